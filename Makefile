@@ -1,0 +1,76 @@
+# lute — build, run, test, benchmark.  `make run` and `make test` are the two commands a newcomer needs.
+# Sources are found by wildcard: core/*.c core/dsp/*.c (the engine, no Lua), lua/*.c (bridge, CLI),
+# tests/c/test_*.c (one C unit-test program each), fuzz/fuzz_*.c (libFuzzer targets).
+
+CC      ?= cc
+PKGS    := lua5.4 portaudio-2.0 sndfile rtmidi libebur128
+WARN    := -Wall -Wextra -Wshadow -Wundef -Wmissing-prototypes -Wstrict-prototypes
+OPT     ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -Icore -Ilua
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LIBS    = $(PKG_LIBS) -lreadline -lm -lpthread
+
+B       ?= build
+CORE_SRC := $(wildcard core/*.c core/dsp/*.c)
+LUA_SRC  := $(wildcard lua/*.c)
+CORE_OBJ := $(CORE_SRC:%.c=$(B)/obj/%.o)
+LUA_OBJ  := $(LUA_SRC:%.c=$(B)/obj/%.o)
+TEST_SRC := $(wildcard tests/c/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/c/%.c=$(B)/tests/%)
+
+.PHONY: all run test test-c test-lua test-e2e test-live test-asan bench fuzz deps clean
+
+all: deps $(B)/lute $(TEST_BIN)
+
+deps:
+	@sh vendor/install
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/lute: $(CORE_OBJ) $(LUA_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS) $(LDFLAGS)
+
+$(B)/tests/%: tests/c/%.c $(CORE_OBJ) tests/c/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/c -o $@ $< $(CORE_OBJ) $(LIBS) -lfftw3 $(LDFLAGS)
+
+# The main job: play the hello example live with the REPL, or, without an audio device, render it.
+run: all
+	$(B)/lute examples/00-hello.lua
+
+test: all
+	@B=$(B) sh tests/run-all
+
+test-c: all
+	@B=$(B) sh tests/run-all c
+test-lua: all
+	@B=$(B) sh tests/run-all lua
+test-e2e: all
+	@B=$(B) sh tests/run-all e2e
+test-live: all
+	@B=$(B) sh tests/run-all live
+
+# The same suites, built apart in build-asan/ with AddressSanitizer and UBSan.
+test-asan: deps
+	@$(MAKE) --no-print-directory B=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	    LDFLAGS="-fsanitize=address,undefined" all
+	@B=build-asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/run-all c lua e2e
+
+bench: all
+	@B=$(B) sh bench/run
+
+FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
+fuzz: deps
+	@mkdir -p $(B)/fuzz
+	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
+	  echo "clang -fsanitize=fuzzer,address $$f"; \
+	  clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Icore $(PKG_CFLAGS) $$f $(filter-out %/driver_pa.c %/midi_rt.c,$(CORE_SRC)) -o $(B)/fuzz/$$n $(PKG_LIBS) -lm -lpthread || exit 1; \
+	  $(B)/fuzz/$$n -max_total_time=$${FUZZ_SECONDS:-30} -artifact_prefix=$(B)/fuzz/ || exit 1; done
+
+clean:
+	rm -rf build build-asan
+
+-include $(CORE_OBJ:.o=.d) $(LUA_OBJ:.o=.d)
