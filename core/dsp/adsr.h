@@ -16,6 +16,8 @@ typedef struct lt_adsr {
     float level;
     float step;        /* per-frame increment of the current segment */
     int   remaining;   /* frames left in the current segment */
+    float start;       /* level at the first frame of the current segment */
+    int   length;      /* frames in the current segment (level = start + step * (length - remaining)) */
 } lt_adsr;
 
 void lt_adsr_init(lt_adsr *e, float sr);   /* defaults: 0.005, 0.1, 0.7, 0.2 */

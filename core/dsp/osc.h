@@ -10,6 +10,8 @@ typedef enum { LT_OSC_SAW = 0, LT_OSC_SQUARE = 1 } lt_osc_shape;
 typedef struct lt_osc {
     double phase;   /* 0..1 */
     float  sr;
+    float  freq;    /* frequency at the end of the previous call, the start of the next glide;
+                       < 0 after init/reset: the next call starts at its own frequency */
 } lt_osc;
 
 void lt_osc_init(lt_osc *o, float sr);
