@@ -26,18 +26,27 @@ void lt_osc_reset(lt_osc *o, double phase)
     o->freq = -1.0f;
 }
 
-/* The band-limited step residual, for a step of height 2 at phase 0 (t: phase, dt: increment). */
+/* The residual of a band-limited step of height 2 at phase 0, for the sample at phase t with phase
+ * increment dt: the step is smoothed by the integral of a cubic B-spline spanning the two samples
+ * before and the two after it (Välimäki, Pekonen & Nam, "Perceptually informed synthesis of
+ * bandlimited classical waveforms using integrated polynomial interpolation", JASA 2012).  Its
+ * spectrum falls as sinc^4 instead of the two-sample version's sinc^2, which takes a saw's audible
+ * aliases from about -34 dB to about -50 dB.  Both neighbouring steps are summed, so periods down to
+ * two samples stay right. */
 static inline double blep(double t, double dt)
 {
-    if (t < dt) {
-        t /= dt;
-        return t + t - t * t - 1.0;
+    double r = 0.0, x;
+    if (t < 2.0 * dt) {                        /* just after a step: x in 0..2 samples */
+        x = t / dt;
+        if (x < 1.0) r += x * (2.0 / 3.0) - x * x * x * (1.0 / 3.0) + x * x * x * x * 0.125 - 0.5;
+        else { x = 2.0 - x; r -= x * x * x * x * (1.0 / 24.0); }
     }
-    if (t > 1.0 - dt) {
-        t = (t - 1.0) / dt;
-        return t * t + t + t + 1.0;
+    if (t > 1.0 - 2.0 * dt) {                  /* just before the next one: x in -2..0 */
+        x = (t - 1.0) / dt;
+        if (x > -1.0) r += 0.5 + x * (2.0 / 3.0) - x * x * x * (1.0 / 3.0) - x * x * x * x * 0.125;
+        else { x += 2.0; r += x * x * x * x * (1.0 / 24.0); }
     }
-    return 0.0;
+    return 2.0 * r;
 }
 
 /* Frequency to phase increment, clamped to 0 .. just under Nyquist: above that the two-sample
