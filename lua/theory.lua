@@ -242,29 +242,18 @@ end
 
 local ISIZES = { [0] = 0, 2, 4, 5, 7, 9, 11 }
 local TYPES = "PMMPPMM"
-local NO_INTERVAL = { empty = true, name = "" }
+local NO_INTERVAL = { empty = true, name = "", q = "", type = "" }
 
--- tonal's regex: ^([-+]?\d+)(d{1,4}|m|M|P|A{1,4}) | (AA|A|P|M|m|d|dd)([-+]?\d+)$
--- (the first form is anchored only at the start, the second only at the end).
+-- tonal 6.5.0's interval syntax, anchored at both ends ("ddd5" and "5Pgarbage" are not intervals):
+-- ^([-+]?\d+)(d{1,4}|m|M|P|A{1,4})$  or  ^(AA|A|P|M|m|d|dd)([-+]?\d+)$
 local function tokenize_interval(s)
-  local num = s:match("^[-+]?%d+")
-  if num then
-    local rest = s:sub(#num + 1)
-    local q = rest:match("^d+") or rest:match("^A+")
-    if q then q = q:sub(1, 4)
-    else
-      local c = rest:sub(1, 1)
-      if c == "m" or c == "M" or c == "P" then q = c end
-    end
-    if q then return num, q end
+  local num, q = s:match("^([-+]?%d+)(.*)$")
+  if num and (q == "m" or q == "M" or q == "P" or q:match("^d+$") or q:match("^A+$")) and #q <= 4 then
+    return num, q
   end
-  for i = 1, #s do
-    for _, q in ipairs { "AA", "A", "P", "M", "m", "d", "dd" } do
-      if s:sub(i, i + #q - 1) == q then
-        local n = s:sub(i + #q):match("^[-+]?%d+$")
-        if n then return n, q end
-      end
-    end
+  local q2, n2 = s:match("^(%a%a?)([-+]?%d+)$")
+  if q2 and (q2 == "AA" or q2 == "A" or q2 == "P" or q2 == "M" or q2 == "m" or q2 == "d" or q2 == "dd") then
+    return n2, q2
   end
   return "", ""
 end
