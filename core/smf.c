@@ -529,8 +529,27 @@ static int text_event(wev *w, int64_t tick, size_t seq, uint8_t type, const char
     return 0;
 }
 
+/* Checks and appends caller events; seq continues from seq0 so they sort after what came before. */
+static int add_events(wev *ev, size_t *n, const lt_smf_event *events, size_t count, size_t seq0,
+                      int track, lt_smf_error *err) {
+    for (size_t i = 0; i < count; i++) {
+        const lt_smf_event *e = &events[i];
+        if (!check_tick(e->tick)) return bad(err, LT_SMF_ERANGE, track, i, "events");
+        int ok;
+        switch (e->type) {
+        case LT_SMF_SYSEX: ok = (e->d1 == 0xF0 || e->d1 == 0xF7) && e->len <= LT_SMF_MAX_TICK && (e->data || !e->len); break;
+        case LT_SMF_META:  ok = e->d1 < 0x80 && e->d1 != 0x2F && e->len <= LT_SMF_MAX_TICK && (e->data || !e->len); break;
+        default:           ok = e->type <= LT_SMF_PITCH_BEND && e->channel < 16 && e->d1 < 128 && e->d2 < 128; break;
+        }
+        if (!ok) return bad(err, LT_SMF_EINVAL, track, i, "events");
+        ev[*n] = (wev){ e->tick, rank_of(e), seq0 + i, *e };
+        (*n)++;
+    }
+    return 0;
+}
+
 static int conductor(const lt_smf_song *s, buf *b, lt_smf_error *err) {
-    size_t n = 0, cap = 1 + s->ntempos + s->nmeters + s->nmarkers;
+    size_t n = 0, cap = 1 + s->ntempos + s->nmeters + s->nmarkers + s->nevents;
     wev *ev = malloc(cap * sizeof *ev);
     uint8_t (*payload)[4] = malloc((s->ntempos + s->nmeters + 1) * sizeof *payload);
     int rc = LT_SMF_ENOMEM;
@@ -569,6 +588,7 @@ static int conductor(const lt_smf_song *s, buf *b, lt_smf_error *err) {
         if (!m->text || text_event(&ev[n], m->tick, n, 0x06, m->text)) { rc = bad(err, LT_SMF_EINVAL, -1, i, "markers"); goto fail; }
         n++;
     }
+    if ((rc = add_events(ev, &n, s->events, s->nevents, n, -1, err))) goto fail;
     rc = put_track(b, ev, n, -1, err);
 fail:
     free(ev);
@@ -596,19 +616,7 @@ static int lute_track(const lt_smf_track *t, int track, buf *b, lt_smf_error *er
         ev[n++] = (wev){ x->tick, 2, i, { .tick = x->tick, .type = LT_SMF_NOTE_ON, .channel = x->ch, .d1 = x->note, .d2 = x->vel } };
         ev[n++] = (wev){ x->tick + x->dur, 0, i, { .tick = x->tick + x->dur, .type = LT_SMF_NOTE_OFF, .channel = x->ch, .d1 = x->note, .d2 = 64 } };
     }
-    for (size_t i = 0; i < t->nevents; i++) {
-        const lt_smf_event *e = &t->events[i];
-        if (!check_tick(e->tick)) { rc = bad(err, LT_SMF_ERANGE, track, i, "events tick"); goto fail; }
-        int ok;
-        switch (e->type) {
-        case LT_SMF_SYSEX: ok = (e->d1 == 0xF0 || e->d1 == 0xF7) && e->len <= LT_SMF_MAX_TICK && (e->data || !e->len); break;
-        case LT_SMF_META:  ok = e->d1 < 0x80 && e->d1 != 0x2F && e->len <= LT_SMF_MAX_TICK && (e->data || !e->len); break;
-        default:           ok = e->type <= LT_SMF_PITCH_BEND && e->channel < 16 && e->d1 < 128 && e->d2 < 128; break;
-        }
-        if (!ok) { rc = bad(err, LT_SMF_EINVAL, track, i, "events"); goto fail; }
-        ev[n] = (wev){ e->tick, rank_of(e), t->nnotes + i, *e };
-        n++;
-    }
+    if ((rc = add_events(ev, &n, t->events, t->nevents, t->nnotes, track, err))) goto fail;
     rc = put_track(b, ev, n, track, err);
 fail:
     free(ev);
@@ -621,6 +629,7 @@ int lt_smf_encode(const lt_smf_song *song, uint8_t **out, size_t *len, lt_smf_er
     *out = NULL;
     *len = 0;
     if (err) memset(err, 0, sizeof *err);
+    if (song->nevents > LT_SMF_MAX_EVENTS) return bad(err, LT_SMF_EINVAL, -1, 0, "events");
     int division = song->division ? song->division : LT_SMF_DEFAULT_DIVISION;
     if (division < 1 || division > 0x7FFF) return bad(err, LT_SMF_EINVAL, -1, 0, "division");
     if (song->ntracks > LT_SMF_MAX_TRACKS - 1) return bad(err, LT_SMF_EINVAL, -1, 0, "tracks");

@@ -161,6 +161,8 @@ typedef struct lt_smf_song {
     const lt_smf_tempo  *tempos;     size_t ntempos;
     const lt_smf_meter  *meters;     size_t nmeters;    /* den a power of two, 1..32768 */
     const lt_smf_marker *markers;    size_t nmarkers;
+    /* More conductor events (key signature, copyright, SysEx, ...), as in lt_smf_track.events. */
+    const lt_smf_event  *events;     size_t nevents;
     const lt_smf_track  *tracks;     size_t ntracks;    /* at most LT_SMF_MAX_TRACKS - 1 */
 } lt_smf_song;
 

@@ -36,8 +36,9 @@ static void round_trip(const lt_smf *smf) {
             if (!is_note(&t->events[j]) && !is_map_meta(&t->events[j])) events[i][k++] = t->events[j];
         tracks[i] = (lt_smf_track){ t->name, notes[i], nnotes[i], events[i], k };
     }
-    lt_smf_song song = { NULL, smf->division, smf->tempos, smf->ntempos, smf->meters, smf->nmeters,
-                         smf->markers, smf->nmarkers, tracks, (size_t)n };
+    lt_smf_song song = { .division = smf->division, .tempos = smf->tempos, .ntempos = smf->ntempos,
+                         .meters = smf->meters, .nmeters = smf->nmeters, .markers = smf->markers,
+                         .nmarkers = smf->nmarkers, .tracks = tracks, .ntracks = (size_t)n };
     uint8_t *out;
     size_t len;
     lt_smf_error err;

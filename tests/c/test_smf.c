@@ -32,13 +32,19 @@ static const lt_smf_event ref_keys_ev[] = {
     { .tick = 1920, .type = LT_SMF_CC, .channel = 0, .d1 = 64, .d2 = 127 },
     { .tick = 2400, .type = LT_SMF_CC, .channel = 0, .d1 = 64, .d2 = 0 },
 };
+static const uint8_t ref_key_d_major[2] = { 2, 0 };     /* key signature: 2 sharps, major */
+static const lt_smf_event ref_cond_ev[] = {
+    { .tick = 0, .type = LT_SMF_META, .d1 = 0x59, .len = 2, .data = ref_key_d_major },
+};
 #define N(a) (sizeof (a) / sizeof (a)[0])
 
 static void ref_song(lt_smf_song *s, lt_smf_track tr[2]) {
     tr[0] = (lt_smf_track){ "Bass", ref_bass, N(ref_bass), NULL, 0 };
     tr[1] = (lt_smf_track){ "Keys", ref_keys, N(ref_keys), ref_keys_ev, N(ref_keys_ev) };
-    *s = (lt_smf_song){ "lute reference", 0, ref_tempos, N(ref_tempos), ref_meters, N(ref_meters),
-                        ref_markers, N(ref_markers), tr, 2 };
+    *s = (lt_smf_song){ .name = "lute reference", .tempos = ref_tempos, .ntempos = N(ref_tempos),
+                        .meters = ref_meters, .nmeters = N(ref_meters), .markers = ref_markers,
+                        .nmarkers = N(ref_markers), .events = ref_cond_ev, .nevents = N(ref_cond_ev),
+                        .tracks = tr, .ntracks = 2 };
 }
 
 static int same_notes(const lt_smf_note *a, size_t na, const lt_smf_note *b, size_t nb, const char *what) {
@@ -140,8 +146,15 @@ static void test_round_trip(void) {
         if (k->events[i].type == LT_SMF_CC || k->events[i].type == LT_SMF_PROGRAM) kev[nkev++] = k->events[i];
     tr2[0] = (lt_smf_track){ smf.tracks[1].name, bn, nb, NULL, 0 };
     tr2[1] = (lt_smf_track){ smf.tracks[2].name, kn, nk, kev, nkev };
-    lt_smf_song again = { smf.tracks[0].name, smf.division, smf.tempos, smf.ntempos, smf.meters, smf.nmeters,
-                          smf.markers, smf.nmarkers, tr2, 2 };
+    lt_smf_event cev[4];
+    size_t ncev = 0;
+    for (size_t i = 0; i < smf.tracks[0].nevents && ncev < 4; i++)
+        if (smf.tracks[0].events[i].type == LT_SMF_META && smf.tracks[0].events[i].d1 == 0x59) cev[ncev++] = smf.tracks[0].events[i];
+    CHECK(smf.nkeys == 1 && smf.keys[0].sharps == 2 && !smf.keys[0].minor && ncev == 1, "key of D major on the conductor track");
+    lt_smf_song again = { .name = smf.tracks[0].name, .division = smf.division, .tempos = smf.tempos,
+                          .ntempos = smf.ntempos, .meters = smf.meters, .nmeters = smf.nmeters,
+                          .markers = smf.markers, .nmarkers = smf.nmarkers, .events = cev, .nevents = ncev,
+                          .tracks = tr2, .ntracks = 2 };
     uint8_t *data2;
     size_t len2;
     rc = lt_smf_encode(&again, &data2, &len2, &err);
