@@ -29,6 +29,8 @@ typedef struct lt_voice {
     float    vel;         /* 0..1 */
     int      held;        /* gate is on */
     uint64_t age;         /* order of note-on, for stealing */
+    float    gain;        /* output gain reached at the end of the last block; ramps to vel * level
+                             across a block so a steal that changes velocity does not click */
     lt_osc   osc;
     lt_svf   svf;
     lt_adsr  env;
