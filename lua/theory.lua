@@ -102,7 +102,9 @@ local function suggest(word, candidates)
       if not bestd or d < bestd then best, bestd = c, d end
     end
   end
-  if best and bestd <= math.max(2, floor(#word / 3)) then return best end
+  -- One typo in a short word, two (or a quarter of the letters) in a longer one.
+  local limit = #word <= 4 and 1 or math.max(2, floor(#word / 4))
+  if best and bestd <= limit then return best end
   return nil
 end
 
@@ -522,8 +524,9 @@ function T.to_midi(v)
     local m = T.strudel_midi(v)
     if m and m == m then return m end
   end
-  error(("not a note: '%s' (%s); expected a MIDI number or a note name like c, C#4, eb3 or fs2 "
-    .. "(letter a-g, accidentals # b s f, optional octave, default 3)"):format(tostring(v), type(v)), 2)
+  local shown = (type(v) == "string" or type(v) == "number") and ("'" .. tostring(v) .. "'") or "a " .. type(v)
+  error(("not a note: %s; expected a MIDI number or a note name like c, C#4, eb3 or fs2 "
+    .. "(letter a-g, accidentals # b s f, optional octave, default 3)"):format(shown), 2)
 end
 
 -- ---------------------------------------------------------------------------------------------
@@ -707,6 +710,15 @@ local function strudel_scale(name, fn)
   end
   local spaced = name:gsub(":", " ")
   local s = T.scale(spaced)
+  if s.empty then
+    -- tonal lower-cases the type, which makes "lydian #5P pentatonic" and "minor #7M pentatonic"
+    -- unreachable with a tonic; lute also accepts the dictionary's own spelling.
+    local first, rest = spaced:match("^(%S+)%s+(.-)%s*$")
+    local st = rest and scale_index[rest]
+    if st and not note(first).empty then
+      s = { empty = false, tonic = note(first).name, type = st.name, intervals = st.intervals }
+    end
+  end
   if s.empty then
     local first, rest = spaced:match("^(%S+)%s*(.*)$")
     if first and not note(first).empty then
