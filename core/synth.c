@@ -191,32 +191,57 @@ void lt_synth_kill_all(lt_synth *s)
     for (i = 0; i < s->nvoices; i++) voice_clear(&s->voices[i]);
 }
 
-/* One quantum (m <= LT_SYNTH_QUANTUM frames) of every sounding voice, added into out. */
+/* Filters, applies envelope and gain to, and mixes into out the `cnt` (1..4) voices whose
+ * oscillator output is in a[j*Q..] and envelope in e[j*Q..]; the four filters run interleaved. */
+static void mix_group(lt_synth *s, lt_voice *const *v, int cnt, float *a, const float *e,
+                      float *out, int m)
+{
+    lt_svf spare[4], *f[4];
+    int i, j;
+    for (j = 0; j < 4; j++) {
+        if (j < cnt) {
+            f[j] = &v[j]->svf;
+        } else {                                /* an unused lane: a silent filter of its own */
+            memset(&spare[j], 0, sizeof spare[j]);
+            f[j] = &spare[j];
+        }
+    }
+    lt_svf_lowpass4(f, a, LT_SYNTH_QUANTUM, m);
+    for (j = 0; j < cnt; j++) {
+        const float *x = a + j * LT_SYNTH_QUANTUM, *env = e + j * LT_SYNTH_QUANTUM;
+        float g0 = v[j]->gain, g1 = voice_gain(s, v[j]->vel), dg = (g1 - g0) / (float)m;
+        for (i = 0; i < m; i++) out[i] += x[i] * env[i] * (g0 + dg * (float)(i + 1));
+        v[j]->gain = g1;
+        if (lt_adsr_idle(&v[j]->env)) v[j]->note = -1.0f, v[j]->held = 0;
+    }
+}
+
+/* One quantum (m <= LT_SYNTH_QUANTUM frames) of every sounding voice, added into out: per voice the
+ * envelope, the control values (pitch, cutoff) and the oscillator, then filters four at a time. */
 static void quantum(lt_synth *s, float *out, int m)
 {
-    float *a = s->scratch, *e = s->scratch + LT_SYNTH_MAX_BLOCK;
+    float *a = s->scratch, *e = s->scratch + 4 * LT_SYNTH_QUANTUM;
     const lt_osc_shape shape = s->p.wave >= 0.5f ? LT_OSC_SQUARE : LT_OSC_SAW;
     const float cutoff = s->p.cutoff, fenv = s->p.fenv;
     const float q = 0.7071f * exp2f(5.0f * s->p.res);          /* 32^res */
     const float transpose = s->p.detune * 0.01f - 69.0f;
-    int k, i;
+    lt_voice *group[4];
+    int k, cnt = 0;
     for (k = 0; k < s->nvoices; k++) {
         lt_voice *v = &s->voices[k];
-        float g0, g1, dg, freq;
+        float *x = a + cnt * LT_SYNTH_QUANTUM, *env = e + cnt * LT_SYNTH_QUANTUM;
         if (v->note < 0) continue;
-        freq = 440.0f * exp2f((v->note + transpose) * (1.0f / 12.0f));
-        lt_adsr_process(&v->env, e, m);
+        lt_adsr_process(&v->env, env, m);
         /* the filter follows the envelope at the middle of the quantum: half the error of its start */
-        lt_svf_set(&v->svf, cutoff * exp2f(fenv * v->vel * e[m >> 1]), q);
-        lt_osc_process(&v->osc, shape, freq, a, m);
-        lt_svf_lowpass(&v->svf, a, a, m);
-        g0 = v->gain;
-        g1 = voice_gain(s, v->vel);
-        dg = (g1 - g0) / (float)m;
-        for (i = 0; i < m; i++) out[i] += a[i] * e[i] * (g0 + dg * (float)(i + 1));
-        v->gain = g1;
-        if (lt_adsr_idle(&v->env)) v->note = -1.0f, v->held = 0;
+        lt_svf_set(&v->svf, cutoff * exp2f(fenv * v->vel * env[m >> 1]), q);
+        lt_osc_process(&v->osc, shape, 440.0f * exp2f((v->note + transpose) * (1.0f / 12.0f)), x, m);
+        group[cnt++] = v;
+        if (cnt == 4) {
+            mix_group(s, group, cnt, a, e, out, m);
+            cnt = 0;
+        }
     }
+    if (cnt) mix_group(s, group, cnt, a, e, out, m);
 }
 
 void lt_synth_process(lt_synth *s, float *out, int n)

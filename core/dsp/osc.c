@@ -58,17 +58,15 @@ static inline double incr(double freq, double sr)
     return dt < 0.499 ? dt : 0.499;
 }
 
-void lt_osc_process(lt_osc *o, lt_osc_shape shape, float freq, float *out, int n)
+/* The sample loop, inlined once per shape and per glide/steady so neither test runs per sample. */
+static inline double run(double t, double sr, int square, int glide, double f0, double df,
+                         double dt, float *out, int n)
 {
-    double t = o->phase, sr = o->sr;
-    double f0 = o->freq < 0 ? freq : o->freq;
-    double df = n > 0 ? ((double)freq - f0) / n : 0.0;
-    int i, glide = df != 0.0;
-    double dt = incr(freq, sr);
+    int i;
     for (i = 0; i < n; i++) {
         double y;
         if (glide) dt = incr(f0 + df * (i + 1), sr);
-        if (shape == LT_OSC_SQUARE) {
+        if (square) {
             double t2 = t + 0.5;
             if (t2 >= 1.0) t2 -= 1.0;
             y = (t < 0.5 ? 1.0 : -1.0) + blep(t, dt) - blep(t2, dt);
@@ -79,6 +77,17 @@ void lt_osc_process(lt_osc *o, lt_osc_shape shape, float freq, float *out, int n
         t += dt;
         if (t >= 1.0) t -= 1.0;
     }
-    o->phase = t;
+    return t;
+}
+
+void lt_osc_process(lt_osc *o, lt_osc_shape shape, float freq, float *out, int n)
+{
+    double sr = o->sr, f0 = o->freq < 0 ? freq : o->freq;
+    double df = n > 0 ? ((double)freq - f0) / n : 0.0, dt = incr(freq, sr);
+    int sq = shape == LT_OSC_SQUARE;
+    if (df != 0.0)
+        o->phase = sq ? run(o->phase, sr, 1, 1, f0, df, dt, out, n) : run(o->phase, sr, 0, 1, f0, df, dt, out, n);
+    else
+        o->phase = sq ? run(o->phase, sr, 1, 0, f0, df, dt, out, n) : run(o->phase, sr, 0, 0, f0, df, dt, out, n);
     o->freq = freq;
 }

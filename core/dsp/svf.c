@@ -88,6 +88,31 @@ void lt_svf_lowpass(lt_svf *f, const float *in, float *out, int n)
     f->ic2eq = zap(ic2);
 }
 
+void lt_svf_lowpass4(lt_svf *const f[4], float *buf, int stride, int n)
+{
+    float a1[4], a2[4], a3[4], ic1[4], ic2[4];
+    float *x[4];
+    int i, j;
+    for (j = 0; j < 4; j++) {
+        a1[j] = f[j]->a1, a2[j] = f[j]->a2, a3[j] = f[j]->a3;
+        ic1[j] = f[j]->ic1eq, ic2[j] = f[j]->ic2eq;
+        x[j] = buf + j * stride;
+    }
+    for (i = 0; i < n; i++)
+        for (j = 0; j < 4; j++) {
+            float v3 = x[j][i] - ic2[j];
+            float v1 = a1[j] * ic1[j] + a2[j] * v3;
+            float v2 = ic2[j] + a2[j] * ic1[j] + a3[j] * v3;
+            ic1[j] = 2.0f * v1 - ic1[j];
+            ic2[j] = 2.0f * v2 - ic2[j];
+            x[j][i] = v2;
+        }
+    for (j = 0; j < 4; j++) {
+        f[j]->ic1eq = zap(ic1[j]);
+        f[j]->ic2eq = zap(ic2[j]);
+    }
+}
+
 /* With g = tan(pi fc / sr) and z = e^(jθ), the bilinear map gives s/ω = j tan(θ/2) / g = j x, so
  * H = 1 / (1 - x² + j x / q): unity at DC, q at the cutoff, zero at Nyquist. */
 double lt_svf_lowpass_mag(double sr, double cutoff, double q, double hz)

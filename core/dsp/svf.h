@@ -19,6 +19,10 @@ void lt_svf_reset(lt_svf *f);                 /* clears the state only */
 void lt_svf_set(lt_svf *f, float cutoff, float q);
 /* Low-pass, in place allowed (in == out).  Flushes denormal state at the end of the block. */
 void lt_svf_lowpass(lt_svf *f, const float *in, float *out, int n);
+/* Four filters at once, in place: signal j is buf[j*stride .. j*stride + n).  The same samples as
+ * four lt_svf_lowpass calls; interleaving four independent feedback chains lets the CPU overlap them
+ * (one filter alone is bound by the latency of its feedback).  The four must be distinct. */
+void lt_svf_lowpass4(lt_svf *const f[4], float *buf, int stride, int n);
 /* Analytic magnitude |H(e^jω)| of the low-pass at frequency `hz`, for tests and plots. */
 double lt_svf_lowpass_mag(double sr, double cutoff, double q, double hz);
 #endif

@@ -18,7 +18,17 @@ static volatile int armed;
 static volatile long allocs;
 
 #if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/allocator_interface.h>
+#define ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ASAN 1
+#endif
+#endif
+
+#ifdef ASAN
+/* from <sanitizer/allocator_interface.h>, which gcc does not always install */
+int __sanitizer_install_malloc_and_free_hooks(void (*)(const volatile void *, size_t),
+                                              void (*)(const volatile void *));
 static void on_malloc(const volatile void *p, size_t n) { (void)p; (void)n; if (armed) allocs++; }
 static void on_free(const volatile void *p) { (void)p; }
 static void hook_install(void) { __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free); }
