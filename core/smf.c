@@ -37,12 +37,17 @@ void lt_smf_error_format(const lt_smf_error *e, char *buf, size_t size) {
     const char *msg = lt_smf_strerror(e->code);
     if (e->code == LT_SMF_EIO)
         snprintf(buf, size, "%s", msg);
-    else if (e->code == LT_SMF_EINVAL || e->code == LT_SMF_ERANGE) {
-        if (e->track < 0)
-            snprintf(buf, size, "%s: conductor %s[%zu]", msg, e->what ? e->what : "item", e->index);
-        else
-            snprintf(buf, size, "%s: tracks[%d] item %zu (%s)", msg, e->track, e->index,
-                     e->what ? e->what : "?");
+    else if (e->what) {             /* the writer: name the track, item and field */
+        char where[48] = "";
+        if (e->track >= 0) snprintf(where, sizeof where, "tracks[%d] ", e->track);
+        int list = !strcmp(e->what, "tempos") || !strcmp(e->what, "meters") ||
+                   !strcmp(e->what, "markers") || !strcmp(e->what, "events");
+        if (e->index == (size_t)-1)
+            snprintf(buf, size, "%s: %s%s", msg, where, e->what);
+        else if (list)
+            snprintf(buf, size, "%s: %s%s[%zu]", msg, where, e->what, e->index);
+        else    /* a field of a note */
+            snprintf(buf, size, "%s: %snotes[%zu].%s", msg, where, e->index, e->what);
     } else
         snprintf(buf, size, "%s at byte %zu", msg, e->offset);
 }
@@ -472,6 +477,8 @@ static int wev_cmp(const void *a, const void *b) {
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+#define NO_INDEX ((size_t)-1)     /* the error is about the song or track, not one item of a list */
+
 static int bad(lt_smf_error *err, int code, int track, size_t index, const char *what) {
     if (err) *err = (lt_smf_error){ .code = code, .track = track, .index = index, .what = what };
     return code;
@@ -555,7 +562,7 @@ static int conductor(const lt_smf_song *s, buf *b, lt_smf_error *err) {
     int rc = LT_SMF_ENOMEM;
     if (!ev || !payload) { rc = bad(err, LT_SMF_ENOMEM, -1, 0, NULL); goto fail; }
     size_t np = 0;
-    if (s->name && text_event(&ev[n++], 0, 0, 0x03, s->name)) { rc = bad(err, LT_SMF_EINVAL, -1, 0, "name"); goto fail; }
+    if (s->name && text_event(&ev[n++], 0, 0, 0x03, s->name)) { rc = bad(err, LT_SMF_EINVAL, -1, NO_INDEX, "name"); goto fail; }
     if (n) ev[0].rank = 0;      /* the name comes first at tick 0 */
     for (size_t i = 0; i < s->ntempos; i++) {
         const lt_smf_tempo *t = &s->tempos[i];
@@ -599,11 +606,9 @@ fail:
 static int lute_track(const lt_smf_track *t, int track, buf *b, lt_smf_error *err) {
     size_t n = 0;
     int rc;
-    if (t->nnotes > LT_SMF_MAX_EVENTS || t->nevents > LT_SMF_MAX_EVENTS)
-        return bad(err, LT_SMF_EINVAL, track, 0, "too many events");
     wev *ev = malloc((1 + 2 * t->nnotes + t->nevents) * sizeof *ev);
     if (!ev) return bad(err, LT_SMF_ENOMEM, track, 0, NULL);
-    if (t->name && text_event(&ev[n++], 0, 0, 0x03, t->name)) { rc = bad(err, LT_SMF_EINVAL, track, 0, "name"); goto fail; }
+    if (t->name && text_event(&ev[n++], 0, 0, 0x03, t->name)) { rc = bad(err, LT_SMF_EINVAL, track, NO_INDEX, "name"); goto fail; }
     if (n) ev[0].rank = 0;
     /* seq of a note's events is its index, so an error in sorting order still names the note. */
     for (size_t i = 0; i < t->nnotes; i++) {
@@ -629,10 +634,18 @@ int lt_smf_encode(const lt_smf_song *song, uint8_t **out, size_t *len, lt_smf_er
     *out = NULL;
     *len = 0;
     if (err) memset(err, 0, sizeof *err);
-    if (song->nevents > LT_SMF_MAX_EVENTS) return bad(err, LT_SMF_EINVAL, -1, 0, "events");
+    /* Refuse what lt_smf_parse would refuse: a file lute writes, lute can read back. */
+    if (song->ntracks > LT_SMF_MAX_TRACKS - 1) return bad(err, LT_SMF_ETRACKS, -1, NO_INDEX, "tracks");
+    size_t total = 2, parts[4] = { song->ntempos, song->nmeters, song->nmarkers, song->nevents };
+    for (int i = 0; i < 4; i++) total += parts[i] < LT_SMF_MAX_EVENTS ? parts[i] : LT_SMF_MAX_EVENTS;
+    for (size_t i = 0; i < song->ntracks && total <= LT_SMF_MAX_EVENTS; i++) {
+        const lt_smf_track *t = &song->tracks[i];
+        total += 2 + (t->nnotes < LT_SMF_MAX_EVENTS ? 2 * t->nnotes : LT_SMF_MAX_EVENTS)
+                   + (t->nevents < LT_SMF_MAX_EVENTS ? t->nevents : LT_SMF_MAX_EVENTS);
+    }
+    if (total > LT_SMF_MAX_EVENTS) return bad(err, LT_SMF_EEVENTS, -1, NO_INDEX, "events in all tracks");
     int division = song->division ? song->division : LT_SMF_DEFAULT_DIVISION;
-    if (division < 1 || division > 0x7FFF) return bad(err, LT_SMF_EINVAL, -1, 0, "division");
-    if (song->ntracks > LT_SMF_MAX_TRACKS - 1) return bad(err, LT_SMF_EINVAL, -1, 0, "tracks");
+    if (division < 1 || division > 0x7FFF) return bad(err, LT_SMF_EINVAL, -1, NO_INDEX, "division");
     put(&b, "MThd\0\0\0\6\0\1", 10);
     put_byte(&b, (uint8_t)((song->ntracks + 1) >> 8));
     put_byte(&b, (uint8_t)(song->ntracks + 1));

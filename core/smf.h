@@ -37,17 +37,19 @@ enum lt_smf_err {
     LT_SMF_EDATA,       /* a status byte (>= 0x80) where a data byte of a channel message belongs */
     LT_SMF_ETRUNC,      /* an event is cut off by the end of its track chunk */
     LT_SMF_EMETA,       /* a tempo or time-signature meta event with an impossible length or value */
-    LT_SMF_ETRACKS,     /* more than LT_SMF_MAX_TRACKS tracks */
-    LT_SMF_EEVENTS,     /* more than LT_SMF_MAX_EVENTS events */
+    LT_SMF_ETRACKS,     /* more than LT_SMF_MAX_TRACKS tracks (read or to write) */
+    LT_SMF_EEVENTS,     /* more than LT_SMF_MAX_EVENTS events (read or to write) */
     LT_SMF_EINVAL,      /* writer: a value out of range (note, velocity, channel, tempo, meter, ...) */
     LT_SMF_ERANGE,      /* writer: a tick past LT_SMF_MAX_TICK or a delta that does not fit a VLQ */
     LT_SMF_ERR_COUNT
 };
 
 /* Where an error happened.  Reader: offset is the byte offset into the data (the start of the
- * chunk, VLQ or event at fault), track the MTrk index or -1 for the header.  Writer: track is the
- * index into lt_smf_song.tracks (-1 for the conductor: tempos, meters, markers, name), index the
- * item within it, what names the field ("note", "vel", "ch", "dur", "tick", "bpm", "den", ...). */
+ * chunk, VLQ or event at fault), track the MTrk index or -1 for the header, what NULL.  Writer:
+ * track is the index into lt_smf_song.tracks (-1 for the conductor: tempos, meters, markers,
+ * events, name), index the item within the list (notes, events, tempos, ...; (size_t)-1 when the
+ * error is about the song or track itself), what names the field or list ("note", "vel", "ch",
+ * "dur", "tick", "tempos", "meters", "markers", "events", "name", "division", ...). */
 typedef struct lt_smf_error {
     int         code;       /* enum lt_smf_err */
     size_t      offset;

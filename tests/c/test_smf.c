@@ -397,8 +397,8 @@ static void test_writer_errors(void) {
 
     int rc = lt_smf_encode(&s, &out, &len, &err);
     lt_smf_error_format(&err, msg, sizeof msg);
-    CHECK(rc == LT_SMF_EINVAL && err.track == 0 && err.index == 1 && strcmp(err.what, "note") == 0 && out == NULL,
-          "note 128 refused, naming track 0 note 1: \"%s\"", msg);
+    CHECK(rc == LT_SMF_EINVAL && err.track == 0 && err.index == 1 && strcmp(err.what, "note") == 0 && out == NULL &&
+          strcmp(msg, "value out of range: tracks[0] notes[1].note") == 0, "note 128 refused, naming track 0 note 1: \"%s\"", msg);
     t.notes = zero_dur; t.nnotes = 1;
     rc = lt_smf_encode(&s, &out, &len, &err);
     CHECK(rc == LT_SMF_EINVAL && strcmp(err.what, "dur") == 0, "zero-length note refused (it would be cut by its own off)");
@@ -412,12 +412,19 @@ static void test_writer_errors(void) {
     s.meters = three; s.nmeters = 1;
     rc = lt_smf_encode(&s, &out, &len, &err);
     lt_smf_error_format(&err, msg, sizeof msg);
-    CHECK(rc == LT_SMF_EINVAL && err.track == -1 && strcmp(err.what, "meters") == 0, "meter 4/3 refused: \"%s\"", msg);
+    CHECK(rc == LT_SMF_EINVAL && err.track == -1 && strcmp(msg, "value out of range: meters[0]") == 0,
+          "meter 4/3 refused: \"%s\"", msg);
     s.nmeters = 0;
     s.division = 0x8000;
     rc = lt_smf_encode(&s, &out, &len, &err);
     CHECK(rc == LT_SMF_EINVAL && strcmp(err.what, "division") == 0, "division 32768 refused");
     s.division = 0;
+    t.nnotes = LT_SMF_MAX_EVENTS / 2;      /* never read: the count alone is refused */
+    rc = lt_smf_encode(&s, &out, &len, &err);
+    lt_smf_error_format(&err, msg, sizeof msg);
+    CHECK(rc == LT_SMF_EEVENTS, "500000 notes (1000000 events plus names and ends) refused as more than "
+          "the reader takes: \"%s\"", msg);
+    t.nnotes = 0;
     rc = lt_smf_encode(&s, &out, &len, &err);
     CHECK(rc == 0 && len == 14 + 12 + 8 + 4 + 1 + 4, "an empty track with a name is still written: %zu bytes", len);
     free(out);
