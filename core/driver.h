@@ -1,0 +1,57 @@
+/* driver.h — where the engine's blocks go: a live device through PortAudio (any host API: ALSA, JACK,
+ * PulseAudio), or a file, offline, faster than real time.  Both call lt_engine_process; there is one
+ * processing path.
+ *
+ * Live (driver_pa.c): Thread: control for open/start/stop/close; the callback runs on PortAudio's audio
+ * thread and does nothing but lt_engine_process and timing.
+ * Offline (driver_offline.c): Thread: control; the engine runs in lockstep with `feed`, no wall clock. */
+#ifndef LT_DRIVER_H
+#define LT_DRIVER_H
+#include <stdint.h>
+#include <stddef.h>
+#include "engine.h"
+
+typedef struct lt_live_config {
+    const char *device;      /* NULL = default output; else a number, a part of a device name or host API name */
+    int sample_rate;         /* 0 = 48000 (or the device's own rate if it refuses 48000) */
+    int block;               /* 0 = 256 frames */
+    const char *client_name; /* the name JACK shows; NULL = "lute" */
+} lt_live_config;
+
+typedef struct lt_live_stats {
+    double  worst_callback;  /* the longest callback, as a fraction of the period */
+    double  mean_callback;
+    int64_t callbacks, underflows;
+} lt_live_stats;
+
+typedef struct lt_live lt_live;
+
+/* Lists output devices, one per line ("N: host API: name (channels, default rate)"). Returns the count. */
+int      lt_live_list(char *buf, size_t len, char *err, size_t errlen);
+/* Opens the device (not yet running).  NULL with err filled ("no audio output device", "no device
+ * matches 'x'; devices: ...").  *no_device is set to 1 when there is no output device at all. */
+lt_live *lt_live_open(const lt_live_config *cfg, int *no_device, char *err, size_t errlen);
+int      lt_live_rate(const lt_live *l);
+int      lt_live_block(const lt_live *l);
+const char *lt_live_name(const lt_live *l);
+double   lt_live_latency(const lt_live *l);   /* output latency the device reports, seconds */
+int      lt_live_start(lt_live *l, lt_engine *e, char *err, size_t errlen);
+void     lt_live_stats_get(const lt_live *l, lt_live_stats *s);
+void     lt_live_close(lt_live *l);           /* stops and closes */
+
+/* Offline.  `feed` is called before each chunk with the last frame the chunk will render, so the caller
+ * can schedule what sounds there (it may send commands to the engine); return non-zero to stop early. */
+typedef int (*lt_feed_fn)(void *ud, int64_t upto_frame);
+
+typedef struct lt_render_result {
+    int64_t frames;
+    double  peak;            /* sample peak, linear */
+} lt_render_result;
+
+/* Writes `frames` frames of stereo to `path`.  Format from the extension (.wav, .flac, .aiff) and `bits`:
+ * 16, 24 or 32 (32 = float; FLAC takes 16 or 24).  Returns 0, or -1 with err naming the file and reason. */
+int lt_render_file(lt_engine *e, const char *path, int bits, int64_t frames, lt_feed_fn feed, void *ud,
+                   lt_render_result *res, char *err, size_t errlen);
+/* The same into memory (interleaved stereo float), for tests and analysis.  out holds 2*frames floats. */
+int lt_render_buffer(lt_engine *e, float *out, int64_t frames, lt_feed_fn feed, void *ud);
+#endif
