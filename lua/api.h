@@ -1,0 +1,30 @@
+/* api.h — the bindings that expose the engine to Lua as the module `lute.core` (thin: check the
+ * arguments, call core/, translate the result).  The friendly language on top is lua/lute.lua.
+ * Thread: control only.  RT-safe: no. */
+#ifndef LT_API_H
+#define LT_API_H
+#include <lua.h>
+#include <stdint.h>
+#include "engine.h"
+
+typedef struct lt_api_state {
+    lt_engine *engine;
+    int live;                    /* 1 = a device is playing, 0 = offline render or exec */
+    int64_t lookahead;           /* frames the scheduler works ahead */
+    int slot_busy[LT_MAX_TRACKS];
+    float meter[LT_MAX_TRACKS + 1][2];   /* last peaks per track and master ([LT_MAX_TRACKS]) */
+    int64_t guard_reports, late_reports;
+    int quit_requested;
+} lt_api_state;
+
+/* Registers `lute.core` (package.preload) bound to `st`, which must outlive L. */
+void lt_api_open(lua_State *L, lt_api_state *st);
+/* Drains the engine's replies: frees retired tracks, keeps meters, reports guard trips and late
+ * events through lute's message printer.  Call often (every control tick). */
+void lt_api_pump(lua_State *L, lt_api_state *st);
+/* Calls lute._tick(upto_frame) under the watchdog; prints its errors.  Returns 0, or -1 on error. */
+int lt_api_tick(lua_State *L, int64_t upto_frame);
+/* Prints a message from lute (an error from a reload, a loop, the guard) without breaking the REPL line. */
+void lt_message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+extern void (*lt_message_hook)(const char *text);
+#endif

@@ -1,0 +1,547 @@
+-- arrange.lua — arrangement: sections with a length in bars, a song form that orders them, tempo
+-- and meter maps (changes and ramps, odd meters), live jumps, queued sections and loop regions, the
+-- render span of a song, and Standard MIDI File export and import.
+--
+-- Two clocks: the *transport* counts bars since play() (what the scheduler walks), the *song* counts
+-- bars of the form.  They agree until a jump; each jump adds a point where transport bar B continues
+-- at song bar X, and the tempo and meter maps are laid out again from there.
+local core = require "lute.core"
+local R = require "rational"
+local P = require "pattern"
+local lute = lute
+local S = lute._state
+
+-- The timeline: base tempo and meter, explicit maps (song bars, 0-based), sections and the form.
+S.timeline = { bpm = 120, meter = { 4, 4 }, tempo_map = {}, meter_map = {}, sections = {}, form = nil }
+S.jumps = { { t = R(0), s = R(0) } }     -- transport bar t continues at song bar s
+
+local function err(level, fmt, ...) error(string.format(fmt, ...), level + 1) end
+
+-- ---------------------------------------------------------------------------------------------
+-- Declarations
+-- ---------------------------------------------------------------------------------------------
+local section_fields = { bars = true, tempo = true, meter = true, ramp = true }
+
+-- section "verse" { bars = 8, tempo = 120, meter = "4/4", bass = "c2*4", lead = { notes = ..., cutoff = ... } }
+function section(name)
+  if type(name) ~= "string" or name == "" then err(2, "section needs a name: section \"verse\" { bars = 8, ... }") end
+  return function(spec)
+    if type(spec) ~= "table" then err(2, "section '%s' needs a table: section \"%s\" { bars = 8, bass = \"c2*4\" }", name, name) end
+    local bars = spec.bars
+    if math.type(bars) ~= "integer" or bars < 1 then
+      err(2, "section '%s': bars must be a whole number of bars >= 1, got %s", name, tostring(bars))
+    end
+    local s = { name = name, bars = bars, tracks = {}, params = {} }
+    if spec.tempo ~= nil then
+      if type(spec.tempo) ~= "number" or spec.tempo < 1 or spec.tempo > 1000 then
+        err(2, "section '%s': tempo must be 1 .. 1000 bpm, got %s", name, tostring(spec.tempo))
+      end
+      s.tempo = spec.tempo
+      if spec.ramp ~= nil then
+        if type(spec.ramp) ~= "number" or spec.ramp < 0 then err(2, "section '%s': ramp is a number of bars >= 0", name) end
+        s.ramp = spec.ramp   -- ramp from the tempo before to `tempo` over `ramp` bars
+      end
+    end
+    if spec.meter ~= nil then s.meter = { lute._parse_meter(spec.meter, 3) } end
+    for k, v in pairs(spec) do
+      if not section_fields[k] then
+        if type(k) ~= "string" then err(2, "section '%s': unexpected field %s", name, tostring(k)) end
+        local notes, params = v, {}
+        if type(v) == "table" and not v.query and v.notes ~= nil then
+          notes = v.notes
+          for pk, pv in pairs(v) do if pk ~= "notes" then params[pk] = pv end end
+        end
+        local where = ("section '%s', track %s"):format(name, k)
+        s.tracks[k] = lute._as_pattern(notes, where)
+        lute._validate_notes(s.tracks[k], where)
+        if next(params) then
+          s.params[k] = {}
+          for pk, pv in pairs(params) do
+            if not lute._param_info[pk] then
+              err(2, "%s: unknown parameter '%s'; known: %s", where, pk, table.concat(lute._param_names, ", "))
+            end
+            s.params[k][pk] = lute._as_pattern(pv, where .. "." .. pk)
+          end
+        end
+      end
+    end
+    local d = S.decl
+    if d then
+      if d.sections[name] then err(2, "section '%s' is declared twice", name) end
+      d.sections[name] = s
+      d.section_order[#d.section_order + 1] = name
+    else
+      S.timeline.sections[name] = s
+    end
+    return s
+  end
+end
+
+-- song { "intro", "verse", "chorus", ... }
+function song(form)
+  if type(form) ~= "table" or #form == 0 then err(2, 'song { "intro", "verse", ... } needs a list of section names') end
+  for i, n in ipairs(form) do
+    if type(n) ~= "string" then err(2, "song: entry %d must be a section name, got %s", i, tostring(n)) end
+  end
+  if S.decl then S.decl.song = form else lute._apply_timeline({ song = form, sections = {}, section_order = {} }) end
+end
+
+local function map_bar(v, i, what)
+  if math.type(v) ~= "integer" or v < 1 then err(3, "%s: entry %d needs bar = a whole number >= 1 (bars count from 1)", what, i) end
+  return R(v - 1)
+end
+
+-- tempo_map { {bar = 1, bpm = 120}, {bar = 17, bpm = 140, ramp = 4} }: ramp = bars to glide to bpm.
+function tempo_map(list)
+  if type(list) ~= "table" then err(2, "tempo_map { {bar = 1, bpm = 120}, {bar = 9, bpm = 140, ramp = 2} }") end
+  local out = {}
+  for i, e in ipairs(list) do
+    if type(e) ~= "table" then err(2, "tempo_map: entry %d must be a table {bar = ..., bpm = ...}", i) end
+    if type(e.bpm) ~= "number" or e.bpm < 1 or e.bpm > 1000 then err(2, "tempo_map: entry %d needs bpm 1 .. 1000, got %s", i, tostring(e.bpm)) end
+    if e.ramp ~= nil and (type(e.ramp) ~= "number" or e.ramp < 0) then err(2, "tempo_map: entry %d: ramp is bars >= 0", i) end
+    out[#out + 1] = { bar = map_bar(e.bar, i, "tempo_map"), bpm = e.bpm, ramp = e.ramp or 0 }
+  end
+  if S.decl then S.decl.tempo_map = out else lute._apply_timeline({ tempo_map = out, sections = {}, section_order = {} }) end
+end
+
+-- meter_map { {bar = 1, "4/4"}, {bar = 9, "7/8"} }
+function meter_map(list)
+  if type(list) ~= "table" then err(2, 'meter_map { {bar = 1, "4/4"}, {bar = 9, "7/8"} }') end
+  local out = {}
+  for i, e in ipairs(list) do
+    if type(e) ~= "table" then err(2, "meter_map: entry %d must be a table {bar = ..., \"7/8\"}", i) end
+    local num, den = lute._parse_meter(e[1] or e.meter, 3)
+    out[#out + 1] = { bar = map_bar(e.bar, i, "meter_map"), num = num, den = den }
+  end
+  if S.decl then S.decl.meter_map = out else lute._apply_timeline({ meter_map = out, sections = {}, section_order = {} }) end
+end
+
+-- ---------------------------------------------------------------------------------------------
+-- The song's layout in song bars
+-- ---------------------------------------------------------------------------------------------
+local function song_layout(tl)
+  if not tl.form then return nil end
+  local parts, bar = {}, R(0)
+  for i, name in ipairs(tl.form) do
+    local s = tl.sections[name]
+    parts[i] = { name = name, section = s, start = bar, stop = bar + s.bars, index = i }
+    bar = bar + s.bars
+  end
+  return { parts = parts, length = bar }
+end
+
+local function part_at(layout, sbar)
+  for _, p in ipairs(layout.parts) do if sbar >= p.start and sbar < p.stop then return p end end
+  return nil
+end
+
+-- Meter and tempo events in song bars, in order: the base, the maps, then the sections.
+local function song_events(tl, layout)
+  local meters = { { bar = R(0), num = tl.meter[1], den = tl.meter[2] } }
+  for _, m in ipairs(tl.meter_map) do meters[#meters + 1] = m end
+  local tempos = { { bar = R(0), bpm = tl.bpm, ramp = 0 } }
+  for _, t in ipairs(tl.tempo_map) do tempos[#tempos + 1] = t end
+  if layout then
+    for _, p in ipairs(layout.parts) do
+      if p.section.meter then meters[#meters + 1] = { bar = p.start, num = p.section.meter[1], den = p.section.meter[2] } end
+      if p.section.tempo then tempos[#tempos + 1] = { bar = p.start, bpm = p.section.tempo, ramp = p.section.ramp or 0 } end
+    end
+  end
+  local function dedupe(list)
+    table.sort(list, function(a, b) return a.bar < b.bar end)
+    local out = {}
+    for _, e in ipairs(list) do
+      if #out > 0 and out[#out].bar == e.bar then out[#out] = e else out[#out + 1] = e end
+    end
+    return out
+  end
+  return dedupe(meters), dedupe(tempos)
+end
+
+-- Lays the song's meters and tempos onto the transport from transport bar `tb`, where the song is
+-- at song bar `sb`; what lies before `tb` is kept.
+local function relayout(tb, sb)
+  local tl = S.timeline
+  local meters, tempos = song_events(tl, S.layout)
+  -- meters
+  local keep = {}
+  for _, m in ipairs(S.meters) do if m.bar < tb then keep[#keep + 1] = m end end
+  local cur = meters[1]
+  for _, m in ipairs(meters) do if m.bar <= sb then cur = m end end
+  keep[#keep + 1] = { bar = tb, num = cur.num, den = cur.den }
+  for _, m in ipairs(meters) do
+    if m.bar > sb then keep[#keep + 1] = { bar = tb + (m.bar - sb), num = m.num, den = m.den } end
+  end
+  S.meters = keep
+  lute._rebuild_meter_beats()
+  -- tempos: the tempo in effect at song bar sb, then the later changes (ramps in bars -> beats)
+  local at = tempos[1]
+  for _, t in ipairs(tempos) do if t.bar <= sb then at = t end end
+  local start_beat = lute.bar_to_beat(tb):tonumber()
+  if tb == R(0) and not S.playing then S.tempo = core.tempo(at.bpm) else S.tempo:set(start_beat, at.bpm) end
+  for _, t in ipairs(tempos) do
+    if t.bar > sb then
+      local b = lute.bar_to_beat(tb + (t.bar - sb))
+      if t.ramp and t.ramp > 0 then
+        local e = lute.bar_to_beat(tb + (t.bar - sb) + lute.rational(t.ramp))
+        S.tempo:ramp(b:tonumber(), t.bpm, (e - b):tonumber())
+      else
+        S.tempo:set(b:tonumber(), t.bpm)
+      end
+    end
+  end
+  S.bpm = at.bpm
+end
+lute._relayout = relayout
+
+-- Transport bar -> song bar through the jumps.
+local function jump_at(c)
+  local j = S.jumps[1]
+  for _, x in ipairs(S.jumps) do if x.t <= c then j = x else break end end
+  return j
+end
+local function song_bar(c) local j = jump_at(c); return j.s + (c - j.t) end
+lute._song_bar = song_bar
+
+-- Merges a declaration into the timeline and lays it out (from the next bar when playing).
+function lute._apply_timeline(d)
+  local tl = S.timeline
+  local full = d.full
+  if full then
+    tl.bpm = d.tempo or 120
+    tl.meter = d.meters and { d.meters[1].num, d.meters[1].den } or { 4, 4 }
+    tl.tempo_map = d.tempo_map or {}
+    tl.meter_map = d.meter_map or {}
+    tl.sections = d.sections or {}
+    tl.form = d.song
+  else
+    if d.tempo then tl.bpm = d.tempo end
+    if d.meters then tl.meter = { d.meters[1].num, d.meters[1].den } end
+    if d.tempo_map then tl.tempo_map = d.tempo_map end
+    if d.meter_map then tl.meter_map = d.meter_map end
+    for n, s in pairs(d.sections or {}) do tl.sections[n] = s end
+    if d.song then tl.form = d.song end
+  end
+  local layout = song_layout(tl)
+  local old_song = S.song
+  S.song_old, S.song_switch = S.song, nil
+  S.layout = layout
+  S.song = layout
+  if S.playing then
+    local sw = lute.next_switch_bar()
+    S.song_switch = sw
+    if old_song and layout and (tl.form ~= nil) then
+      relayout(sw, song_bar(sw))
+    elseif layout then
+      -- a song appears while playing: it starts at its first bar, at the next bar
+      table.insert(S.jumps, { t = sw, s = R(0) })
+      relayout(sw, R(0))
+    else
+      relayout(sw, sw)   -- no song: the maps apply to transport bars from here
+    end
+  else
+    S.jumps = { { t = R(0), s = S.song_start or R(0) } }
+    relayout(R(0), S.song_start or R(0))
+  end
+end
+
+-- Checks a declaration before anything is applied, so a mistake changes nothing.
+function lute._validate(d)
+  local sections = {}
+  for n, s in pairs(S.timeline.sections) do sections[n] = s end
+  if d.full then sections = {} end
+  for n, s in pairs(d.sections) do sections[n] = s end
+  local tracks = {}
+  if not d.full then for n in pairs(S.tracks) do tracks[n] = true end end
+  for n in pairs(d.tracks) do tracks[n] = true end
+  for n, s in pairs(d.sections) do
+    for tn in pairs(s.tracks) do
+      if not tracks[tn] then
+        local names = {}
+        for k in pairs(tracks) do names[#names + 1] = k end
+        table.sort(names)
+        error(("section '%s' names track '%s', which is not declared; tracks: %s"):format(n, tn,
+          #names > 0 and table.concat(names, ", ") or "(none)"), 0)
+      end
+    end
+  end
+  if d.song then
+    for i, n in ipairs(d.song) do
+      if not sections[n] then
+        local names = {}
+        for k in pairs(sections) do names[#names + 1] = k end
+        table.sort(names)
+        error(("song: entry %d is section '%s', which is not declared; sections: %s"):format(i, n,
+          #names > 0 and table.concat(names, ", ") or "(none)"), 0)
+      end
+    end
+  end
+end
+
+-- ---------------------------------------------------------------------------------------------
+-- Scheduling with a song
+-- ---------------------------------------------------------------------------------------------
+-- Splits transport window [a, b) at jumps and section boundaries; for each piece, the pattern the
+-- track plays there, shifted so that pattern cycle 0 is the section's first bar.
+function lute._song_plan(t, a, b)
+  local out = {}
+  local layout = S.song
+  if S.song_switch and a < S.song_switch and S.song_old then layout = S.song_old end
+  local cuts = { a, b }
+  for _, j in ipairs(S.jumps) do if j.t > a and j.t < b then cuts[#cuts + 1] = j.t end end
+  if S.song_switch and S.song_switch > a and S.song_switch < b then cuts[#cuts + 1] = S.song_switch end
+  table.sort(cuts, function(x, y) return x < y end)
+  for i = 1, #cuts - 1 do
+    local x, y = cuts[i], cuts[i + 1]
+    if x < y then
+      local lay = layout
+      if S.song_switch and x >= S.song_switch then lay = S.song end
+      local j = jump_at(x)
+      local off = j.t - j.s           -- transport = song + off
+      local sx, sy = x - off, y - off
+      for _, p in ipairs(lay.parts) do
+        local lo, hi = sx > p.start and sx or p.start, sy < p.stop and sy or p.stop
+        if lo < hi then
+          local pat = p.section.tracks[t.name]
+          local shift = off + p.start
+          out[#out + 1] = { lo + off, hi + off, pat, p.section.params[t.name], shift }
+        end
+      end
+    end
+  end
+  if S.song_switch and b >= S.song_switch then S.song_old, S.song_switch = nil, nil end
+  return out
+end
+
+-- Live: when the window reaches the end of the song or of a loop region, the song goes round.
+function lute._plan_jumps(a, b)
+  if not S.song then return end
+  local region = S.loop_region
+  local lo, hi = R(0), S.song.length
+  if region then lo, hi = region[1], region[2] end
+  local j = jump_at(a)
+  local sa = song_bar(a)
+  if sa < hi then
+    local t_end = j.t + (hi - j.s)
+    if t_end > a and t_end < b then
+      table.insert(S.jumps, { t = t_end, s = lo })
+      relayout(t_end, lo)
+    end
+  elseif sa >= hi then
+    table.insert(S.jumps, { t = a, s = lo })
+    relayout(a, lo)
+  end
+  if S.queued and S.queued.t > a and S.queued.t < b then
+    table.insert(S.jumps, { t = S.queued.t, s = S.queued.s })
+    relayout(S.queued.t, S.queued.s)
+    S.queued = nil
+  end
+  table.sort(S.jumps, function(x, y) return x.t < y.t end)
+end
+
+-- Offline the song ends; live it goes round (see _plan_jumps).
+function lute._song_end()
+  if core.live() then return nil end
+  local j = S.jumps[#S.jumps]
+  return j.t + (S.render_stop or S.song.length) - j.s
+end
+
+function lute._song_finished() end
+
+function lute._song_where(c)
+  local sb = song_bar(c)
+  local p = part_at(S.song, sb)
+  if not p then return "after the song" end
+  return ("%s (part %d of %d), bar %d of %d"):format(p.name, p.index, #S.song.parts, (sb - p.start):floor() + 1, p.section.bars)
+end
+
+local function find_part(name, level)
+  if not S.song then err(level + 1, "there is no song: declare song { ... } first") end
+  for _, p in ipairs(S.song.parts) do if p.name == name then return p end end
+  local names = {}
+  for _, p in ipairs(S.song.parts) do names[#names + 1] = p.name end
+  err(level + 1, "no section '%s' in the song; sections: %s", tostring(name), table.concat(names, ", "))
+end
+
+-- jump("chorus"): at the next bar (lute.quantum bars), the playhead moves to the chorus.
+function jump(name)
+  local p = find_part(name, 2)
+  local tb = lute.next_switch_bar()
+  -- drop later jumps (a jump replaces what was planned after it)
+  local keep = {}
+  for _, j in ipairs(S.jumps) do if j.t < tb then keep[#keep + 1] = j end end
+  keep[#keep + 1] = { t = tb, s = p.start }
+  S.jumps = keep
+  S.queued = nil
+  relayout(tb, p.start)
+  return ("jumping to '%s' at bar %d"):format(name, tb:floor() + 1)
+end
+
+-- queue("bridge"): at the end of the current section, go to the bridge.
+function queue(name)
+  local p = find_part(name, 2)
+  local c = S.sched
+  local sb = song_bar(c)
+  local cur = part_at(S.song, sb)
+  local tb = cur and (c + (cur.stop - sb)) or lute.next_switch_bar()
+  S.queued = { t = tb, s = p.start }
+  return ("'%s' queued at bar %d"):format(name, tb:floor() + 1)
+end
+
+-- loop_region(9, 17): repeat song bars 9 .. 16 (bars count from 1); loop_region() clears it.
+function loop_region(from, to)
+  if from == nil then S.loop_region = nil; return end
+  if math.type(from) ~= "integer" or math.type(to) ~= "integer" or from < 1 or to <= from then
+    err(2, "loop_region(from_bar, to_bar): whole bars counted from 1, with to > from (to is not played)")
+  end
+  S.loop_region = { R(from - 1), R(to - 1) }
+end
+
+-- ---------------------------------------------------------------------------------------------
+-- Offline render span
+-- ---------------------------------------------------------------------------------------------
+-- opts: bars, seconds, from, to (1-based bars), section, tail (seconds).  Returns start frame and
+-- frame count.  A song renders whole by default, with a 2 s tail for releases; otherwise 8 bars.
+function lute._render_span(opts)
+  local rate = core.rate()
+  local from, to
+  if opts.section then
+    local p = find_part(opts.section, 2)
+    from, to = p.start, p.stop
+  end
+  if opts.from then from = R(math.floor(opts.from) - 1) end
+  if opts.to then to = R(math.floor(opts.to) - 1) end
+  if from and to and to <= from then err(2, "--to must be after --from") end
+  if opts.bars and not to then to = (from or R(0)) + lute.rational(opts.bars) end
+  from = from or R(0)
+  if not to then to = S.song and S.song.length or R(8) end
+  if S.song then
+    -- the song starts at `from`: the scheduler plays from there and stops at `to`
+    S.render_stop = to
+  end
+  local start = from > R(0) and lute.frame_of_bar(from) - S.origin or 0
+  local stop = lute.frame_of_bar(to) - S.origin
+  if opts.seconds then stop = start + math.floor(opts.seconds * rate + 0.5) end
+  local tail = opts.tail
+  if tail == nil then tail = (S.song and not opts.bars and not opts.seconds and not opts.to) and 2 or 0 end
+  return start, stop - start + math.floor(tail * rate + 0.5)
+end
+
+-- ---------------------------------------------------------------------------------------------
+-- Standard MIDI Files
+-- ---------------------------------------------------------------------------------------------
+local PPQ = 480
+
+-- Collects the notes every track plays in song bars [from, to) as MIDI ticks, by running the same
+-- plans the scheduler runs.
+local function collect_notes(from, to)
+  local tracks = {}
+  local function tick_of_bar(c) return math.floor(lute.bar_to_beat(c):tonumber() * PPQ + 0.5) end
+  local base = tick_of_bar(from)
+  for ti, name in ipairs(S.order) do
+    local t = S.tracks[name]
+    local notes = {}
+    local plan = S.song and lute._song_plan(t, from, to) or { { from, to, t.notes, nil, R(0) } }
+    for _, seg in ipairs(plan) do
+      if seg[3] then
+        for _, h in ipairs(seg[3]:query(seg[1] - seg[5], seg[2] - seg[5])) do
+          local w = h.whole
+          if w and w.b == h.part.b then
+            local on_c, off_c = w.b + seg[5], w.e + seg[5]
+            local len = off_c - on_c
+            if t.def.legato ~= 1 then len = len * lute.rational(t.def.legato) end
+            local vel = t.def.vel
+            if type(h.value) == "table" and h.value.vel then vel = h.value.vel end
+            local ok, ns = pcall(lute._note_values, h.value, {})
+            if ok then
+              for _, n in ipairs(ns) do
+                local on = tick_of_bar(on_c) - base
+                notes[#notes + 1] = { tick = on, dur = math.max(1, tick_of_bar(on_c + len) - base - on),
+                                      note = math.max(0, math.min(127, math.floor(n + 0.5))),
+                                      vel = math.max(1, math.min(127, math.floor(vel * 127 + 0.5))), ch = (ti - 1) % 16 }
+              end
+            end
+          end
+        end
+      end
+    end
+    table.sort(notes, function(a, b) return a.tick < b.tick or (a.tick == b.tick and a.note < b.note) end)
+    tracks[#tracks + 1] = { name = name, notes = notes }
+  end
+  return tracks, base
+end
+
+-- lute.export_midi(path, {section =, from =, to =, bars =}): type 1, one track per lute track, the
+-- tempo and meter maps, a marker per section.  Also `lute render song.lua --midi out.mid`.
+function lute.export_midi(path, opts)
+  opts = opts or {}
+  local smf = require "lute.smf"
+  local saved_playing = S.playing
+  local from, to = R(0), S.song and S.song.length or R(8)
+  if opts.section then local p = find_part(opts.section, 2); from, to = p.start, p.stop end
+  if opts.from then from = R(math.floor(opts.from) - 1) end
+  if opts.to then to = R(math.floor(opts.to) - 1) end
+  if opts.bars then to = from + lute.rational(opts.bars) end
+  S.playing = true   -- plans read the song as the scheduler would
+  local ok, tracks, base = pcall(collect_notes, from, to)
+  S.playing = saved_playing
+  if not ok then error(tracks, 2) end
+  local function tick_of_beat(b) return math.floor(b * PPQ + 0.5) - base end
+  local tempos, meters, markers = {}, {}, {}
+  -- tempo: sample the map at every beat (ramps become steps of a beat, as most DAWs import them)
+  local end_beat = lute.bar_to_beat(to):tonumber()
+  local last
+  for b = lute.bar_to_beat(from):tonumber(), end_beat, 1 do
+    local bpm = S.tempo:bpm(b)
+    if bpm ~= last then tempos[#tempos + 1] = { tick = math.max(0, tick_of_beat(b)), bpm = bpm }; last = bpm end
+  end
+  for _, m in ipairs(S.meters) do
+    if m.bar < to then
+      local b = m.bar < from and from or m.bar
+      local tick = tick_of_beat(lute.bar_to_beat(b):tonumber())
+      if #meters > 0 and meters[#meters].tick == tick then meters[#meters] = nil end
+      meters[#meters + 1] = { tick = tick, num = m.num, den = m.den }
+    end
+  end
+  if S.song then
+    for _, p in ipairs(S.song.parts) do
+      if p.start >= from and p.start < to then
+        markers[#markers + 1] = { tick = tick_of_beat(lute.bar_to_beat(p.start):tonumber()), text = p.name }
+      end
+    end
+  end
+  local ok2, e = smf.write(path, { name = lute.song_name or "lute", tracks = tracks, tempos = tempos,
+                                   meters = meters, markers = markers, division = PPQ })
+  if not ok2 then error(e, 2) end
+  return path
+end
+
+-- lute.import_midi(path) -> { tracks = { name = clip pattern, ... }, bpm =, meter =, file = smf table }
+-- A clip is a pattern, one cycle per bar of the file's first meter, whose values are tables
+-- { note =, vel = }; assign it to a track's notes or a section.
+function lute.import_midi(path)
+  local smf = require "lute.smf"
+  local f, e = smf.read(path)
+  if not f then error(e, 2) end
+  local div = f.division
+  local m = f.meters and f.meters[1] or { num = 4, den = 4 }
+  local bar_ticks = div * m.num * 4 // m.den
+  local out = { tracks = {}, order = {}, bpm = f.tempos and f.tempos[1] and f.tempos[1].bpm or 120,
+                meter = ("%d/%d"):format(m.num, m.den), file = f }
+  for i, tr in ipairs(f.tracks) do
+    if tr.notes and #tr.notes > 0 then
+      local haps = {}
+      local last = 0
+      for _, n in ipairs(tr.notes) do
+        haps[#haps + 1] = { R(n.tick, bar_ticks), R(n.tick + math.max(1, n.dur), bar_ticks),
+                            { note = n.note, vel = n.vel / 127 } }
+        if n.tick + n.dur > last then last = n.tick + n.dur end
+      end
+      local cycles = math.max(1, -(-last // bar_ticks))
+      local name = (tr.name and tr.name ~= "") and tr.name or ("track" .. i)
+      out.tracks[name] = P.clip(haps, cycles)
+      out.order[#out.order + 1] = name
+    end
+  end
+  return out
+end

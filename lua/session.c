@@ -1,0 +1,174 @@
+/* session.c — evaluation with declare-and-reconcile, and the bookkeeping shared by the live, render
+ * and exec modes (see session.h). */
+#include "session.h"
+#include "vm.h"
+#include "watch.h"
+#include <lauxlib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int call_lute(lua_State *L, const char *fn, int nargs) {
+    lua_getglobal(L, "lute");
+    lua_getfield(L, -1, fn);
+    lua_remove(L, -2);
+    if (nargs) lua_insert(L, -(nargs + 1));
+    return lt_docall(L, nargs, 0, LT_EVAL_BUDGET_MS, 0);
+}
+
+int lt_session_init(lt_session *s, int rate, int live, int lookahead_ms) {
+    memset(s, 0, sizeof *s);
+    lt_engine_config ec = {.sample_rate = rate};
+    s->api.engine = lt_engine_new(&ec);
+    if (!s->api.engine) { fprintf(stderr, "lute: out of memory creating the engine\n"); return -1; }
+    s->api.live = live;
+    s->api.lookahead = (int64_t)lookahead_ms * rate / 1000;
+    s->L = lt_vm_new(NULL);
+    if (!s->L) { fprintf(stderr, "lute: cannot create the Lua state\n"); return -1; }
+    lt_api_open(s->L, &s->api);
+    lua_getglobal(s->L, "require");
+    lua_pushstring(s->L, "lute");
+    if (lt_docall(s->L, 1, 0, LT_EVAL_BUDGET_MS, 1) != LUA_OK) {
+        fprintf(stderr, "lute: cannot load lute's language from %s/lua: %s\n", lt_vm_root(), lua_tostring(s->L, -1));
+        lua_pop(s->L, 1);
+        return -1;
+    }
+    return 0;
+}
+
+void lt_session_close(lt_session *s) {
+    lt_vm_close(s->L);
+    s->L = NULL;
+    lt_engine_free(s->api.engine);
+    s->api.engine = NULL;
+}
+
+/* The user's modules are reloaded with the script: forget them before each evaluation. */
+static void forget_user_modules(lua_State *L) {
+    lua_getglobal(L, "lute");
+    lua_getfield(L, -1, "_user_modules");
+    lua_remove(L, -2);
+    if (lua_istable(L, -1)) {
+        lua_getglobal(L, "package");
+        lua_getfield(L, -1, "loaded");
+        lua_pushnil(L);
+        while (lua_next(L, -4)) {
+            lua_pop(L, 1);
+            lua_pushvalue(L, -1);
+            lua_pushnil(L);
+            lua_settable(L, -4);
+        }
+        lua_pop(L, 2);
+    }
+    lua_pop(L, 1);
+}
+
+/* The script's own folder comes first on the module path, so `require "drums"` finds drums.lua beside it. */
+static void add_script_dir(lua_State *L, const char *path) {
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash) *slash = 0; else snprintf(dir, sizeof dir, ".");
+    lua_getglobal(L, "package");
+    lua_getfield(L, -1, "path");
+    const char *old = lua_tostring(L, -1);
+    char entry[4200];
+    snprintf(entry, sizeof entry, "%s/?.lua;", dir);
+    if (!strstr(old, entry)) {
+        lua_pushfstring(L, "%s%s", entry, old);
+        lua_setfield(L, -3, "path");
+    }
+    lua_pop(L, 2);
+}
+
+int lt_session_eval_file(lt_session *s, const char *path) {
+    lua_State *L = s->L;
+    add_script_dir(L, path);
+    forget_user_modules(L);
+    lua_pushboolean(L, 1);
+    if (call_lute(L, "_begin", 1) != LUA_OK) goto error;
+    if (lt_dofile(L, path, LT_EVAL_BUDGET_MS) != LUA_OK) {
+        const char *m = lua_tostring(L, -1);
+        lt_message("%s", m ? m : "(error)");
+        lua_pop(L, 1);
+        call_lute(L, "_abort", 0);
+        return -1;
+    }
+    if (call_lute(L, "_commit", 0) != LUA_OK) goto error;
+    return 0;
+error:
+    lt_message("%s: %s", path, lua_tostring(L, -1));
+    lua_pop(L, 1);
+    call_lute(L, "_abort", 0);
+    return -1;
+}
+
+static int incomplete(lua_State *L, int status) {
+    if (status == LUA_ERRSYNTAX) {
+        size_t lmsg;
+        const char *msg = lua_tolstring(L, -1, &lmsg);
+        if (lmsg >= 5 && strcmp(msg + lmsg - 5, "<eof>") == 0) return 1;
+    }
+    return 0;
+}
+
+lt_chunk_status lt_session_eval_chunk(lt_session *s, const char *code, int print_results) {
+    lua_State *L = s->L;
+    int top = lua_gettop(L);
+    /* An expression first (its values are printed), as lua.c does; else a statement. */
+    const char *ret = lua_pushfstring(L, "return %s;", code);
+    int st = luaL_loadbuffer(L, ret, strlen(ret), "=stdin");
+    lua_remove(L, -2);
+    if (st != LUA_OK) {
+        lua_pop(L, 1);
+        st = luaL_loadbuffer(L, code, strlen(code), "=stdin");
+        if (incomplete(L, st)) { lua_settop(L, top); return LT_CHUNK_INCOMPLETE; }
+    }
+    if (st == LUA_OK) {
+        lua_pushboolean(L, 0);
+        if (call_lute(L, "_begin", 1) != LUA_OK) { lua_pop(L, 1); }
+        st = lt_docall(L, 0, LUA_MULTRET, LT_EVAL_BUDGET_MS, 0);
+        if (st == LUA_OK) {
+            int nres = lua_gettop(L) - top;
+            if (call_lute(L, "_commit", 0) != LUA_OK) {
+                lt_message("%s", lua_tostring(L, -1));
+                lua_settop(L, top);
+                call_lute(L, "_abort", 0);
+                return LT_CHUNK_ERROR;
+            }
+            if (print_results && nres > 0) {
+                lua_getglobal(L, "print");
+                lua_insert(L, top + 1);
+                if (lt_docall(L, nres, 0, LT_EVAL_BUDGET_MS, 0) != LUA_OK) lt_message("%s", lua_tostring(L, -1));
+            }
+            lua_settop(L, top);
+            return LT_CHUNK_OK;
+        }
+        call_lute(L, "_abort", 0);
+    }
+    lt_message("%s", lua_tostring(L, -1));
+    lua_settop(L, top);
+    return LT_CHUNK_ERROR;
+}
+
+void lt_session_watch_files(lt_session *s) {
+    lua_State *L = s->L;
+    lt_watch_clear();
+    if (s->script) lt_watch_add(s->script);
+    /* lute.lua keeps the list of files the script required (see lute._user_modules) */
+    lua_getglobal(L, "lute");
+    lua_getfield(L, -1, "_user_modules");
+    if (lua_istable(L, -1)) {
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+            if (lua_isstring(L, -1)) lt_watch_add(lua_tostring(L, -1));
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 2);
+}
+
+void lt_session_tick(lt_session *s, int64_t upto) {
+    lt_api_pump(s->L, &s->api);
+    lt_api_tick(s->L, upto + s->api.lookahead);
+}

@@ -1,0 +1,31 @@
+/* session.h — one lute session on the control thread: the engine, the Lua state with lute's
+ * language loaded, and evaluation of script files and REPL chunks with declare-and-reconcile:
+ * a file that fails to load or run changes nothing and its error names the file and line.
+ * Thread: control only.  RT-safe: no. */
+#ifndef LT_SESSION_H
+#define LT_SESSION_H
+#include <lua.h>
+#include "api.h"
+
+typedef struct lt_session {
+    lua_State   *L;
+    lt_api_state api;
+    const char  *script;       /* the main script, or NULL */
+} lt_session;
+
+#define LT_EVAL_BUDGET_MS 5000
+
+/* Creates the engine at `rate` and the Lua state; loads lua/lute.lua.  -1 with a message printed. */
+int  lt_session_init(lt_session *s, int rate, int live, int lookahead_ms);
+void lt_session_close(lt_session *s);
+/* Evaluates a script file as the whole desired state (tracks it does not declare are removed).
+ * On error prints "file:line: message" and changes nothing; returns -1. */
+int  lt_session_eval_file(lt_session *s, const char *path);
+typedef enum { LT_CHUNK_OK = 0, LT_CHUNK_ERROR, LT_CHUNK_INCOMPLETE } lt_chunk_status;
+/* Evaluates a REPL chunk (an expression's values are printed).  Declarations in it add or update. */
+lt_chunk_status lt_session_eval_chunk(lt_session *s, const char *code, int print_results);
+/* Watches the main script and every file it required (outside lute's own folders). */
+void lt_session_watch_files(lt_session *s);
+/* Runs the scheduler up to `upto` (plus the lookahead) and drains replies. */
+void lt_session_tick(lt_session *s, int64_t upto);
+#endif
