@@ -522,15 +522,15 @@ lt_midi_in *lt_midi_open(lt_midi_api api, const char *client_name, const char *p
         if (jc) jbefore = j.get_ports(jc, NULL, J_MIDI_TYPE, J_PORT_IS_INPUT);
     }
     if (api == LT_MIDI_API_ALSA && alsa_load(&a) == 0 && a.open(&seq, "default", S_OPEN_DUPLEX, 0) == 0)
-        nabefore = alsa_find_inputs(&a, seq, client_name, abefore, 64);
-    rtmidi_open_virtual_port(m->dev, client_name);
+        nabefore = alsa_find_inputs(&a, seq, LT_MIDI_VIRTUAL_PORT, abefore, 64);
+    rtmidi_open_virtual_port(m->dev, LT_MIDI_VIRTUAL_PORT);
     if (!m->dev->ok) {
-        seterr(err, errlen, "MIDI: %s: could not create the virtual input port \"%s\"", api_name(api), client_name);
+        seterr(err, errlen, "MIDI: %s: could not create the virtual input port \"%s\"", api_name(api), LT_MIDI_VIRTUAL_PORT);
         goto fail;
     }
-    snprintf(m->name, sizeof m->name, "%s", client_name);
-    if (jc) jack_connect_all(m, client_name, jbefore, &j, jc);
-    else if (seq) alsa_connect_all(m, client_name, &a, seq, abefore, nabefore);
+    snprintf(m->name, sizeof m->name, "%s", LT_MIDI_VIRTUAL_PORT);
+    if (jc) jack_connect_all(m, LT_MIDI_VIRTUAL_PORT, jbefore, &j, jc);
+    else if (seq) alsa_connect_all(m, LT_MIDI_VIRTUAL_PORT, &a, seq, abefore, nabefore);
     if (!m->connections) m->connections = strdup("");
     if (jbefore) j.free_(jbefore);
     if (jc) j.client_close(jc);

@@ -18,6 +18,10 @@ typedef void (*lt_midi_msg_fn)(void *ud, const uint8_t *msg, size_t len, int64_t
 
 typedef struct lt_midi_in lt_midi_in;
 
+/* The virtual input port's name, whatever the client is called: the JACK audio client is "lute", so
+ * the MIDI client is "lute-midi" and its port shows as "lute-midi:lute" (ALSA: client lute-midi, port lute). */
+#define LT_MIDI_VIRTUAL_PORT "lute"
+
 /* Lists input ports ("N: name" lines) into a caller buffer; returns the count or -1 with err filled.
  * A listing longer than the buffer is cut at a line end and ends with "...\n"; the count is still exact. */
 int lt_midi_list(lt_midi_api api, char *buf, size_t buflen, char *err, size_t errlen);

@@ -15,7 +15,7 @@ track "lead" {
   wave    = "saw",
   cutoff  = 1800, res = 0.35, fenv = 1.5,
   attack  = 0.005, decay = 0.12, sustain = 0.5, release = 0.15,
-  gain    = -10, pan = 0.2,
+  gain    = -2, pan = 0.2,
   midi    = true,          -- a MIDI keyboard plays this sound too
 }
 
@@ -25,5 +25,5 @@ track "bass" {
   wave    = "square",
   cutoff  = 600, res = 0.2, fenv = 2,
   attack  = 0.002, decay = 0.3, sustain = 0.4, release = 0.1,
-  gain    = -9, pan = -0.2,
+  gain    = -3, pan = -0.2,
 }

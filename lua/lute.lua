@@ -527,7 +527,7 @@ function lute._tick(upto)
   if S.song and core.live() then lute._plan_jumps(from, to) end
   for _, name in ipairs(S.order) do
     local t = S.tracks[name]
-    if t then
+    if t and (not S.solo or S.solo[name]) then
       for _, seg in ipairs(track_plan(t, from, to)) do
         if seg[3] then schedule_pattern(t, seg[3], seg[1], seg[2], seg[5]) end
         if seg[4] then schedule_params(t, seg[4], seg[1], seg[2], seg[5]) end
@@ -537,6 +537,15 @@ function lute._tick(upto)
   lute._run_loops(bar_to_beat(to))
   S.sched = to
 end
+
+-- solo("lead,bass") plays only those tracks; solo() plays all again.
+function lute.solo(names)
+  if names == nil or names == "" then S.solo = nil; return end
+  local set = {}
+  for n in tostring(names):gmatch("[^,%s]+") do running(n, 3); set[n] = true end
+  S.solo = set
+end
+solo = lute.solo
 
 -- Where the playhead is: bar and beat (1-based, as musicians count), and the section with a song.
 function where()

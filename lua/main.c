@@ -36,6 +36,7 @@ typedef struct options {
     const char *midi_in;
     const char *midi_api;
     const char *section;
+    const char *solo;
     double seconds, bars, from_bar, to_bar, tail;
     int rate, block, bits, lookahead_ms, no_midi, no_repl;
     int exec_argc;
@@ -96,7 +97,7 @@ static int parse_args(int argc, char **argv, options *o) {
         else if (strcmp(a, "--no-midi") == 0) o->no_midi = 1;
         else if (strcmp(a, "--no-repl") == 0) o->no_repl = 1;
         STR("-o", o->out) STR("--out", o->out) STR("--midi", o->midi_out) STR("--device", o->device)
-        STR("--midi-in", o->midi_in) STR("--midi-api", o->midi_api) STR("--section", o->section)
+        STR("--midi-in", o->midi_in) STR("--midi-api", o->midi_api) STR("--section", o->section) STR("--solo", o->solo)
         NUM("--seconds", 0.001, 86400, o->seconds) NUM("--bars", 0.001, 100000, o->bars)
         NUM("--from", 1, 100000, o->from_bar) NUM("--to", 1, 100000, o->to_bar) NUM("--tail", 0, 600, o->tail)
         NUM("--rate", 8000, 384000, o->rate) NUM("--block", 16, 8192, o->block)
@@ -181,6 +182,17 @@ static int run_render(const options *o) {
     if (lt_session_init(&s, rate, 0, o->lookahead_ms)) return 1;
     s.script = o->script;
     if (lt_session_eval_file(&s, o->script)) { lt_session_close(&s); return 2; }
+    if (o->solo) {
+        lua_getglobal(s.L, "lute");
+        lua_getfield(s.L, -1, "solo");
+        lua_remove(s.L, -2);
+        lua_pushstring(s.L, o->solo);
+        if (lt_docall(s.L, 1, 0, LT_EVAL_BUDGET_MS, 0) != LUA_OK) {
+            fprintf(stderr, "lute: --solo: %s\n", lua_tostring(s.L, -1));
+            lt_session_close(&s);
+            return 2;
+        }
+    }
     int64_t start = 0, frames = 0;
     if (render_span(&s, o, &start, &frames)) { lt_session_close(&s); return 2; }
     if (o->midi_out && write_midi(&s, o->midi_out, o)) { lt_session_close(&s); return 2; }
@@ -314,7 +326,7 @@ static int run_live(const options *o) {
     lt_midi_in *midi = NULL;
     if (!o->no_midi) {
         char merr[2048];
-        midi = lt_midi_open(midi_api(o), "lute", o->midi_in, on_midi, &glue, merr, sizeof merr);
+        midi = lt_midi_open(midi_api(o), "lute-midi", o->midi_in, on_midi, &glue, merr, sizeof merr);
         if (!midi) {
             if (o->midi_in) {   /* asked for a port that is not there: bad input */
                 fprintf(stderr, "lute: %s\n", merr);
