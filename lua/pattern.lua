@@ -128,10 +128,14 @@ function Pattern:events(b, e)
   local hs = self:query(b, e)
   local out = {}
   for i = 1, #hs do if hs[i].whole then out[#out + 1] = hs[i] end end
+  local keys = {}
+  for i = 1, #out do keys[out[i]] = P.value_text(out[i].value) end
   table.sort(out, function(x, y)
     local c = cmp(x.part.b, y.part.b)
     if c ~= 0 then return c < 0 end
-    return cmp(x.part.e, y.part.e) < 0
+    c = cmp(x.part.e, y.part.e)
+    if c ~= 0 then return c < 0 end
+    return keys[x] < keys[y]
   end)
   return out
 end
@@ -992,7 +996,10 @@ local function time_to_int_seed(x)
   local y = x / 300
   local fr = y - trunc(y)
   local v = math.tointeger(trunc(fr * 536870912))
-  if global_seed ~= 0 then v = v ~ (global_seed & 0x1fffffff) end
+  if global_seed ~= 0 then
+    -- mix the seed into every bit (xorwise alone would barely move the result)
+    v = xorwise(xorwise(i32(v ~ ((global_seed * 2654435761) & 0x1fffffff))) ~ global_seed)
+  end
   return xorwise(v)
 end
 local function int_seed_to_rand(x) return math.fmod(x, 536870912) / 536870912 end
