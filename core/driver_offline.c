@@ -51,8 +51,10 @@ int lt_render_file(lt_engine *e, const char *path, int bits, int64_t frames, lt_
         snprintf(err, errlen, "cannot write '%s': %s", path, sf_strerror(NULL));
         return -1;
     }
-    /* Integer formats clip at full scale rather than wrap. */
+    /* Integer formats clip at full scale rather than wrap; float files get no PEAK chunk, whose
+     * timestamp would make two renders of the same script differ. */
     sf_command(f, SFC_SET_CLIPPING, NULL, SF_TRUE);
+    sf_command(f, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
     double peak = 0;
     int64_t done = 0;
     while (done < frames) {

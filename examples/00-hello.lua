@@ -14,7 +14,8 @@ track "lead" {
   notes   = "a4 c5 e5 a5 g5 e5 c5 <d5 b4>",
   wave    = "saw",
   cutoff  = 1800, res = 0.35, fenv = 1.5,
-  attack  = 0.005, decay = 0.12, sustain = 0.5, release = 0.15,
+  attack  = 0.005, decay = 0.12, sustain = 0.5, release = 0.04,
+  legato  = 0.8,           -- each note lasts 80% of its step: a light, detached arpeggio
   gain    = -2, pan = 0.2,
   midi    = true,          -- a MIDI keyboard plays this sound too
 }
@@ -24,6 +25,7 @@ track "bass" {
   notes   = "<a2 f2> <a2 g2>",
   wave    = "square",
   cutoff  = 600, res = 0.2, fenv = 2,
-  attack  = 0.002, decay = 0.3, sustain = 0.4, release = 0.1,
+  attack  = 0.002, decay = 0.3, sustain = 0.4, release = 0.05,
+  legato  = 0.85,
   gain    = -3, pan = -0.2,
 }

@@ -6,6 +6,8 @@
 #include "tempo.h"
 #include "ring.h"
 #include "midi.h"
+#include "driver.h"
+#include <math.h>
 #include <lauxlib.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -329,7 +331,41 @@ static int l_midi_poll(lua_State *L) {
     return 1;
 }
 
+/* core.render(frames [, want_samples]) -> { peak =, rms = } [, samples string of float32 stereo]
+ * Runs the engine offline for `frames` frames with the scheduler in lockstep, as `lute render` does;
+ * for tests and tools in `lute exec`. */
+static int render_feed(void *ud, int64_t upto) {
+    lua_State *L = ud;
+    lt_api_state *st = lua_touserdata(L, lua_upvalueindex(1));
+    lt_api_pump(L, st);
+    return lt_api_tick(L, upto + st->lookahead) ? 0 : 0;
+}
+
+static int l_render(lua_State *L) {
+    lt_api_state *st = state(L);
+    lua_Integer frames = luaL_checkinteger(L, 1);
+    luaL_argcheck(L, frames >= 0 && frames <= 48000 * 600, 1, "frames must be 0 .. 10 minutes");
+    luaL_argcheck(L, !st->live, 1, "core.render is for offline use (lute exec), not while playing live");
+    int want = lua_toboolean(L, 2);
+    float *buf = malloc(sizeof(float) * 2 * (size_t)(frames ? frames : 1));
+    if (!buf) return luaL_error(L, "out of memory rendering %d frames", (int)frames);
+    lt_render_buffer(st->engine, buf, frames, render_feed, L);
+    double peak = 0, sum = 0;
+    for (lua_Integer i = 0; i < 2 * frames; i++) {
+        double v = buf[i];
+        if (fabs(v) > peak) peak = fabs(v);
+        sum += v * v;
+    }
+    lua_createtable(L, 0, 2);
+    lua_pushnumber(L, peak); lua_setfield(L, -2, "peak");
+    lua_pushnumber(L, frames ? sqrt(sum / (2.0 * (double)frames)) : 0); lua_setfield(L, -2, "rms");
+    if (want) lua_pushlstring(L, (const char *)buf, sizeof(float) * 2 * (size_t)frames);
+    free(buf);
+    return want ? 2 : 1;
+}
+
 static const luaL_Reg core_funcs[] = {
+    {"render", l_render},
     {"rate", l_rate}, {"live", l_live}, {"frame", l_frame}, {"lookahead", l_lookahead},
     {"params", l_params}, {"param_check", l_param_check},
     {"track_add", l_track_add}, {"track_remove", l_track_remove}, {"note", l_note}, {"param", l_param},

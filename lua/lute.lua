@@ -53,8 +53,10 @@ do
   end
 end
 
-local function msg(fmt, ...) io.stderr:write(string.format(fmt, ...), "\n"); io.stderr:flush() end
-lute.message = msg
+-- Messages from lute during a performance (a loop that stopped, a skipped note) go to stderr;
+-- tests and tools may replace lute.message to collect them.
+function lute.message(fmt, ...) io.stderr:write(string.format(fmt, ...), "\n"); io.stderr:flush() end
+local function msg(...) return lute.message(...) end
 
 -- A float beat count to an exact rational: integers stay exact, and floats become the nearest
 -- fraction with a denominator up to 9600 (enough for any musical subdivision, triplets included).
@@ -433,7 +435,10 @@ function note(name, value, opts)
     on = lute._now_frame()
     off = on + math.floor(60 / S.bpm * dur * core.rate() + 0.5)
   end
-  for _, n in ipairs(notes) do core.note(t.slot, on, off, n, vel) end
+  for _, n in ipairs(notes) do
+    core.note(t.slot, on, off, n, vel)
+    if S.trace then S.trace[#S.trace + 1] = { track = t.name, frame = on, off = off, note = n, vel = vel } end
+  end
 end
 
 -- ---------------------------------------------------------------------------------------------
@@ -464,7 +469,10 @@ local function schedule_pattern(t, pat, a, b, shift)
       end
       local ok, notes = pcall(note_values, v, {})
       if ok then
-        for _, n in ipairs(notes) do core.note(t.slot, on, off, n, vel) end
+        for _, n in ipairs(notes) do
+          core.note(t.slot, on, off, n, vel)
+          if S.trace then S.trace[#S.trace + 1] = { track = t.name, frame = on, off = off, note = n, vel = vel } end
+        end
       elseif not S.errors_seen[t.name] then
         S.errors_seen[t.name] = true
         msg("lute: track '%s': %s (the note is skipped)", t.name, tostring(notes):gsub("^.-:%d+: ", ""))
@@ -536,6 +544,27 @@ function lute._tick(upto)
   end
   lute._run_loops(bar_to_beat(to))
   S.sched = to
+end
+
+-- lute.eval(code [, name [, partial]]): evaluates a script text as `lute` evaluates a file (partial:
+-- as a REPL chunk); returns true, or nil and the message, having changed nothing.
+function lute.eval(code, name, partial)
+  local fn, e = load(code, "=" .. (name or "script"))
+  if not fn then return nil, e end
+  lute._begin(not partial)
+  local ok, err = pcall(fn)
+  if ok then ok, err = pcall(lute._commit) end
+  if not ok then lute._abort(); return nil, tostring(err) end
+  return true
+end
+
+-- lute.trace(true) records every note the scheduler sends ({track, frame, off, note, vel}) for tests
+-- and tools; lute.trace() returns the list and stops recording.
+function lute.trace(on)
+  if on then S.trace = {}; return end
+  local t = S.trace or {}
+  S.trace = nil
+  return t
 end
 
 -- solo("lead,bass") plays only those tracks; solo() plays all again.
