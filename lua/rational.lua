@@ -119,57 +119,82 @@ end
 
 setmetatable(R, { __call = function(_, n, d) return R.new(n, d) end })
 
+-- The arithmetic below is the hot path of every pattern query: operands are checked with an
+-- inline getmetatable, and products are formed from cross-reduced factors (Knuth 4.5.1) so that
+-- results come out already in lowest terms and intermediate values stay small.
 function R.__add(a, b)
-  if not isr(a) then a = from(a) end
-  if not isr(b) then b = from(b) end
-  if a.d == 1 and b.d == 1 then return setmetatable({ n = a.n + b.n, d = 1 }, R) end
-  local g = gcd(a.d, b.d)
-  local bd = b.d // g
-  return make(a.n * bd + b.n * (a.d // g), a.d * bd)
+  if getmetatable(a) ~= R then a = from(a) end
+  if getmetatable(b) ~= R then b = from(b) end
+  local ad, bd = a.d, b.d
+  if ad == bd then
+    if ad == 1 then return setmetatable({ n = a.n + b.n, d = 1 }, R) end
+    return make(a.n + b.n, ad)
+  end
+  local g = gcd(ad, bd)
+  local bq = bd // g
+  return make(a.n * bq + b.n * (ad // g), ad * bq)
 end
 
 function R.__sub(a, b)
-  if not isr(a) then a = from(a) end
-  if not isr(b) then b = from(b) end
-  if a.d == 1 and b.d == 1 then return setmetatable({ n = a.n - b.n, d = 1 }, R) end
-  local g = gcd(a.d, b.d)
-  local bd = b.d // g
-  return make(a.n * bd - b.n * (a.d // g), a.d * bd)
+  if getmetatable(a) ~= R then a = from(a) end
+  if getmetatable(b) ~= R then b = from(b) end
+  local ad, bd = a.d, b.d
+  if ad == bd then
+    if ad == 1 then return setmetatable({ n = a.n - b.n, d = 1 }, R) end
+    return make(a.n - b.n, ad)
+  end
+  local g = gcd(ad, bd)
+  local bq = bd // g
+  return make(a.n * bq - b.n * (ad // g), ad * bq)
 end
 
 function R.__mul(a, b)
-  if not isr(a) then a = from(a) end
-  if not isr(b) then b = from(b) end
-  local g1, g2 = gcd(a.n, b.d), gcd(b.n, a.d)
+  if getmetatable(a) ~= R then a = from(a) end
+  if getmetatable(b) ~= R then b = from(b) end
+  local an, ad, bn, bd = a.n, a.d, b.n, b.d
+  if ad == 1 and bd == 1 then return setmetatable({ n = an * bn, d = 1 }, R) end
+  local g1, g2 = gcd(an, bd), gcd(bn, ad)
   if g1 == 0 then g1 = 1 end
   if g2 == 0 then g2 = 1 end
-  return make((a.n // g1) * (b.n // g2), (a.d // g2) * (b.d // g1))
+  return setmetatable({ n = (an // g1) * (bn // g2), d = (ad // g2) * (bd // g1) }, R)
 end
 
 function R.__div(a, b)
-  if not isr(a) then a = from(a) end
-  if not isr(b) then b = from(b) end
-  if b.n == 0 then error("rational: division by zero", 2) end
-  local g1, g2 = gcd(a.n, b.n), gcd(a.d, b.d)
+  if getmetatable(a) ~= R then a = from(a) end
+  if getmetatable(b) ~= R then b = from(b) end
+  local an, ad, bn, bd = a.n, a.d, b.n, b.d
+  if bn == 0 then error("rational: division by zero", 2) end
+  local g1, g2 = gcd(an, bn), gcd(ad, bd)
   if g1 == 0 then g1 = 1 end
-  return make((a.n // g1) * (b.d // g2), (a.d // g2) * (b.n // g1))
+  if g1 < 0 then g1 = -g1 end
+  local n, d = (an // g1) * (bd // g2), (ad // g2) * (bn // g1)
+  if d < 0 then n, d = -n, -d end
+  return setmetatable({ n = n, d = d }, R)
 end
 
 function R.__unm(a) return setmetatable({ n = -a.n, d = a.d }, R) end
 
 function R.__eq(a, b)
-  if not isr(a) then a = from(a) end
-  if not isr(b) then b = from(b) end
+  if getmetatable(a) ~= R then a = from(a) end
+  if getmetatable(b) ~= R then b = from(b) end
   return a.n == b.n and a.d == b.d
 end
 
--- Cross-multiplication compare; denominators are positive so the sign is preserved.
+-- Cross-multiplication compare; denominators are positive so the sign is preserved.  Small
+-- operands (the usual case) are multiplied directly; large ones go through the gcd first.
 local function cmp(a, b)
-  if not isr(a) then a = from(a) end
-  if not isr(b) then b = from(b) end
-  if a.d == b.d then return a.n - b.n end
-  local g = gcd(a.d, b.d)
-  local l, r = a.n * (b.d // g), b.n * (a.d // g)
+  if getmetatable(a) ~= R then a = from(a) end
+  if getmetatable(b) ~= R then b = from(b) end
+  local an, ad, bn, bd = a.n, a.d, b.n, b.d
+  if ad == bd then return an < bn and -1 or (an > bn and 1 or 0) end
+  local l, r
+  if an < 0x7fffffff and an > -0x7fffffff and bn < 0x7fffffff and bn > -0x7fffffff
+      and ad < 0x7fffffff and bd < 0x7fffffff then
+    l, r = an * bd, bn * ad
+  else
+    local g = gcd(ad, bd)
+    l, r = an * (bd // g), bn * (ad // g)
+  end
   return l < r and -1 or (l > r and 1 or 0)
 end
 R.cmp = cmp
