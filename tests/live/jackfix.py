@@ -1,0 +1,308 @@
+"""jackfix.py — the shared fixture of lute's live-path tests and live benchmark (run by /usr/bin/python3).
+
+A private JACK server (`jackd --no-realtime -n NAME -d dummy`, no sound card), a capture client that
+records lute:out_0/out_1 into numpy frame-exactly and can play MIDI bytes into lute at chosen frames,
+a running lute with its stdin/stdout/stderr, and the measurements the tests share.
+
+Time in these tests is the JACK frame counter, never the wall clock: every captured block is stored at
+(its frame time - the first one), so "capture index" is a frame number on the same timeline as the MIDI
+events the capture client writes.  The machine may be loaded (2 cores, other builds): waits are
+generous, checks are exact in frames.
+"""
+import os
+import queue
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import lutetest  # noqa: E402  (shared helpers: Checker, onsets, pitch_hz, LUTE, ROOT)
+import jack  # noqa: E402
+
+RATE = 48000
+
+
+class JackServer:
+    """A jackd of our own, named after the process so two runs never share one; always stop() it."""
+
+    def __init__(self, period=256, rate=RATE, tag="live"):
+        self.name = f"lute-{tag}-{os.getpid()}-{int(time.time() * 1000) % 100000}"
+        self.period, self.rate = period, rate
+        self.proc = None
+        self.log = tempfile.NamedTemporaryFile(prefix="jackd-", suffix=".log", delete=False)
+
+    def env(self):
+        e = dict(os.environ)
+        e["JACK_DEFAULT_SERVER"] = self.name
+        e["JACK_NO_AUDIO_RESERVATION"] = "1"
+        return e
+
+    def start(self, timeout=20.0):
+        self.proc = subprocess.Popen(["jackd", "--no-realtime", "-n", self.name, "-d", "dummy", "-r", str(self.rate),
+                                      "-p", str(self.period)], stdout=self.log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, env=self.env())
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"jackd exited with {self.proc.returncode}: {self.log_text()}")
+            r = subprocess.run(["jack_lsp"], capture_output=True, text=True, env=self.env())
+            if r.returncode == 0 and "system:playback_1" in r.stdout:
+                return self
+            time.sleep(0.2)
+        raise RuntimeError(f"jackd '{self.name}' did not answer within {timeout} s: {self.log_text()}")
+
+    def log_text(self):
+        with open(self.log.name, errors="replace") as f:
+            return f.read()[-2000:]
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.proc = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        os.unlink(self.log.name)
+
+
+class Capture:
+    """A JACK client with two audio inputs (and optionally a MIDI output) that records everything it
+    receives from activation on.  Index i of `audio` is JACK frame `t0 + i`.  MIDI events queued with
+    send_at(index, bytes) are written in the cycle that contains that frame, at the exact offset;
+    `sent` records (index, bytes) as actually written (a late event goes out at the start of the
+    first cycle it can, and that is what is recorded)."""
+
+    def __init__(self, server, name="cap", seconds=60.0, midi=False):
+        self.server = server
+        os.environ["JACK_DEFAULT_SERVER"] = server.name
+        self.client = jack.Client(name, no_start_server=True, servername=server.name)
+        self.rate = self.client.samplerate
+        self.block = self.client.blocksize
+        self.ins = [self.client.inports.register(f"in_{c}") for c in range(2)]
+        self.midi_out = self.client.midi_outports.register("midi_out") if midi else None
+        self.audio = np.zeros((int(seconds * self.rate) + self.block, 2), dtype=np.float32)
+        self.got = np.zeros(len(self.audio) // self.block + 2, dtype=bool)  # which blocks arrived
+        self.t0 = None
+        self.pos = 0            # frames recorded so far (index of the next block)
+        self.gaps = 0           # cycles whose frame time did not follow the previous one
+        self.xruns = 0
+        self.full = False
+        self.pending = queue.Queue()   # (index, bytes) from the main thread
+        self.todo = []                 # sorted pending events, owned by the process thread
+        self.sent = []
+        self.client.set_process_callback(self._process)
+        self.client.set_xrun_callback(self._xrun)
+        self.client.activate()
+
+    def _xrun(self, delay):
+        self.xruns += 1
+
+    def _process(self, frames):
+        t = self.client.last_frame_time
+        if self.t0 is None:
+            self.t0 = t
+        i = t - self.t0
+        if i != self.pos:
+            self.gaps += 1
+        if i + frames <= len(self.audio):
+            for c, p in enumerate(self.ins):
+                self.audio[i:i + frames, c] = p.get_array()
+            self.got[i // self.block] = True
+            self.pos = i + frames
+        else:
+            self.full = True
+        if self.midi_out is not None:
+            self.midi_out.clear_buffer()
+            try:
+                while True:
+                    self.todo.append(self.pending.get_nowait())
+                    self.todo.sort(key=lambda e: e[0])
+            except queue.Empty:
+                pass
+            last = -1
+            while self.todo and self.todo[0][0] < i + frames:
+                at, data = self.todo.pop(0)
+                off = max(at - i, 0, last)
+                self.midi_out.write_midi_event(off, data)
+                self.sent.append((i + off, bytes(data)))
+                last = off
+
+    def now(self):
+        """The capture index of the frame being processed about now (for scheduling ahead)."""
+        return self.client.frame_time - (self.t0 or self.client.frame_time)
+
+    def send_at(self, index, data):
+        self.pending.put((int(index), bytes(data)))
+
+    def wait_frames(self, index, timeout=60.0):
+        """Sleeps until `index` frames are recorded (or timeout seconds pass; returns whether reached)."""
+        deadline = time.monotonic() + timeout
+        while self.pos < index and time.monotonic() < deadline and not self.full:
+            time.sleep(0.02)
+        return self.pos >= index
+
+    def connect_from(self, client_name="lute", timeout=30.0):
+        """Connects client_name:out_0/out_1 to our inputs once they exist."""
+        want = [f"{client_name}:out_0", f"{client_name}:out_1"]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            names = {p.name for p in self.client.get_ports()}
+            if all(w in names for w in want):
+                for w, p in zip(want, self.ins):
+                    self.client.connect(w, p)
+                return True
+            time.sleep(0.1)
+        return False
+
+    def connect_midi(self, dest="lute-midi:lute", timeout=30.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if dest in {p.name for p in self.client.get_ports()}:
+                if dest not in {p.name for p in self.client.get_all_connections(self.midi_out)}:
+                    self.client.connect(self.midi_out, dest)
+                return True
+            time.sleep(0.1)
+        return False
+
+    def recorded(self):
+        """Copy of what was recorded so far, shape (frames, 2), float64."""
+        return self.audio[:self.pos].astype(np.float64)
+
+    def close(self):
+        try:
+            self.client.deactivate()
+            self.client.close()
+        except jack.JackError:
+            pass
+
+
+class Lute:
+    """build/lute playing a script live through JACK; stdin stays open for REPL chunks."""
+
+    def __init__(self, server, script, *extra, stats=False):
+        env = server.env()
+        if stats:
+            env["LUTE_STATS"] = "1"
+        self.proc = subprocess.Popen([lutetest.LUTE, script, "--device", "jack", *extra], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True, bufsize=1)
+        self.out, self.err = [], []
+        self._t = [threading.Thread(target=self._drain, args=(self.proc.stdout, self.out), daemon=True),
+                   threading.Thread(target=self._drain, args=(self.proc.stderr, self.err), daemon=True)]
+        for t in self._t:
+            t.start()
+
+    @staticmethod
+    def _drain(f, into):
+        for line in f:
+            into.append(line)
+
+    def stderr(self):
+        return "".join(self.err)
+
+    def stdout(self):
+        return "".join(self.out)
+
+    def send(self, chunk):
+        self.proc.stdin.write(chunk + "\n")
+        self.proc.stdin.flush()
+
+    def wait_stderr(self, text, start=0, timeout=30.0):
+        """Waits until a stderr line from index `start` on contains text; returns the line or None."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in self.err[start:]:
+                if text in line:
+                    return line
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.02)
+        return None
+
+    def quit(self, timeout=30.0):
+        """Sends quit() and closes stdin; returns the exit status (None if lute had to be killed)."""
+        try:
+            self.send("quit()")
+            self.proc.stdin.close()
+        except (BrokenPipeError, ValueError):
+            pass
+        try:
+            rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            rc = None
+        for t in self._t:
+            t.join(5)
+        return rc
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+
+# ---- measurements ------------------------------------------------------------------------------
+
+def notes(mono, rate=RATE, min_gap=64):
+    """The separated notes of a signal: a list of dicts with onset (the event frame: first non-zero
+    sample - 1), end (last non-zero sample), peak, and pitch (Hz, from the note's steady middle)."""
+    idx = np.flatnonzero(np.abs(mono) > 0)
+    if len(idx) == 0:
+        return []
+    cut = np.flatnonzero(np.diff(idx) > min_gap)
+    starts = np.concatenate(([idx[0]], idx[cut + 1]))
+    ends = np.concatenate((idx[cut], [idx[-1]]))
+    out = []
+    for s, e in zip(starts, ends):
+        seg = mono[s:e + 1]
+        n = len(seg)
+        mid = seg[n // 8: n - n // 8] if n > 2048 else seg
+        out.append({"onset": int(s) - 1, "end": int(e), "peak": float(np.max(np.abs(seg))),
+                    "pitch": lutetest.pitch_hz(mid, rate) if len(mid) > 1024 else float("nan")})
+    return out
+
+
+def nearest_midi(hz):
+    return int(round(69 + 12 * np.log2(hz / 440.0)))
+
+
+def longest_silence(mono, a, b):
+    """Longest run of exact zeros in mono[a:b]."""
+    z = np.abs(mono[a:b]) == 0
+    if not z.any():
+        return 0
+    d = np.diff(np.concatenate(([0], z.astype(np.int8), [0])))
+    return int(np.max(np.flatnonzero(d == -1) - np.flatnonzero(d == 1)))
+
+
+def centroid(x, rate=RATE):
+    """Spectral centroid in Hz of a Hann-windowed stretch: it rises as a low-pass filter opens."""
+    s = np.abs(np.fft.rfft((x - np.mean(x)) * np.hanning(len(x))))
+    f = np.fft.rfftfreq(len(x), 1.0 / rate)
+    return float(np.sum(f * s) / max(np.sum(s), 1e-30))
+
+
+def write_script(directory, name, text):
+    path = os.path.join(directory, name)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+    return path
+
+
+def save_in_place(path, text):
+    """Rewrites the file the way an editor that writes in place does (inotify sees a modify/close)."""
+    with open(path, "w") as f:
+        f.write(text)
