@@ -142,9 +142,16 @@ local function song_events(tl, layout)
   local tempos = { { bar = R(0), bpm = tl.bpm, ramp = 0 } }
   for _, t in ipairs(tl.tempo_map) do tempos[#tempos + 1] = t end
   if layout then
+    -- A section's tempo and meter hold for that section; the next section without its own goes
+    -- back to the song's (tempo() and meter()), as a form of independent parts would.
+    local prev
     for _, p in ipairs(layout.parts) do
-      if p.section.meter then meters[#meters + 1] = { bar = p.start, num = p.section.meter[1], den = p.section.meter[2] } end
-      if p.section.tempo then tempos[#tempos + 1] = { bar = p.start, bpm = p.section.tempo, ramp = p.section.ramp or 0 } end
+      local sec = p.section
+      if sec.meter then meters[#meters + 1] = { bar = p.start, num = sec.meter[1], den = sec.meter[2] }
+      elseif prev and prev.meter then meters[#meters + 1] = { bar = p.start, num = tl.meter[1], den = tl.meter[2] } end
+      if sec.tempo then tempos[#tempos + 1] = { bar = p.start, bpm = sec.tempo, ramp = sec.ramp or 0 }
+      elseif prev and prev.tempo then tempos[#tempos + 1] = { bar = p.start, bpm = tl.bpm, ramp = 0 } end
+      prev = sec
     end
   end
   local function dedupe(list)
@@ -206,6 +213,7 @@ lute._song_bar = song_bar
 -- Merges a declaration into the timeline and lays it out (from the next bar when playing).
 function lute._apply_timeline(d)
   local tl = S.timeline
+  S.render_stop = nil
   local full = d.full
   if full then
     tl.bpm = d.tempo or 120
@@ -458,7 +466,7 @@ local function collect_notes(from, to)
                 local on = tick_of_bar(on_c) - base
                 notes[#notes + 1] = { tick = on, dur = math.max(1, tick_of_bar(on_c + len) - base - on),
                                       note = math.max(0, math.min(127, math.floor(n + 0.5))),
-                                      vel = math.max(1, math.min(127, math.floor(vel * 127 + 0.5))), ch = (ti - 1) % 16 }
+                                      vel = math.max(1, math.min(127, math.floor(vel * 127 + 0.5))), ch = (ti - 1) % 16 + 1 }
               end
             end
           end

@@ -266,7 +266,9 @@ function lute._apply_tracks(decls, order, full)
       t = { name = name, slot = slot, voices = d.voices, params = params, def = d,
             notes = d.notes, switch = switch, old = nil }
       S.tracks[name] = t
-      S.order[#S.order + 1] = name
+      local listed = false
+      for _, n in ipairs(S.order) do if n == name then listed = true end end
+      if not listed then S.order[#S.order + 1] = name end
     else
       for _, pname in ipairs(param_names) do
         local nv = d.params[pname] or param_info[pname].default
@@ -344,8 +346,9 @@ function lute.play(bar)
   if S.playing then return end
   -- Live, the first bar starts two lookaheads from now so its first notes are not late; offline
   -- the engine waits for the scheduler, so the song starts at the current frame.
+  -- (The engine renders in quanta of 32 frames, so offline the start is rounded up to the next one.)
   local now = core.frame()
-  S.origin = core.live() and now + 2 * math.floor(core.lookahead() * core.rate() / 1000) or now
+  S.origin = core.live() and now + 2 * math.floor(core.lookahead() * core.rate() / 1000) or -(-now // 32) * 32
   S.sched = R(0)
   if bar then
     S.song_start = R(bar)
