@@ -81,8 +81,8 @@ class Capture:
     """A JACK client with two audio inputs (and optionally a MIDI output) that records everything it
     receives from activation on.  Index i of `audio` is JACK frame `t0 + i`.  MIDI events queued with
     send_at(index, bytes) are written in the cycle that contains that frame, at the exact offset;
-    `sent` records (index, bytes) as actually written (a late event goes out at the start of the
-    first cycle it can, and that is what is recorded)."""
+    `sent` records (planned index, actual index, bytes) as written (a late event goes out at the start
+    of the first cycle it can, and that is what is recorded)."""
 
     def __init__(self, server, name="cap", seconds=60.0, midi=False):
         self.server = server
@@ -136,7 +136,7 @@ class Capture:
                 at, data = self.todo.pop(0)
                 off = max(at - i, 0, last)
                 self.midi_out.write_midi_event(off, data)
-                self.sent.append((i + off, bytes(data)))
+                self.sent.append((at, i + off, bytes(data)))
                 last = off
 
     def now(self):
