@@ -425,6 +425,7 @@ end
 -- note(track, value, {dur = beats, vel = 0..1}): one note, now (or at the loop's logical time).
 function note(name, value, opts)
   local t = running(name)
+  if S.solo and not S.solo[name] then return end
   opts = opts or {}
   local dur = opts.dur or 0.5
   local vel = opts.vel or t.def.vel
@@ -835,6 +836,20 @@ lute.T = T
 pattern = P
 theory = T
 mini = P.mini
+n = P.reify        -- n("0 2 4"):scale("D:dorian"), as in Strudel
+prog = T.prog      -- prog("ii7 V7 Imaj7", "C") -> chord symbols
+
+-- chords("Dm7 G7 Cmaj7" | list, {per = "bar" | "step", range = {lo, hi}}): a pattern of voiced chords
+-- (lists of MIDI notes), voice-led so each chord moves as little as possible from the one before;
+-- one chord per bar by default, or all of them in one bar (per = "step").
+function chords(symbols, opts)
+  opts = opts or {}
+  local voiced = T.voice_lead(symbols, opts)
+  local pats = {}
+  for i, v in ipairs(voiced) do pats[i] = P.pure(v) end
+  if opts.per == "step" then return P.sequence(table.unpack(pats)) end
+  return P.cat(table.unpack(pats))
+end
 
 lute._parse_meter = function(v, level) return parse_meter(v, level) end
 lute._as_pattern = as_pattern
