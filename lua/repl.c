@@ -1,5 +1,7 @@
 /* repl.c — the REPL (see repl.h).  Messages that arrive while the user types (a reload error, a
- * loop that stopped) are printed above the prompt without losing the line being typed. */
+ * loop that stopped, print() from a loop or a MIDI handler) are printed above the prompt without
+ * losing the line being typed.  Ctrl-C stops an evaluation (through the VM's watchdog hook); at the
+ * prompt it discards the line being typed, as in a shell; without a prompt it ends the session. */
 #include "repl.h"
 #include "vm.h"
 #include <lauxlib.h>
@@ -17,6 +19,9 @@
 
 static lt_session *sess;
 static int is_tty, done;
+static int installed;          /* the readline handler (and so the prompt) is on the screen */
+static volatile sig_atomic_t in_eval;       /* a chunk typed by the user is being evaluated */
+static volatile sig_atomic_t prompt_sigint; /* Ctrl-C arrived while the prompt was waiting */
 static char *pending;          /* an incomplete chunk waiting for more lines */
 static char history_path[4096];
 static char pipebuf[65536];
@@ -35,7 +40,9 @@ static void append(const char *line) {
 static int feed_line(const char *line) {
     append(line);
     if (!pending) return 0;
+    in_eval = 1;
     lt_chunk_status st = lt_session_eval_chunk(sess, pending, 1);
+    in_eval = 0;
     if (st == LT_CHUNK_INCOMPLETE) return 1;
     free(pending);
     pending = NULL;
@@ -47,6 +54,7 @@ static void on_line(char *line) {
     if (!line) {                       /* Ctrl-D */
         done = 1;
         rl_callback_handler_remove();
+        installed = 0;
         putchar('\n');
         return;
     }
@@ -56,27 +64,55 @@ static void on_line(char *line) {
     }
     int more = feed_line(line);
     free(line);
-    if (sess->api.quit_requested) { done = 1; rl_callback_handler_remove(); return; }
+    if (sess->api.quit_requested) { done = 1; rl_callback_handler_remove(); installed = 0; return; }
     rl_set_prompt(more ? PROMPT2 : PROMPT);
 }
 
+/* True when the prompt and the user's half-typed line are on the screen, so that anything else
+ * printed must first clear them and then draw them again below.  During an evaluation readline has
+ * already moved to a fresh line: output then goes straight through. */
+static int prompt_showing(void) {
+    return is_tty && installed && !done && !in_eval;
+}
+
+/* Readline writes to its own (buffered) stream: flush it, or a message written to stderr would
+ * reach the terminal before the line is cleared. */
+static void clear_prompt(void) {
+    rl_clear_visible_line();
+    fflush(rl_outstream ? rl_outstream : stdout);
+}
+
 static void print_above_prompt(const char *text) {
-    if (is_tty && !done) {
-        int saved_point = rl_point;
-        char *saved = rl_copy_text(0, rl_end);
-        rl_save_prompt();
-        rl_replace_line("", 0);
-        rl_redisplay();
+    if (prompt_showing()) {
+        clear_prompt();
         fprintf(stderr, "%s\n", text);
-        rl_restore_prompt();
-        rl_replace_line(saved, 0);
-        rl_point = saved_point;
+        fflush(stderr);
+        rl_on_new_line();
         rl_redisplay();
-        free(saved);
     } else {
         fprintf(stderr, "%s\n", text);
         fflush(stderr);
     }
+}
+
+/* print() as in Lua's base library (tostring on each argument, tabs between, a newline), but on a
+ * terminal it clears the prompt first and draws it again after, so a live loop or a MIDI handler
+ * that prints does not break the line the user is typing. */
+static int repl_print(lua_State *L) {
+    int n = lua_gettop(L);
+    int around = prompt_showing();
+    if (around) clear_prompt();
+    for (int i = 1; i <= n; i++) {
+        size_t len;
+        const char *s = luaL_tolstring(L, i, &len);
+        if (i > 1) fputc('\t', stdout);
+        fwrite(s, 1, len, stdout);
+        lua_pop(L, 1);
+    }
+    fputc('\n', stdout);
+    fflush(stdout);
+    if (around) { rl_on_new_line(); rl_redisplay(); }
+    return 0;
 }
 
 /* Tab completion: Lua globals, fields of tables ("midi.ma" -> "midi.map"), lute's own names. */
@@ -138,9 +174,54 @@ static char **complete(const char *text, int start, int end) {
     return rl_completion_matches(text, generator);
 }
 
+/* lute.message(fmt, ...) from lute.lua (a loop that stopped, a scheduler error) writes to stderr
+ * directly; on a terminal it goes through print_above_prompt instead, like the C side's messages. */
+static int repl_message(lua_State *L) {
+    int n = lua_gettop(L);
+    lua_getglobal(L, "string");
+    lua_getfield(L, -1, "format");
+    lua_remove(L, -2);
+    lua_insert(L, 1);
+    lua_call(L, n, 1);
+    print_above_prompt(luaL_tolstring(L, -1, NULL));
+    return 0;
+}
+
+/* Ctrl-C.  During an evaluation it asks the VM to stop it (the watchdog hook raises an error at the
+ * next instruction count, the music goes on).  At the prompt it only sets a flag: the line is
+ * discarded by the control thread (see take_prompt_sigint) — never through the VM, whose next Lua
+ * code would be a scheduler tick or a live loop that has nothing to do with the key.  With no
+ * prompt (piped input, --no-repl) Ctrl-C ends the session as SIGTERM does, cleanly. */
 static void on_sigint(int sig) {
     (void)sig;
-    lt_vm_interrupt();
+    if (in_eval) lt_vm_interrupt();
+    else if (is_tty && !done) prompt_sigint = 1;
+    else raise(SIGTERM);
+}
+
+static void take_prompt_sigint(void) {
+    if (!prompt_sigint) return;
+    prompt_sigint = 0;
+    if (!installed) return;
+    free(pending);           /* like a shell: Ctrl-C drops the line and any unfinished chunk */
+    pending = NULL;
+    rl_free_line_state();
+    rl_callback_sigcleanup();
+    rl_replace_line("", 0);
+    rl_point = rl_end = 0;
+    fputs("^C\n", rl_outstream ? rl_outstream : stdout);
+    rl_set_prompt(PROMPT);
+    rl_on_new_line();
+    rl_redisplay();
+}
+
+/* The prompt is drawn when the main loop first asks whether input is done, that is after the
+ * start-up messages (device, "playing SONG", the help hint), so that they do not land on the
+ * prompt's line. */
+static void install(void) {
+    if (installed || done || !is_tty) return;
+    rl_callback_handler_install(PROMPT, on_line);
+    installed = 1;
 }
 
 int lt_repl_init(lt_session *s) {
@@ -152,6 +233,14 @@ int lt_repl_init(lt_session *s) {
     sa.sa_handler = on_sigint;
     sigaction(SIGINT, &sa, NULL);
     if (!is_tty) return 0;
+    lua_pushcfunction(s->L, repl_print);
+    lua_setglobal(s->L, "print");
+    lua_getglobal(s->L, "lute");
+    if (lua_istable(s->L, -1)) {
+        lua_pushcfunction(s->L, repl_message);
+        lua_setfield(s->L, -2, "message");
+    }
+    lua_pop(s->L, 1);
     const char *h = getenv("LUTE_HISTORY");
     if (h) snprintf(history_path, sizeof history_path, "%s", h);
     else if (getenv("HOME")) snprintf(history_path, sizeof history_path, "%s/.lute_history", getenv("HOME"));
@@ -165,7 +254,6 @@ int lt_repl_init(lt_session *s) {
     rl_basic_word_break_characters = " \t\n\"\\'`@$><=;|&{(,[";
     rl_attempted_completion_function = complete;
     rl_catch_signals = 0;
-    rl_callback_handler_install(PROMPT, on_line);
     return 0;
 }
 
@@ -196,14 +284,25 @@ static void read_pipe(void) {
 
 void lt_repl_readable(void) {
     if (done) return;
-    if (is_tty) rl_callback_read_char();
-    else read_pipe();
+    if (is_tty) {
+        install();
+        take_prompt_sigint();
+        rl_callback_read_char();
+    } else read_pipe();
 }
 
-int lt_repl_done(void) { return done || sess->api.quit_requested; }
+/* Called once per turn of the main loop, before it polls: the place to draw the first prompt and
+ * to act on a Ctrl-C typed at the prompt (the signal only interrupted the poll). */
+int lt_repl_done(void) {
+    install();
+    take_prompt_sigint();
+    return done || sess->api.quit_requested;
+}
 
 void lt_repl_close(void) {
-    if (is_tty && !done) rl_callback_handler_remove();
+    if (installed) rl_callback_handler_remove();
+    installed = 0;
+    if (is_tty && history_path[0]) history_truncate_file(history_path, 1000);
     lt_message_hook = NULL;
     free(pending);
     pending = NULL;
