@@ -524,6 +524,27 @@ function lute.export_midi(path, opts)
   return path
 end
 
+-- A clip: fixed events {begin, end, value} (rationals, in cycles) repeating every `cycles` cycles.
+local function clip(events, cycles)
+  local len = R(cycles)
+  return P.new(function(b, e)
+    local out = {}
+    local k0, k1 = (b / len):floor(), (e / len):ceil()
+    for k = k0, k1 do
+      local off = len * k
+      for _, ev in ipairs(events) do
+        local wb, we = ev[1] + off, ev[2] + off
+        local pb, pe = wb < b and b or wb, we > e and e or we
+        if pb < pe then
+          out[#out + 1] = { whole = { b = wb, e = we }, part = { b = pb, e = pe }, value = ev[3] }
+        end
+      end
+    end
+    return out
+  end)
+end
+lute.clip = clip
+
 -- lute.import_midi(path) -> { tracks = { name = clip pattern, ... }, bpm =, meter =, file = smf table }
 -- A clip is a pattern, one cycle per bar of the file's first meter, whose values are tables
 -- { note =, vel = }; assign it to a track's notes or a section.
@@ -547,7 +568,7 @@ function lute.import_midi(path)
       end
       local cycles = math.max(1, -(-last // bar_ticks))
       local name = (tr.name and tr.name ~= "") and tr.name or ("track" .. i)
-      out.tracks[name] = P.clip(haps, cycles)
+      out.tracks[name] = clip(haps, cycles)
       out.order[#out.order + 1] = name
     end
   end

@@ -219,5 +219,47 @@ for i = 1, math.min(#a1, #a2) do
 end
 check(same_all, "seeded randomness: two runs give the same notes (%d, %d)", #a1, #a2)
 
+-- 13. SMF: export a song, import it back as clips, and the clips play the same notes on the same frames.
+local orig = fresh([[
+tempo(100)
+track "a" { notes = "c4 [e4 g4] ~ <a4 b4>", vel = 0.75 }
+track "b" { notes = "c2*2" }
+section "s" { bars = 2, a = "c4 [e4 g4] ~ <a4 b4>", b = "c2*2" }
+song { "s" }
+]], 96000 * 0)
+local path = os.tmpname() .. ".mid"
+lute.export_midi(path)
+local imp = lute.import_midi(path)
+check(imp.bpm == 100 and imp.meter == "4/4" and imp.order[1] == "a" and imp.order[2] == "b",
+  "import: tempo %s, meter %s, tracks %s", imp.bpm, imp.meter, table.concat(imp.order, ","))
+local ev = imp.tracks.a:events(R and 0 or 0, 2)
+local got = {}
+for _, h in ipairs(ev) do got[#got + 1] = ("%s@%s"):format(h.value.note, tostring(h.whole.b)) end
+check(table.concat(got, " ") == "60@0/1 64@1/4 67@3/8 69@3/4 60@1/1 64@5/4 67@11/8 71@7/4",
+  "imported clip events: %s", table.concat(got, " "))
+check(math.abs(ev[1].value.vel - 95 / 127) < 1e-9, "velocity survives (0.75 -> 95/127): %s", ev[1].value.vel)
+local a1 = fresh([[tempo(100) track "a" { notes = "c4 [e4 g4] ~ <a4 b4>" }]], 2 * 115200)
+local o1 = S.origin
+lute.stop(); S.stopped_by_user = false
+assert(lute.eval("tempo(100)", "song.lua"))
+local a2
+do
+  lute.stop(); S.stopped_by_user = false
+  local clipped = imp.tracks.a
+  lute._begin(true)
+  tempo(100)
+  track "a" { notes = clipped }
+  lute._commit()
+  lute.trace(true)
+  core.render(2 * 115200)
+  a2 = lute.trace()
+end
+local same_notes = #a1 > 0
+for i = 1, #a1 do
+  same_notes = same_notes and a2[i] and a1[i].note == a2[i].note and a1[i].frame - o1 == a2[i].frame - S.origin
+end
+check(same_notes, "the imported clip plays the same notes on the same frames (%d notes)", #a1)
+os.remove(path)
+
 print(("test_lute: %d passed, %d failed"):format(passed, failed))
 os.exit(failed == 0 and 0 or 1)
