@@ -317,30 +317,38 @@ static void smooth_params(lt_engine *e, lt_track *t) {
     track_synth_params(t);
 }
 
-/* Mixes one track into the master buffer with gains ramped sample by sample across the quantum. */
+/* Mixes one track into the master buffer with gains ramped sample by sample across the quantum.
+ * The output guard sits here: a track whose output (after its gain) is NaN or infinite is silenced
+ * — its voices killed, its filters cleared — and reported, and adds nothing to the mix. */
 static void mix_track(lt_engine *e, int slot, float *mix) {
     lt_track *t = e->tracks[slot];
-    float sum = 0;
-    for (int i = 0; i < LT_QUANTUM; i++) sum += t->buf[i];
-    if (!isfinite(sum)) {   /* the output guard: this track made NaN or Inf */
-        lt_synth_kill_all(t->synth);
-        memset(t->buf, 0, sizeof t->buf);
-        atomic_fetch_add(&e->guards, 1);
-        reply(e, LT_REPLY_GUARD, (uint16_t)slot, atomic_load(&e->frame), NULL, 0, 0);
-        return;
-    }
     float pan = t->cur[LT_P_PAN], g = powf(10.0f, t->cur[LT_P_GAIN] / 20.0f);
     if (t->removing) g *= (float)(t->removing > LT_QUANTUM ? t->removing - LT_QUANTUM : 0) / (float)t->fade_total;
     float gl = g * cosf((pan + 1) * (float)M_PI / 4), gr = g * sinf((pan + 1) * (float)M_PI / 4);
     float dl = (gl - t->gl) / LT_QUANTUM, dr = (gr - t->gr) / LT_QUANTUM;
     float l = t->gl, r = t->gr, pl = t->peak_l, pr = t->peak_r;
+    float outl[LT_QUANTUM], outr[LT_QUANTUM], sum = 0;
     for (int i = 0; i < LT_QUANTUM; i++) {
         l += dl; r += dr;
-        float x = t->buf[i], ol = x * l, or_ = x * r;
-        mix[2 * i] += ol;
-        mix[2 * i + 1] += or_;
-        if (fabsf(ol) > pl) pl = fabsf(ol);
-        if (fabsf(or_) > pr) pr = fabsf(or_);
+        outl[i] = t->buf[i] * l;
+        outr[i] = t->buf[i] * r;
+        sum += outl[i] + outr[i];
+    }
+    if (!isfinite(sum) || !isfinite(gl) || !isfinite(gr)) {
+        lt_synth_kill_all(t->synth);
+        memset(t->buf, 0, sizeof t->buf);
+        t->gl = t->gr = 0;
+        if (!isfinite(gl) || !isfinite(gr))   /* a broken gain mutes the track until it is set again */
+            t->cur[LT_P_GAIN] = t->target[LT_P_GAIN] = -120.0f;
+        atomic_fetch_add(&e->guards, 1);
+        reply(e, LT_REPLY_GUARD, (uint16_t)slot, atomic_load(&e->frame), NULL, 0, 0);
+        return;
+    }
+    for (int i = 0; i < LT_QUANTUM; i++) {
+        mix[2 * i] += outl[i];
+        mix[2 * i + 1] += outr[i];
+        if (fabsf(outl[i]) > pl) pl = fabsf(outl[i]);
+        if (fabsf(outr[i]) > pr) pr = fabsf(outr[i]);
     }
     t->gl = gl; t->gr = gr; t->peak_l = pl; t->peak_r = pr;
     if (t->removing) {
