@@ -1,13 +1,16 @@
 -- sched.lua — the scheduler's work per bar: what lute._tick costs the control thread for a song.
 --
 --   lute exec bench/sched.lua [BPM [TRACKS [BARS [TICK]]]]      (defaults: 120, 16, 64, 1024)
+--   lute exec bench/sched.lua SCRIPT.lua [SECONDS]              (default 60)
 --
--- Declares TRACKS tracks of typical patterns (the first 16 below, repeated), starts the transport and
--- calls lute._tick exactly as an offline render does (every 1024 frames, up to the frame plus the
--- 50 ms lookahead; TICK = 256 is what a live run with 256-frame periods does), timing each call with os.clock().  core.note and core.param are replaced by
--- counters for the run, so the figure is the scheduler alone: pattern queries, rational-to-frame
--- conversion, note lookup; not the engine, which `bench/w1.py throughput` measures.  TRACKS = 0
--- gives the fixed cost of a tick with nothing to schedule.
+-- The first form declares TRACKS tracks of typical patterns (the 16 below, repeated); the second
+-- evaluates a song script (bench/w1.py uses it on the W1/W1r scripts to split render CPU into
+-- scheduler and engine).  Then it starts the transport and calls lute._tick exactly as an offline
+-- render does: every TICK frames (1024 offline; 256 is a live run with 256-frame periods), up to
+-- that frame plus the 50 ms lookahead, timing each call with os.clock().  core.note and core.param
+-- are replaced by counters for the run, so the figure is the scheduler alone (pattern queries,
+-- rational-to-frame conversion, note lookup), not the engine.  TRACKS = 0 gives the fixed cost of
+-- a tick with nothing to schedule.
 local core = require "lute.core"
 
 local function argn(i, default, what)
@@ -17,7 +20,10 @@ local function argn(i, default, what)
   if not n then error(("sched.lua: %s (argument %d) must be a number, got '%s'"):format(what, i, v), 0) end
   return n
 end
-local bpm = argn(1, 120, "BPM")
+local script = arg and arg[1] and arg[1]:match("%.lua$") and arg[1]
+local seconds = script and argn(2, 60, "SECONDS")
+if script then arg[1] = nil end
+local bpm = script and 120 or argn(1, 120, "BPM")
 local ntracks = math.tointeger(argn(2, 16, "TRACKS"))
 local bars = math.tointeger(argn(3, 64, "BARS"))
 local tick = math.tointeger(argn(4, 1024, "TICK"))
@@ -47,8 +53,15 @@ local songs = {
   { notes = mini("g4 a4 b4 d5"):chunk(4, function(p) return p:fast(2) end):degradeBy(0.2) },
 }
 
-tempo(bpm)
-for i = 1, ntracks do
+if script then
+  ntracks = 0
+  dofile(script)
+  bpm = tempo()
+  ntracks = #lute._state.order
+else
+  tempo(bpm)
+end
+for i = 1, script and 0 or ntracks do
   local s = songs[(i - 1) % #songs + 1]
   local spec = { wave = "saw" }
   for k, v in pairs(s) do spec[k] = v end
@@ -64,7 +77,8 @@ lute.play()
 local rate = core.rate()
 local lookahead = math.floor(50 * rate / 1000)
 local frames_per_bar = math.floor(4 * 60 / bpm * rate + 0.5)
-local total = bars * frames_per_bar
+if seconds then bars = seconds * rate / frames_per_bar end
+local total = math.floor(bars * frames_per_bar)
 local t_all, worst, ticks = 0.0, 0.0, 0
 for f = tick, total, tick do
   local t0 = os.clock()
@@ -76,7 +90,7 @@ for f = tick, total, tick do
 end
 core.note, core.param = real_note, real_param
 
-print(("scheduler, %d tracks, %g bpm, %d bars: %.0f us per bar (%.1f us per tick of %d frames, worst tick %.0f us), "
+print(("scheduler, %s%d tracks, %g bpm, %g bars: %.0f us per bar (%.1f us per tick of %d frames, worst tick %.0f us), "
   .. "%.1f notes and %.1f parameter events per bar, %.2f%% of one core in real time")
-  :format(ntracks, bpm, bars, t_all / bars * 1e6, t_all / ticks * 1e6, tick, worst * 1e6, notes / bars, params / bars,
+  :format(script and (script:match("[^/]*$") .. ", ") or "", ntracks, bpm, bars, t_all / bars * 1e6, t_all / ticks * 1e6, tick, worst * 1e6, notes / bars, params / bars,
           100 * t_all / (total / rate)))
