@@ -448,7 +448,17 @@ end
 -- ---------------------------------------------------------------------------------------------
 -- The scheduler
 -- ---------------------------------------------------------------------------------------------
-local TICKS = 1920   -- scheduler windows end on a grid of 1/1920 bar
+-- The scheduler's windows end on a grid of 1/16 bar, rounded up from where the lookahead reaches:
+-- each pattern is queried about 16 times a bar whatever the block size, and events are sent up to
+-- a sixteenth of a bar earlier than strictly needed (harmless: they carry their frame).
+local GRID = 16
+
+-- Transport bar (a float) at beat b (a float), through the meter map.
+local function bar_at_beat(b)
+  local m = S.meters[1]
+  for i = 2, #S.meters do if S.meters[i].beat:tonumber() <= b then m = S.meters[i] else break end end
+  return m.bar:tonumber() + (b - m.beat:tonumber()) * m.den / (m.num * 4)
+end
 
 -- Schedules the haps of `pat` whose onsets fall in transport cycles [a, b); `shift` maps pattern
 -- time to transport time (pattern cycle = transport cycle - shift).
@@ -528,8 +538,7 @@ function lute._tick(upto)
   if not S.playing then return end
   local beat = S.tempo:beat_at_frame(upto - S.origin)
   if beat <= 0 then return end
-  local bar = beat_to_bar(to_r(beat))
-  local to = R((bar * TICKS):floor(), TICKS)
+  local to = R(math.ceil(bar_at_beat(beat) * GRID - 1e-9), GRID)
   if S.song and lute._song_end and to > lute._song_end() then to = lute._song_end() end
   if to <= S.sched then
     if S.song and lute._song_end and S.sched >= lute._song_end() then lute._song_finished() end
