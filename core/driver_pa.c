@@ -34,6 +34,8 @@ static int64_t now_ns(void) {
  * not lute's to show.  Errors that matter come back through PortAudio's return codes. */
 static PaError pa_init_quietly(void) {
     if (pa_users++ > 0) return paNoError;
+    /* Probing must not start a JACK server behind the user's back (libjack would try). */
+    setenv("JACK_NO_START_SERVER", "1", 0);
     fflush(stderr);
     int saved = dup(2), devnull = open("/dev/null", O_WRONLY);
     if (devnull >= 0) { dup2(devnull, 2); close(devnull); }

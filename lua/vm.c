@@ -63,7 +63,10 @@ static void find_root(const char *given) {
     } else snprintf(root, sizeof root, ".");
 }
 
-const char *lt_vm_root(void) { return root; }
+const char *lt_vm_root(void) {
+    if (!root[0]) find_root(NULL);
+    return root;
+}
 
 lua_State *lt_vm_new(const lt_vm_config *cfg) {
     find_root(cfg ? cfg->root : NULL);
