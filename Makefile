@@ -68,7 +68,7 @@ fuzz: deps
 	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
 	  echo "clang -fsanitize=fuzzer,address $$f"; \
 	  clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Icore $(PKG_CFLAGS) $$f $(filter-out %/driver_pa.c %/midi_rt.c,$(CORE_SRC)) -o $(B)/fuzz/$$n $(PKG_LIBS) -lm -lpthread || exit 1; \
-	  $(B)/fuzz/$$n -max_total_time=$${FUZZ_SECONDS:-30} -artifact_prefix=$(B)/fuzz/ || exit 1; done
+	  LUTE_ROOT=$(CURDIR) $(B)/fuzz/$$n -max_total_time=$${FUZZ_SECONDS:-30} -artifact_prefix=$(B)/fuzz/ || exit 1; done
 
 clean:
 	rm -rf build build-asan

@@ -260,7 +260,7 @@ local function parser(src)
       if not char(c) then return nil end
       local a = slice()
       if not a then pos = save return nil end
-      return function(x) x.ops[#x.ops + 1] = { type = "stretch", kind = kind, amount = a } end
+      return function(x) x.ops[#x.ops + 1] = { type = "stretch", kind = kind, amount = a, col = save } end
     end
   end
   local op_slow, op_fast = op_stretch(47, "slow"), op_stretch(42, "fast")
@@ -421,12 +421,19 @@ local function build_arg(seq)
   return build(seq)
 end
 
+local current_src   -- the text being built, for error messages that point into it
+
 local function apply_ops(pat, el)
   for _, op in ipairs(el.ops) do
     local t = op.type
     if t == "stretch" then
       local amount = build(op.amount)
-      if op.kind == "fast" then pat = pat:fast(amount) else pat = pat:slow(amount) end
+      local ok, r = pcall(op.kind == "fast" and pat.fast or pat.slow, pat, amount)
+      if not ok then   -- a factor that is not a number: say where it is
+        error(("mini: %s, for the '%s' at column %d in %q"):format(tostring(r):gsub("^mini: ", ""),
+          op.kind == "fast" and "*" or "/", op.col or 0, current_src or ""), 0)
+      end
+      pat = r
     elseif t == "replicate" then
       pat = pat:repeatCycles(op.amount):fast(op.amount)
     elseif t == "bjorklund" then
@@ -530,7 +537,16 @@ end
 
 -- M.parse(str): a Pattern from mini-notation.
 function M.parse(src)
-  return build(M.ast(src))
+  local ast = M.ast(src)
+  current_src = src
+  local ok, p = pcall(build, ast)
+  current_src = nil
+  if not ok then
+    p = tostring(p)
+    if not p:find("^mini:") then p = ("mini: %s in %q"):format(p:gsub("^[^:]*%.lua:%d+: ", ""), src) end
+    error(p, 0)
+  end
+  return p
 end
 
 -- Does the tree use Strudel's RNG ('?' or '|')?

@@ -69,7 +69,10 @@ local function from_float(x)
       break
     end
   end
-  -- continued fraction approximation
+  -- continued fraction approximation; beyond 2^53 a float holds no exact time
+  if x ~= x or abs(x) > 2 ^ 53 then
+    error(("rational: %s is too large for exact time (at most 2^53)"):format(tostring(x)), 0)
+  end
   local sign = x < 0 and -1 or 1
   local y = abs(x)
   local h0, h1, k0, k1 = 0, 1, 1, 0
