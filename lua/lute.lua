@@ -175,15 +175,36 @@ local function validate_notes(pat, where)
   if not ok then error(("%s: %s"):format(where, err), 0) end
 end
 
+-- The values a parameter pattern gives in its first cycles must be numbers in range (or, for
+-- wave, "saw"/"square"), so `cutoff = "high"` is an error when evaluated, not silence later.
+local function validate_param_pattern(pat, pname, where)
+  local ok, err = pcall(function()
+    for _, h in ipairs(pat:query(R(0), R(4))) do
+      if h.whole then
+        local v = h.value
+        if type(v) == "table" then v = v[pname] end
+        if pname == "wave" and type(v) == "string" then v = waves[v] end
+        if type(v) ~= "number" then
+          error(("%s gives %s; %s takes numbers (%s .. %s %s)"):format(pname, tostring(h.value), pname,
+            param_info[pname].min, param_info[pname].max, param_info[pname].unit), 0)
+        end
+        local ok2, e = pcall(core.param_check, pname, v)
+        if not ok2 then error(tostring(e):match("%((.*)%)$") or tostring(e), 0) end
+      end
+    end
+  end)
+  if not ok then error(("%s: %s"):format(where, err), 0) end
+end
+
 local function normalize_track(name, spec)
   if type(name) ~= "string" or name == "" or #name > 31 then
-    error(("track name must be a string of 1 to 31 characters, got %s"):format(tostring(name)), 3)
+    error(("track name must be a string of 1 to 31 characters, got %s"):format(tostring(name)), 0)
   end
-  if type(spec) ~= "table" then error(("track '%s' needs a table: track \"%s\" { notes = \"c4 e4\" }"):format(name, name), 3) end
+  if type(spec) ~= "table" then error(("track '%s' needs a table: track \"%s\" { notes = \"c4 e4\" }"):format(name, name), 0) end
   local d = { name = name, params = {}, param_pats = {}, voices = 8, vel = 0.8, legato = 1 }
   for k, v in pairs(spec) do
     if type(k) ~= "string" or not (track_fields[k] or param_info[k]) then
-      error(("unknown field '%s' in track '%s'; known: %s"):format(tostring(k), name, known_fields()), 3)
+      error(("unknown field '%s' in track '%s'; known: %s"):format(tostring(k), name, known_fields()), 0)
     end
   end
   for k, v in pairs(spec) do
@@ -192,23 +213,24 @@ local function normalize_track(name, spec)
     if param_info[k] then
       if type(v) == "number" then
         local ok, e = pcall(core.param_check, k, v)
-        if not ok then error(("track '%s': %s"):format(name, (tostring(e):gsub("^bad argument #%d+ to '%?'? ?%(?(.-)%)?$", "%1"))), 3) end
+        if not ok then error(("track '%s': %s"):format(name, tostring(e):match("%((.*)%)$") or tostring(e)), 0) end
         d.params[k] = v
       else
         d.param_pats[k] = as_pattern(v, where)
+        validate_param_pattern(d.param_pats[k], k, where)
       end
     elseif k == "notes" then
       d.notes_src = v
       d.notes = as_pattern(v, where)
       validate_notes(d.notes, where)
     elseif k == "voices" then
-      if math.type(v) ~= "integer" or v < 1 or v > 1024 then error(where .. " must be an integer 1 .. 1024", 3) end
+      if math.type(v) ~= "integer" or v < 1 or v > 1024 then error(where .. " must be an integer 1 .. 1024", 0) end
       d.voices = v
     elseif k == "vel" then
-      if type(v) ~= "number" or v < 0 or v > 1 then error(where .. " must be a number 0 .. 1", 3) end
+      if type(v) ~= "number" or v < 0 or v > 1 then error(where .. " must be a number 0 .. 1", 0) end
       d.vel = v
     elseif k == "legato" then
-      if type(v) ~= "number" or v <= 0 or v > 16 then error(where .. " must be a number above 0 (1 = full length)", 3) end
+      if type(v) ~= "number" or v <= 0 or v > 16 then error(where .. " must be a number above 0 (1 = full length)", 0) end
       d.legato = v
     elseif k == "midi" then d.midi = not not v
     end
@@ -223,7 +245,8 @@ function track(name, spec)
     error(("track name must be a string of 1 to 31 characters, got %s"):format(tostring(name)), 2)
   end
   if spec == nil then return lute.handle(name) end
-  local d = normalize_track(name, spec)
+  local ok, d = pcall(normalize_track, name, spec)
+  if not ok then error(d, 2) end   -- the user's line that declared the track
   local decl = S.decl
   if decl then
     if decl.tracks[name] then error(("track '%s' is declared twice"):format(name), 2) end
@@ -399,23 +422,29 @@ handle_mt.__index = function(h, k)
   if param_info[k] then return t.params[k] or param_info[k].default end
   error(("unknown parameter '%s' on track '%s'; known: %s"):format(tostring(k), t.name, table.concat(param_names, ", ")), 2)
 end
-handle_mt.__newindex = function(h, k, v) set(rawget(h, "name"), k, v) end
+-- Changes a parameter now (smoothed where the parameter is smoothed).  Errors blame the caller's
+-- caller: the user's line that wrote set(...) or track("x").param = v.
+local function set_param(name, pname, v)
+  local declared = S.decl and S.decl.tracks[name]
+  local t = declared or running(name, 4)
+  if not param_info[pname] then
+    error(("unknown parameter '%s' on track '%s'; known: %s"):format(tostring(pname), name, table.concat(param_names, ", ")), 3)
+  end
+  if pname == "wave" and type(v) == "string" then v = waves[v] or v end
+  if type(v) ~= "number" then error(("%s.%s must be a number, got %s"):format(name, pname, type(v)), 3) end
+  local ok, e = pcall(core.param_check, pname, v)
+  if not ok then error(("track '%s': %s"):format(name, tostring(e):match("%((.*)%)$") or tostring(e)), 3) end
+  t.params[pname] = v
+  if declared then return end   -- declared in the script being evaluated: part of its declaration
+  core.param(t.slot, lute._now_frame(), pname, v)
+end
+
+handle_mt.__newindex = function(h, k, v) set_param(rawget(h, "name"), k, v) end
 handle_mt.__tostring = function(h) return "track " .. rawget(h, "name") end
 handle_mt.__call = function(h, spec) return track(rawget(h, "name"), spec) end
 
--- set(track, param, value): changes a parameter now (smoothed where the parameter is smoothed).
-function set(name, pname, v)
-  local t = running(name)
-  if not param_info[pname] then
-    error(("unknown parameter '%s' on track '%s'; known: %s"):format(tostring(pname), name, table.concat(param_names, ", ")), 2)
-  end
-  if pname == "wave" and type(v) == "string" then v = waves[v] or v end
-  if type(v) ~= "number" then error(("%s.%s must be a number, got %s"):format(name, pname, type(v)), 2) end
-  local ok, e = pcall(core.param_check, pname, v)
-  if not ok then error(("track '%s': %s"):format(name, tostring(e):match("%((.*)%)$") or tostring(e)), 2) end
-  t.params[pname] = v
-  core.param(t.slot, lute._now_frame(), pname, v)
-end
+-- set(track, param, value)
+function set(name, pname, v) set_param(name, pname, v) end
 
 function lute._now_frame()
   if S.loop_frame then return S.loop_frame end

@@ -101,14 +101,18 @@ static int parse_args(int argc, char **argv, options *o) {
         NUM("--seconds", 0.001, 86400, o->seconds) NUM("--bars", 0.001, 100000, o->bars)
         NUM("--from", 1, 100000, o->from_bar) NUM("--to", 1, 100000, o->to_bar) NUM("--tail", 0, 600, o->tail)
         NUM("--rate", 8000, 384000, o->rate) NUM("--block", 16, 8192, o->block)
-        NUM("--bits", 16, 32, o->bits) NUM("--lookahead", 1, 2000, o->lookahead_ms)
+        else if (strcmp(a, "--bits") == 0) {
+            if (!v || (strcmp(v, "16") && strcmp(v, "24") && strcmp(v, "32")))
+                return bad_usage("--bits is 16, 24 or 32 (32 = float), not '%s'", v ? v : "(nothing)");
+            o->bits = atoi(v);
+            i++;
+        } NUM("--lookahead", 1, 2000, o->lookahead_ms)
         else if (a[0] == '-' && a[1]) return bad_usage("unknown option '%s'", a);
         else if (!o->script) o->script = a;
         else return bad_usage("unexpected argument '%s'", a);
 #undef NUM
 #undef STR
     }
-    if (o->bits != 16 && o->bits != 24 && o->bits != 32) return bad_usage("--bits is 16, 24 or 32, not %s", "that");
     return 0;
 }
 
@@ -319,8 +323,10 @@ static int run_live(const options *o) {
     lt_api_set_midi_ring(&glue.to_lua);
     if (lt_live_start(live, s.api.engine, err, sizeof err)) {
         fprintf(stderr, "lute: %s\n", err);
-        lt_session_close(&s);
         lt_live_close(live);
+        lt_api_set_midi_ring(NULL);
+        lt_session_close(&s);
+        lt_ring_free(&glue.to_lua);
         return 1;
     }
     lt_midi_in *midi = NULL;
@@ -331,7 +337,9 @@ static int run_live(const options *o) {
             if (o->midi_in) {   /* asked for a port that is not there: bad input */
                 fprintf(stderr, "lute: %s\n", merr);
                 lt_live_close(live);
+                lt_api_set_midi_ring(NULL);
                 lt_session_close(&s);
+                lt_ring_free(&glue.to_lua);
                 return 2;
             }
             fprintf(stderr, "lute: no MIDI input (%s); playing on without it\n", merr);

@@ -87,9 +87,13 @@ int lt_session_eval_file(lt_session *s, const char *path) {
     forget_user_modules(L);
     lua_pushboolean(L, 1);
     if (call_lute(L, "_begin", 1) != LUA_OK) goto error;
-    if (lt_dofile(L, path, LT_EVAL_BUDGET_MS) != LUA_OK) {
+    int st = lt_dofile(L, path, LT_EVAL_BUDGET_MS);
+    if (st != LUA_OK) {
         const char *m = lua_tostring(L, -1);
-        lt_message("%s", m ? m : "(error)");
+        if (st == LUA_ERRMEM)   /* Lua's message has no place in it: name the script and the cap */
+            lt_message("%s: not enough memory (a script may use at most 1 GiB); nothing was changed", path);
+        else
+            lt_message("%s", m ? m : "(error)");
         lua_pop(L, 1);
         call_lute(L, "_abort", 0);
         return -1;
