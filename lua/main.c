@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -78,7 +79,7 @@ static int parse_number(const char *opt, const char *s, double lo, double hi, do
 
 static int parse_args(int argc, char **argv, options *o) {
     memset(o, 0, sizeof *o);
-    o->bits = 32;
+    o->bits = 0;   /* 0 = by file type: 32-bit float for WAV and AIFF, 24-bit for FLAC */
     o->lookahead_ms = DEFAULT_LOOKAHEAD_MS;
     o->seconds = o->bars = o->from_bar = o->to_bar = o->tail = -1;
     int i = 1;
@@ -203,6 +204,11 @@ static int run_render(const options *o) {
     if (!o->out) { lt_session_close(&s); return 0; }
     char err[512];
     lt_render_result res;
+    int bits = o->bits;
+    if (!bits) {
+        const char *dot = strrchr(o->out, '.');
+        bits = dot && strcasecmp(dot, ".flac") == 0 ? 24 : 32;
+    }
     /* Frames before `start` (a section or --from) are rendered into nothing, so voices and tails
      * enter the excerpt exactly as they would sound in the whole song. */
     if (start > 0) {
@@ -215,7 +221,7 @@ static int run_render(const options *o) {
         }
         free(skip);
     }
-    if (lt_render_file(s.api.engine, o->out, o->bits, frames, feed, &s, &res, err, sizeof err)) {
+    if (lt_render_file(s.api.engine, o->out, bits, frames, feed, &s, &res, err, sizeof err)) {
         fprintf(stderr, "lute: %s\n", err);
         lt_session_close(&s);
         return 2;
@@ -227,7 +233,7 @@ static int run_render(const options *o) {
     lt_analysis a;
     if (lt_analyze_file(o->out, &a, err, sizeof err) == 0)
         printf("wrote %s: %.3f s, %d Hz, %s, peak %.1f dBFS, true peak %.1f dBTP, %.1f LUFS\n", o->out, a.seconds,
-               a.rate, o->bits == 32 ? "32-bit float" : o->bits == 24 ? "24-bit" : "16-bit", a.peak_db,
+               a.rate, bits == 32 ? "32-bit float" : bits == 24 ? "24-bit" : "16-bit", a.peak_db,
                a.true_peak_db, a.lufs);
     else
         printf("wrote %s (%lld frames)\n", o->out, (long long)res.frames);
