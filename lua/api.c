@@ -423,8 +423,8 @@ void lt_api_pump(lua_State *L, lt_api_state *st) {
             break;
         case LT_REPLY_LATE:
             if (st->late_reports++ < 20)
-                lt_message("lute: an event arrived %.0f frames late (frame %lld); raise the lookahead?",
-                           (double)r.a, (long long)r.frame);
+                lt_message("lute: an event arrived %.0f frames late (frame %lld): the control thread was busy "
+                           "or the lookahead (--lookahead) is too short", (double)r.a, (long long)r.frame);
             break;
         case LT_REPLY_OVERFLOW:
             lt_message("lute: the engine's event queue overflowed; an event was dropped");

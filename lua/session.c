@@ -16,6 +16,13 @@ static int call_lute(lua_State *L, const char *fn, int nargs) {
     return lt_docall(L, nargs, 0, LT_EVAL_BUDGET_MS, 0);
 }
 
+/* Runs the scheduler from inside a slow evaluation (see lt_vm_set_background), live only. */
+static void background_tick(lua_State *L, void *ud) {
+    lt_session *s = ud;
+    lt_api_pump(L, &s->api);
+    lt_api_tick(L, lt_engine_frame(s->api.engine) + s->api.lookahead);
+}
+
 int lt_session_init(lt_session *s, int rate, int live, int lookahead_ms) {
     memset(s, 0, sizeof *s);
     lt_engine_config ec = {.sample_rate = rate};
@@ -26,6 +33,7 @@ int lt_session_init(lt_session *s, int rate, int live, int lookahead_ms) {
     s->L = lt_vm_new(NULL);
     if (!s->L) { fprintf(stderr, "lute: cannot create the Lua state\n"); return -1; }
     lt_api_open(s->L, &s->api);
+    if (live) lt_vm_set_background(background_tick, s);
     lua_getglobal(s->L, "require");
     lua_pushstring(s->L, "lute");
     if (lt_docall(s->L, 1, 0, LT_EVAL_BUDGET_MS, 1) != LUA_OK) {
@@ -87,7 +95,9 @@ int lt_session_eval_file(lt_session *s, const char *path) {
     forget_user_modules(L);
     lua_pushboolean(L, 1);
     if (call_lute(L, "_begin", 1) != LUA_OK) goto error;
+    lt_vm_evaluating(1);
     int st = lt_dofile(L, path, LT_EVAL_BUDGET_MS);
+    lt_vm_evaluating(0);
     if (st != LUA_OK) {
         const char *m = lua_tostring(L, -1);
         if (st == LUA_ERRMEM)   /* Lua's message has no place in it: name the script and the cap */
@@ -131,7 +141,10 @@ lt_chunk_status lt_session_eval_chunk(lt_session *s, const char *code, int print
     if (st == LUA_OK) {
         lua_pushboolean(L, 0);
         if (call_lute(L, "_begin", 1) != LUA_OK) { lua_pop(L, 1); }
+        lt_vm_evaluating(1);
         st = lt_docall(L, 0, LUA_MULTRET, LT_EVAL_BUDGET_MS, 0);
+        lt_vm_evaluating(0);
+        lt_vm_clear_interrupt();
         if (st == LUA_OK) {
             int nres = lua_gettop(L) - top;
             if (call_lute(L, "_commit", 0) != LUA_OK) {

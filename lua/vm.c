@@ -17,6 +17,10 @@ static size_t mem_used, mem_limit;
 static int64_t deadline_ns;           /* 0 = no deadline */
 static int budget_shown_ms;
 static volatile sig_atomic_t interrupted;
+static void (*background_fn)(lua_State *L, void *ud);
+static void *background_ud;
+static int evaluating, in_background;
+static int64_t eval_started_ns, last_background_ns;
 
 static int64_t now_ns(void) {
     struct timespec ts;
@@ -35,17 +39,48 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     return p;
 }
 
+/* The watchdog raises its error as if from the running function, so the message says which file
+ * and line were still running ("song.lua:12: stopped by the watchdog ..."). */
+static int stop_here(lua_State *L, const char *msg) {
+    luaL_where(L, 0);
+    lua_pushstring(L, msg);
+    lua_concat(L, 2);
+    return lua_error(L);
+}
+
 static void watchdog(lua_State *L, lua_Debug *ar) {
     (void)ar;
     if (interrupted) {
         interrupted = 0;
-        luaL_error(L, "interrupted (Ctrl-C); the music plays on");
+        stop_here(L, "interrupted (Ctrl-C); the music plays on");
     }
-    if (deadline_ns && now_ns() > deadline_ns) {
+    int64_t now = (deadline_ns || evaluating) ? now_ns() : 0;
+    if (deadline_ns && now > deadline_ns) {
+        char msg[200];
         deadline_ns = 0;
-        luaL_error(L, "stopped by the watchdog: still running after %d ms (an endless loop, or a loop "
-                      "that never sleeps?)", budget_shown_ms);
+        snprintf(msg, sizeof msg, "stopped by the watchdog: still running after %d ms (an endless loop, or a loop "
+                                  "that never sleeps?)", budget_shown_ms);
+        stop_here(L, msg);
     }
+    if (evaluating && background_fn && !in_background && now - eval_started_ns > 10000000 &&
+        now - last_background_ns > 4000000) {
+        in_background = 1;
+        background_fn(L, background_ud);
+        in_background = 0;
+        last_background_ns = now;
+    }
+}
+
+void lt_vm_clear_interrupt(void) { interrupted = 0; }
+
+void lt_vm_set_background(void (*fn)(lua_State *L, void *ud), void *ud) {
+    background_fn = fn;
+    background_ud = ud;
+}
+
+void lt_vm_evaluating(int on) {
+    evaluating = on;
+    if (on) eval_started_ns = now_ns();
 }
 
 void lt_vm_interrupt(void) { interrupted = 1; }

@@ -24,4 +24,12 @@ int lt_docall(lua_State *L, int narg, int nres, int budget_ms, int traceback);
 int lt_dofile(lua_State *L, const char *path, int budget_ms);
 /* Asks the running evaluation to stop at the next hook (Ctrl-C).  Thread: any (signal handler). */
 void lt_vm_interrupt(void);
+/* Forgets an interrupt that arrived after the evaluation it was meant for had finished. */
+void lt_vm_clear_interrupt(void);
+
+/* While a script or REPL chunk is being evaluated (lt_vm_evaluating(1) ... (0)), the watchdog's hook
+ * calls `fn` every few milliseconds once the evaluation has run for 10 ms, on the running thread, so
+ * the scheduler keeps the music going through a slow evaluation.  fn must not raise errors. */
+void lt_vm_set_background(void (*fn)(lua_State *L, void *ud), void *ud);
+void lt_vm_evaluating(int on);
 #endif
