@@ -174,6 +174,26 @@ def stored_peers():
     return vs, rms
 
 
+def stored_machine():
+    try:
+        m = re.search(r"Measured (\S+) on this machine \(([^)]*)\)", open(os.path.join(PEERS_DIR, "RESULTS.md")).read())
+        return f"{m.group(2)}, {m.group(1)}" if m else "machine not stated"
+    except OSError:
+        return "missing"
+
+
+def this_machine():
+    model = "unknown CPU"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} CPUs (a different CPU model changes the ratios by its speed)"
+
+
 def fresh_peers(ns, runs):
     """Runs the installed peers through bench-peers/run.sh; returns the same shape as stored_peers
     for the engines that ran, or {} (with the reason printed) if the runner could not run them."""
@@ -270,7 +290,7 @@ def throughput(lute, ns, runs):
             log(f"{'':10s} stderr: {c['stderr']}")
     if stored_vs:
         log("  peer figures not measured now are stored, same machine class: bench-peers/RESULTS.md "
-            "(2 vCPU AMD EPYC VM, 2026-11-20)")
+            f"({stored_machine()}); this machine: {this_machine()}")
     for (wl, n) in [(w, n) for (w, n) in res if n]:
         peers_rms = stored_rms.get((wl, n), {})
         if peers_rms and "verify" in res[(wl, n)]:
