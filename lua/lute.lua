@@ -64,16 +64,20 @@ local function to_r(x)
   if getmetatable(x) == getmetatable(R(0)) then return x end
   if type(x) == "string" then return R.from(x) end
   if math.type(x) == "integer" then return R(x, 1) end
+  -- the best approximation with a denominator up to 9600, by continued fractions (a few steps)
   local sign = x < 0 and -1 or 1
   x = math.abs(x)
-  local best_n, best_d, best_e = math.floor(x + 0.5), 1, math.abs(x - math.floor(x + 0.5))
-  for d = 2, 9600 do
-    local n = math.floor(x * d + 0.5)
-    local e = math.abs(x - n / d)
-    if e < best_e - 1e-15 then best_n, best_d, best_e = n, d, e end
-    if e < 1e-12 then break end
+  local h0, h1, k0, k1 = 0, 1, 1, 0
+  local a = x
+  for _ = 1, 40 do
+    local ai = math.floor(a)
+    local h2, k2 = ai * h1 + h0, ai * k1 + k0
+    if k2 > 9600 then break end
+    h0, h1, k0, k1 = h1, h2, k1, k2
+    if math.abs(h1 / k1 - x) < 1e-12 or a == ai then break end
+    a = 1 / (a - ai)
   end
-  return R(sign * best_n, best_d)
+  return R(sign * math.tointeger(h1), math.tointeger(k1))
 end
 lute.rational = to_r
 
