@@ -328,7 +328,7 @@ end
 
 -- Called by C around the evaluation of a script file (full = true) or a REPL chunk (full = false).
 function lute._begin(full)
-  S.decl = { full = full, tracks = {}, order = {}, loops = {}, loop_order = {}, tempo = nil, song = nil,
+  S.decl = { full = full, tracks = {}, order = {}, loops = {}, loop_order = {}, tempo = nil, song = nil, after = {},
              sections = {}, section_order = {}, meters = nil }
 end
 
@@ -345,6 +345,7 @@ function lute._commit()
     lute._apply_timeline(d)
   end
   lute._apply_tracks(d.tracks, d.order, d.full)
+  for _, fn in ipairs(d.after) do fn() end   -- MIDI maps and selections on the tracks just declared
   lute._apply_loops(d.loops, d.loop_order, d.full)
   if d.full and lute.autoplay ~= false and not S.playing and not S.stopped_by_user then lute.play() end
 end
@@ -812,6 +813,15 @@ function midi.map(spec)
   if math.type(cc) ~= "integer" or cc < 0 or cc > 127 then error(("midi.map: cc must be an integer 0 .. 127, got %s"):format(tostring(cc)), 2) end
   local tname, pname = tostring(spec.to):match("^([^.]+)%.(.+)$")
   if not tname then error(('midi.map: to = "track.param" (e.g. "bass.cutoff"), got %s'):format(tostring(spec.to)), 2) end
+  if S.decl and S.decl.tracks[tname] then   -- declared in this script: map it once the track exists
+    if not param_info[pname] then
+      error(("midi.map: unknown parameter '%s' on track '%s'; known: %s"):format(pname, tname, table.concat(param_names, ", ")), 2)
+    end
+    local copy = {}
+    for k, v in pairs(spec) do copy[k] = v end
+    table.insert(S.decl.after, function() midi.map(copy) end)
+    return
+  end
   local t = running(tname)
   if not param_info[pname] then
     error(("midi.map: unknown parameter '%s' on track '%s'; known: %s"):format(pname, tname, table.concat(param_names, ", ")), 2)
@@ -835,6 +845,10 @@ end
 
 -- midi.select(track): MIDI notes play this track (note-through, in C, timestamped on arrival).
 function lute.midi_select(name)
+  if S.decl and S.decl.tracks[name] then
+    table.insert(S.decl.after, function() lute.midi_select(name) end)
+    return
+  end
   local t = running(name)
   S.note_target = name
   core.note_target(t.slot)

@@ -219,6 +219,12 @@ for i = 1, math.min(#a1, #a2) do
 end
 check(same_all, "seeded randomness: two runs give the same notes (%d, %d)", #a1, #a2)
 
+-- MIDI maps and selection may name a track declared earlier in the same script.
+ok, e = lute.eval([[track "keys" {} midi.map{cc = 74, to = "keys.cutoff", min = 200, max = 8000, curve = "exp"} midi.select("keys")]], "song.lua")
+check(ok and S.ccmaps[#S.ccmaps].to == "keys.cutoff" and S.note_target == "keys", "midi.map and midi.select on a track of the same script: %s", tostring(e))
+ok, e = lute.eval([[track "keys" {} midi.map{cc = 200, to = "keys.cutoff"}]], "song.lua")
+check(not ok and e:find("cc must be an integer 0 .. 127, got 200"), "a bad CC number is named: %s", tostring(e))
+
 -- 13. SMF: export a song, import it back as clips, and the clips play the same notes on the same frames.
 local orig = fresh([[
 tempo(100)
