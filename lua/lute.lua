@@ -329,6 +329,7 @@ end
 -- Called by C around the evaluation of a script file (full = true) or a REPL chunk (full = false).
 function lute._begin(full)
   S.decl = { full = full, tracks = {}, order = {}, loops = {}, loop_order = {}, tempo = nil, song = nil, after = {},
+             midi_handlers = {},
              sections = {}, section_order = {}, meters = nil }
 end
 
@@ -345,7 +346,19 @@ function lute._commit()
     lute._apply_timeline(d)
   end
   lute._apply_tracks(d.tracks, d.order, d.full)
-  for _, fn in ipairs(d.after) do fn() end   -- MIDI maps and selections on the tracks just declared
+  -- MIDI belongs to the declaration too: a whole script replaces the handlers and CC maps (so a
+  -- reload does not add a second handler), a REPL chunk adds to them.
+  if d.full then
+    for i = 1, #S.ccmaps do core.ccmap(i - 1, -1) end
+    S.ccmaps = {}
+    S.midi_handlers = d.midi_handlers
+  else
+    for kind, list in pairs(d.midi_handlers) do
+      S.midi_handlers[kind] = S.midi_handlers[kind] or {}
+      for _, fn in ipairs(list) do table.insert(S.midi_handlers[kind], fn) end
+    end
+  end
+  for _, fn in ipairs(d.after) do fn() end   -- MIDI maps and selections, once the tracks exist
   lute._apply_loops(d.loops, d.loop_order, d.full)
   if d.full and lute.autoplay ~= false and not S.playing and not S.stopped_by_user then lute.play() end
 end
@@ -765,8 +778,9 @@ function midi.on(kind, fn)
     error(("midi.on: unknown message type '%s'; known: %s"):format(tostring(kind), known_midi_types), 2)
   end
   if type(fn) ~= "function" then error("midi.on(type, function(msg) ... end)", 2) end
-  S.midi_handlers[kind] = S.midi_handlers[kind] or {}
-  table.insert(S.midi_handlers[kind], fn)
+  local handlers = S.decl and S.decl.midi_handlers or S.midi_handlers
+  handlers[kind] = handlers[kind] or {}
+  table.insert(handlers[kind], fn)
 end
 
 function midi.off(kind) S.midi_handlers[kind] = nil end
@@ -813,7 +827,8 @@ function midi.map(spec)
   if math.type(cc) ~= "integer" or cc < 0 or cc > 127 then error(("midi.map: cc must be an integer 0 .. 127, got %s"):format(tostring(cc)), 2) end
   local tname, pname = tostring(spec.to):match("^([^.]+)%.(.+)$")
   if not tname then error(('midi.map: to = "track.param" (e.g. "bass.cutoff"), got %s'):format(tostring(spec.to)), 2) end
-  if S.decl and S.decl.tracks[tname] then   -- declared in this script: map it once the track exists
+  if S.decl then   -- part of the declaration: mapped once the tracks exist
+    if not S.decl.tracks[tname] then running(tname) end
     if not param_info[pname] then
       error(("midi.map: unknown parameter '%s' on track '%s'; known: %s"):format(pname, tname, table.concat(param_names, ", ")), 2)
     end

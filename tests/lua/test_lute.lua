@@ -225,6 +225,16 @@ check(ok and S.ccmaps[#S.ccmaps].to == "keys.cutoff" and S.note_target == "keys"
 ok, e = lute.eval([[track "keys" {} midi.map{cc = 200, to = "keys.cutoff"}]], "song.lua")
 check(not ok and e:find("cc must be an integer 0 .. 127, got 200"), "a bad CC number is named: %s", tostring(e))
 
+-- A reload replaces MIDI handlers and maps instead of adding to them; a REPL chunk adds.
+local src = [[track "keys" {} midi.on("cc", function(m) end) midi.map{cc = 1, to = "keys.cutoff"}]]
+assert(lute.eval(src, "song.lua")); assert(lute.eval(src, "song.lua"))
+check(#S.midi_handlers.cc == 1 and #S.ccmaps == 1, "two evaluations of a script: one handler (%d), one map (%d)",
+  #S.midi_handlers.cc, #S.ccmaps)
+assert(lute.eval([[midi.on("cc", function(m) end)]], "stdin", true))
+check(#S.midi_handlers.cc == 2, "a REPL chunk adds a handler: %d", #S.midi_handlers.cc)
+assert(lute.eval([[track "keys" {}]], "song.lua"))
+check(next(S.midi_handlers) == nil and #S.ccmaps == 0, "a script without MIDI clears handlers and maps")
+
 -- 13. SMF: export a song, import it back as clips, and the clips play the same notes on the same frames.
 local orig = fresh([[
 tempo(100)
