@@ -452,23 +452,12 @@ local function collect_notes(from, to)
     local plan = S.song and lute._song_plan(t, from, to) or { { from, to, t.notes, nil, R(0) } }
     for _, seg in ipairs(plan) do
       if seg[3] then
-        for _, h in ipairs(seg[3]:query(seg[1] - seg[5], seg[2] - seg[5])) do
-          local w = h.whole
-          if w and w.b == h.part.b then
-            local on_c, off_c = w.b + seg[5], w.e + seg[5]
-            local len = off_c - on_c
-            if t.def.legato ~= 1 then len = len * lute.rational(t.def.legato) end
-            local vel = t.def.vel
-            if type(h.value) == "table" and h.value.vel then vel = h.value.vel end
-            local ok, ns = pcall(lute._note_values, h.value, {})
-            if ok then
-              for _, n in ipairs(ns) do
-                local on = tick_of_bar(on_c) - base
-                notes[#notes + 1] = { tick = on, dur = math.max(1, tick_of_bar(on_c + len) - base - on),
-                                      note = math.max(0, math.min(127, math.floor(n + 0.5))),
-                                      vel = math.max(1, math.min(127, math.floor(vel * 127 + 0.5))), ch = (ti - 1) % 16 + 1 }
-              end
-            end
+        for _, ev in ipairs(lute._pattern_notes(t, seg[3], seg[1], seg[2], seg[5])) do
+          for _, n in ipairs(ev.notes or {}) do
+            local on = tick_of_bar(ev.on) - base
+            notes[#notes + 1] = { tick = on, dur = math.max(1, tick_of_bar(ev.off) - base - on),
+                                  note = math.max(0, math.min(127, math.floor(n + 0.5))),
+                                  vel = math.max(1, math.min(127, math.floor(ev.vel * 127 + 0.5))), ch = (ti - 1) % 16 + 1 }
           end
         end
       end

@@ -509,35 +509,44 @@ end
 
 -- Schedules the haps of `pat` whose onsets fall in transport cycles [a, b); `shift` maps pattern
 -- time to transport time (pattern cycle = transport cycle - shift).
-local function schedule_pattern(t, pat, a, b, shift)
-  local haps = pat:query(a - shift, b - shift)
-  local d = t.def
-  for _, h in ipairs(haps) do
+-- The notes a track's pattern starts in transport cycles [a, b): one entry per onset with its start
+-- and end in cycles (legato applied), velocity, value and MIDI notes (or the error that made its
+-- value unplayable).  The scheduler and the MIDI export both read patterns through this.
+local function pattern_notes(t, pat, a, b, shift)
+  local out, d = {}, t.def
+  for _, h in ipairs(pat:query(a - shift, b - shift)) do
     local w = h.whole
     if w and w.b == h.part.b then
-      local on_c, off_c = w.b + shift, w.e + shift
-      local on = frame_of_bar(on_c)
-      local len = off_c - on_c
+      local on = w.b + shift
+      local len = w.e - w.b
       if d.legato ~= 1 then len = len * to_r(d.legato) end
-      local off = frame_of_bar(on_c + len)
       local v = h.value
-      local vel = d.vel
-      if type(v) == "table" then
-        if v.vel then vel = v.vel end
-        for k, pv in pairs(v) do
-          if param_info[k] and type(pv) == "number" then core.param(t.slot, on, k, pv) end
-        end
-      end
+      local vel = type(v) == "table" and v.vel or d.vel
       local ok, notes = pcall(note_values, v, {})
-      if ok then
-        for _, n in ipairs(notes) do
-          core.note(t.slot, on, off, n, vel)
-          if S.trace then S.trace[#S.trace + 1] = { track = t.name, frame = on, off = off, note = n, vel = vel } end
-        end
-      elseif not S.errors_seen[t.name] then
-        S.errors_seen[t.name] = true
-        msg("lute: track '%s': %s (the note is skipped)", t.name, tostring(notes):gsub("^.-:%d+: ", ""))
+      out[#out + 1] = { on = on, off = on + len, value = v, vel = vel, notes = ok and notes or nil,
+                        err = not ok and notes or nil }
+    end
+  end
+  return out
+end
+lute._pattern_notes = pattern_notes
+
+local function schedule_pattern(t, pat, a, b, shift)
+  for _, ev in ipairs(pattern_notes(t, pat, a, b, shift)) do
+    local on, off = frame_of_bar(ev.on), frame_of_bar(ev.off)
+    if type(ev.value) == "table" then   -- a table value also sets parameters on the note's frame
+      for k, pv in pairs(ev.value) do
+        if param_info[k] and type(pv) == "number" then core.param(t.slot, on, k, pv) end
       end
+    end
+    if ev.notes then
+      for _, n in ipairs(ev.notes) do
+        core.note(t.slot, on, off, n, ev.vel)
+        if S.trace then S.trace[#S.trace + 1] = { track = t.name, frame = on, off = off, note = n, vel = ev.vel } end
+      end
+    elseif not S.errors_seen[t.name] then
+      S.errors_seen[t.name] = true
+      msg("lute: track '%s': %s (the note is skipped)", t.name, tostring(ev.err):gsub("^.-:%d+: ", ""))
     end
   end
 end
