@@ -235,6 +235,15 @@ check(#S.midi_handlers.cc == 2, "a REPL chunk adds a handler: %d", #S.midi_handl
 assert(lute.eval([[track "keys" {}]], "song.lua"))
 check(next(S.midi_handlers) == nil and #S.ccmaps == 0, "a script without MIDI clears handlers and maps")
 
+-- Files a script requires are recorded for watching and reloading (lute's own modules are not).
+local dir = os.tmpname(); os.remove(dir); os.execute("mkdir -p " .. dir)
+local fpart = io.open(dir .. "/partx.lua", "w"); fpart:write("return { notes = 'c4 e4' }"); fpart:close()
+package.path = dir .. "/?.lua;" .. package.path
+assert(lute.eval([[local part = require "partx" track "a" { notes = part.notes }]], "song.lua"))
+check(lute._user_modules.partx == dir .. "/partx.lua" and lute._user_modules.pattern == nil,
+  "a required file is recorded for watching: %s", tostring(lute._user_modules.partx))
+os.remove(dir .. "/partx.lua"); os.remove(dir)
+
 -- 13. SMF: export a song, import it back as clips, and the clips play the same notes on the same frames.
 local orig = fresh([[
 tempo(100)
