@@ -143,7 +143,6 @@ void lt_engine_get_stats(const lt_engine *e, lt_engine_stats *s) {
     s->late_events = atomic_load(&e->late);
     s->dropped_events = atomic_load(&e->dropped);
     s->guard_trips = atomic_load(&e->guards);
-    s->xruns = 0;
 }
 
 /* A seqlock: the audio thread writes, readers retry on a torn read and never block the writer. */

@@ -73,7 +73,6 @@ typedef enum {
     LT_REPLY_LATE,            /* a commands arrived `a` frames late (applied at once) */
     LT_REPLY_OVERFLOW,        /* the event queue was full: a command was dropped */
     LT_REPLY_METER,           /* slot (or master): a = peak left, b = peak right over the last ~50 ms */
-    LT_REPLY_MIDI_NOTE,       /* a MIDI note reached the synth at frame (for latency measurement) */
 } lt_reply_type;
 
 typedef struct lt_reply {
@@ -90,7 +89,7 @@ typedef struct lt_engine_config {
 } lt_engine_config;
 
 typedef struct lt_engine_stats {
-    int64_t late_events, dropped_events, guard_trips, xruns;
+    int64_t late_events, dropped_events, guard_trips;
 } lt_engine_stats;
 
 /* Thread: control.  RT-safe: no. */

@@ -314,7 +314,6 @@ static const luaL_Reg tempo_methods[] = {
 
 static lt_ring *midi_to_lua;   /* set by the live session; NULL offline */
 
-void lt_api_set_midi_ring(lt_ring *r);
 void lt_api_set_midi_ring(lt_ring *r) { midi_to_lua = r; }
 
 static int l_midi_poll(lua_State *L) {
@@ -337,8 +336,8 @@ static int l_midi_poll(lua_State *L) {
 static int render_feed(void *ud, int64_t upto) {
     lua_State *L = ud;
     lt_api_state *st = lua_touserdata(L, lua_upvalueindex(1));
-    lt_api_pump(L, st);
-    return lt_api_tick(L, upto + st->lookahead) ? 0 : 0;
+    lt_api_advance(L, st, upto);
+    return 0;
 }
 
 static int l_render(lua_State *L) {
@@ -436,6 +435,11 @@ void lt_api_pump(lua_State *L, lt_api_state *st) {
         }
         }
     }
+}
+
+void lt_api_advance(lua_State *L, lt_api_state *st, int64_t upto) {
+    lt_api_pump(L, st);
+    lt_api_tick(L, upto + st->lookahead);
 }
 
 int lt_api_tick(lua_State *L, int64_t upto_frame) {

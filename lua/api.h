@@ -24,6 +24,12 @@ void lt_api_open(lua_State *L, lt_api_state *st);
 void lt_api_pump(lua_State *L, lt_api_state *st);
 /* Calls lute._tick(upto_frame) under the watchdog; prints its errors.  Returns 0, or -1 on error. */
 int lt_api_tick(lua_State *L, int64_t upto_frame);
+/* One step of the control side: drain the replies, then schedule up to `upto` plus the lookahead.
+ * The live loop, offline renders and the background tick of a slow evaluation all go through it. */
+void lt_api_advance(lua_State *L, lt_api_state *st, int64_t upto);
+/* The ring MIDI messages reach Lua handlers through (live only; NULL offline). */
+struct lt_ring;
+void lt_api_set_midi_ring(struct lt_ring *r);
 /* Prints a message from lute (an error from a reload, a loop, the guard) without breaking the REPL line. */
 void lt_message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern void (*lt_message_hook)(const char *text);

@@ -354,7 +354,6 @@ function lute._song_end()
   return j.t + (S.render_stop or S.song.length) - j.s
 end
 
-function lute._song_finished() end
 
 function lute._song_where(c)
   local sb = song_bar(c)

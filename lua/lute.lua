@@ -132,7 +132,7 @@ end
 -- ---------------------------------------------------------------------------------------------
 local param_info, param_names = {}, {}
 for _, p in ipairs(core.params()) do param_info[p.name] = p; param_names[#param_names + 1] = p.name end
-local track_fields = { notes = true, voices = true, vel = true, legato = true, midi = true, octave = true }
+local track_fields = { notes = true, voices = true, vel = true, legato = true, midi = true }
 local function known_fields()
   local t = { "notes", "voices", "vel", "legato", "midi" }
   for _, n in ipairs(param_names) do t[#t + 1] = n end
@@ -274,8 +274,6 @@ local function next_switch_bar()
 end
 lute.next_switch_bar = next_switch_bar
 
-local function same_value(a, b) return a == b end
-
 function lute._apply_tracks(decls, order, full)
   local switch = next_switch_bar()
   local sw_frame = frame_of_bar(switch)
@@ -300,7 +298,7 @@ function lute._apply_tracks(decls, order, full)
       for _, pname in ipairs(param_names) do
         local nv = d.params[pname] or param_info[pname].default
         local ov = t.params[pname] or param_info[pname].default
-        if not same_value(nv, ov) then core.param(t.slot, sw_frame, pname, nv) end
+        if nv ~= ov then core.param(t.slot, sw_frame, pname, nv) end
       end
       t.params = {}
       for k, v in pairs(d.params) do t.params[k] = v end
@@ -596,10 +594,7 @@ function lute._tick(upto)
   if beat <= 0 then return end
   local to = R(math.ceil(bar_at_beat(beat) * GRID - 1e-9), GRID)
   if S.song and lute._song_end and to > lute._song_end() then to = lute._song_end() end
-  if to <= S.sched then
-    if S.song and lute._song_end and S.sched >= lute._song_end() then lute._song_finished() end
-    return
-  end
+  if to <= S.sched then return end
   local from = S.sched
   if S.song and core.live() then lute._plan_jumps(from, to) end
   for _, name in ipairs(S.order) do

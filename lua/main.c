@@ -26,7 +26,6 @@
 #define LUTE_VERSION "0.1.0"
 #define DEFAULT_LOOKAHEAD_MS 50
 
-void lt_api_set_midi_ring(lt_ring *r);
 
 typedef struct options {
     const char *cmd;          /* NULL (live), "render", "exec" */

@@ -19,8 +19,7 @@ static int call_lute(lua_State *L, const char *fn, int nargs) {
 /* Runs the scheduler from inside a slow evaluation (see lt_vm_set_background), live only. */
 static void background_tick(lua_State *L, void *ud) {
     lt_session *s = ud;
-    lt_api_pump(L, &s->api);
-    lt_api_tick(L, lt_engine_frame(s->api.engine) + s->api.lookahead);
+    lt_api_advance(L, &s->api, lt_engine_frame(s->api.engine));
 }
 
 int lt_session_init(lt_session *s, int rate, int live, int lookahead_ms) {
@@ -186,6 +185,5 @@ void lt_session_watch_files(lt_session *s) {
 }
 
 void lt_session_tick(lt_session *s, int64_t upto) {
-    lt_api_pump(s->L, &s->api);
-    lt_api_tick(s->L, upto + s->api.lookahead);
+    lt_api_advance(s->L, &s->api, upto);
 }
