@@ -1,9 +1,11 @@
 # lute — build, run, test, benchmark.  `make run` and `make test` are the two commands a newcomer needs.
-# Sources are found by wildcard: core/*.c core/dsp/*.c (the engine, no Lua), lua/*.c (bridge, CLI),
+# Sources are found by wildcard: core/*.c core/*/*.c (the engine, no Lua), lua/*.c (bridge, CLI),
 # tests/c/test_*.c (one C unit-test program each), fuzz/fuzz_*.c (libFuzzer targets).
+# Voice kernels (core/*/*_v8.c) are compiled twice, for SSE2 and for AVX2 (see core/dsp/v8.h); the
+# engine picks one at start-up.
 
 CC      ?= cc
-PKGS    := lua5.4 portaudio-2.0 sndfile rtmidi libebur128
+PKGS    := lua5.4 portaudio-2.0 sndfile rtmidi libebur128 fftw3f fftw3 samplerate rubberband cairo soxr
 WARN    := -Wall -Wextra -Wshadow -Wundef -Wmissing-prototypes -Wstrict-prototypes
 OPT     ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -Icore -Ilua
@@ -12,9 +14,11 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LIBS    = $(PKG_LIBS) -lreadline -lm -lpthread
 
 B       ?= build
-CORE_SRC := $(wildcard core/*.c core/dsp/*.c)
+ALL_CORE := $(wildcard core/*.c core/*/*.c)
+V8_SRC   := $(filter %_v8.c,$(ALL_CORE))
+CORE_SRC := $(filter-out %_v8.c,$(ALL_CORE))
 LUA_SRC  := $(wildcard lua/*.c)
-CORE_OBJ := $(CORE_SRC:%.c=$(B)/obj/%.o)
+CORE_OBJ := $(CORE_SRC:%.c=$(B)/obj/%.o) $(V8_SRC:%.c=$(B)/obj/sse2/%.o) $(V8_SRC:%.c=$(B)/obj/avx2/%.o)
 LUA_OBJ  := $(LUA_SRC:%.c=$(B)/obj/%.o)
 TEST_SRC := $(wildcard tests/c/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/c/%.c=$(B)/tests/%)
@@ -30,15 +34,24 @@ $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
+$(B)/obj/sse2/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/obj/avx2/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -mavx2 -DLT_ISA_AVX2 -MMD -MP -c $< -o $@
+
 $(B)/lute: $(CORE_OBJ) $(LUA_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS) $(LDFLAGS)
 
 $(B)/tests/%: tests/c/%.c $(CORE_OBJ) tests/c/check.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/c -o $@ $< $(CORE_OBJ) $(LIBS) -lfftw3 $(LDFLAGS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/c -o $@ $< $(CORE_OBJ) $(LIBS) $(LDFLAGS)
 
 # The main job: play the hello example live with the REPL, or, without an audio device, render it.
-run: all
+# It builds only what it runs.
+run: deps $(B)/lute
 	$(B)/lute examples/00-hello.lua
 
 test: all
@@ -60,6 +73,7 @@ test-asan: deps
 	@B=build-asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/run-all c lua oracle e2e
 
 bench: all
+	@sh vendor/install vendor/packages-bench.txt
 	@B=$(B) sh bench/run
 
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
@@ -73,4 +87,4 @@ fuzz: deps
 clean:
 	rm -rf build build-asan
 
--include $(CORE_OBJ:.o=.d) $(LUA_OBJ:.o=.d)
+-include $(CORE_OBJ:.o=.d) $(LUA_OBJ:.o=.d) $(TEST_BIN:=.d)
