@@ -31,7 +31,7 @@
 #include <stdint.h>
 #include "quantum.h"
 
-#define LT_FX_MAX_PARAMS 32
+#define LT_FX_MAX_PARAMS 64
 
 typedef struct lt_fx_param {
     const char *name;        /* "time", "feedback": the Lua field name */
