@@ -1,7 +1,7 @@
 /* v8.h — eight lanes of float and of int32: the width every voice kernel is written for.
  *
  * Voices of one patch run together, one voice per lane (DESIGN.md, "The graph").  A kernel is written
- * once against this header and compiled twice: with LT_ISA_AVX2 defined (and -mavx2), where a v8f is
+ * once against this header and compiled twice: with LT_BUILD_AVX2 defined (and -mavx2), where a v8f is
  * one __m256, and without it, where a v8f is two SSE2 __m128 halves.  The two builds must give the
  * same bits, so every operation here is one exact IEEE operation per lane (add, sub, mul, div, sqrt,
  * min, max, compares, bit operations, conversions with the default rounding), never an FMA, an
@@ -16,7 +16,7 @@
 #define LT_DSP_V8_H
 #include <stdint.h>
 #include <emmintrin.h>
-#ifdef LT_ISA_AVX2
+#ifdef LT_BUILD_AVX2
 #include <immintrin.h>
 #define LT_V8(name) name##_avx2
 #else
@@ -25,7 +25,7 @@
 
 #define LT_LANES 8
 
-#ifdef LT_ISA_AVX2
+#ifdef LT_BUILD_AVX2
 typedef __m256  v8f;
 typedef __m256i v8i;
 
