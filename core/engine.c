@@ -1,9 +1,9 @@
-/* engine.c — the block loop: commands into a time-ordered queue, tracks of synth voices rendered in
- * aligned quanta split at event frames, gain and constant-power pan with per-sample ramps, the master
- * bus and the output guard.  See engine.h for the threading contract. */
+/* engine.c — the block loop: commands into a time-ordered queue, each quantum's events handed to
+ * the nodes they are for, the plan's steps walked in order, the output guarded; plan swaps, the
+ * handle table, MIDI in C and the flywheel.  See engine.h for the threading contract. */
 #include "engine.h"
 #include "ring.h"
-#include "synth.h"
+#include "graph/plan.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,124 +12,116 @@
 #include <pmmintrin.h>
 #endif
 
-#define FADE_FRAMES_S   0.030    /* a removed track fades out over 30 ms */
-#define SMOOTH_S        0.010    /* smoothed parameters reach ~63% of a jump in 10 ms */
-#define METER_S         0.050
-
-struct lt_track {
-    lt_track_desc desc;
-    float   target[LT_P_COUNT];   /* where parameters are going */
-    float   cur[LT_P_COUNT];      /* where they are, per quantum */
-    float   gl, gr;               /* channel gains at the end of the last quantum */
-    int     removing;             /* frames of fade left, > 0 while fading out */
-    int     fade_total;
-    float   peak_l, peak_r;
-    lt_synth *synth;
-    void   *synth_mem;            /* the allocation the synth lives in */
-    float   buf[LT_QUANTUM];
-};
+#define METER_S        0.050
+#define RECORD_CAP     16384      /* scheduled events remembered for the flywheel (a dense bar) */
+#define GUARD_RELEASE  0.050f     /* the speaker guard lets go over 50 ms */
 
 typedef struct midi_msg { int64_t frame; uint8_t len; uint8_t d[3]; } midi_msg;
-
 typedef struct qitem { int64_t frame; uint64_t seq; lt_cmd cmd; } qitem;
 
 struct lt_engine {
-    int      sr;
-    lt_ring  cmd_ring, reply_ring, midi_ring;
-    qitem   *heap;                 /* min-heap on (frame, seq) */
-    int      heap_n, heap_cap;
-    uint64_t seq;
-    lt_track *tracks[LT_MAX_TRACKS];
-    lt_ccmap ccmaps[LT_CC_MAPS];
-    int      note_target;          /* slot or -1 */
-    float    master_target, master_cur, master_g;
-    float    smooth_a;             /* one-pole coefficient per quantum */
-    float    fifo[LT_QUANTUM * 2];
-    int      fifo_pos;             /* next frame to hand out; LT_QUANTUM = empty */
-    _Atomic int64_t frame;         /* next frame rendered into the FIFO */
-    int64_t  out_frame;            /* next frame handed out by process */
+    int       sr;
+    lt_ring   cmd_ring, reply_ring, midi_ring;
+    qitem    *heap;                 /* min-heap on (frame, seq) */
+    int       heap_n, heap_cap;
+    uint64_t  seq;
+    lt_nev   *qev;                  /* this quantum's node events */
+    int       nqev;
+    lt_plan  *plan;
+    lt_node  *table[LT_MAX_NODES + 1];   /* handle index -> node, for the nodes of the running plan */
+    lt_ccmap  ccmaps[LT_CC_MAPS];
+    lt_handle note_target;
+    uint32_t  note_ids;
+    /* the flywheel */
+    int64_t   horizon;              /* engine frame the scheduler has covered; -1: no flywheel */
+    int32_t   period;
+    int64_t   offset;               /* engine frame = score frame + offset */
+    _Atomic int64_t offset_pub;
+    int       turns;                /* turns in the current stall */
+    lt_cmd   *rec;                  /* ring of applied scheduled events, engine frames */
+    int       rec_head, rec_n;
+    /* the output */
+    float     fifo[LT_QUANTUM * 2];
+    int       fifo_pos;
+    _Atomic int64_t frame;          /* next engine frame rendered into the FIFO */
+    int64_t   out_frame;
     _Atomic int64_t out_frame_pub;
+    int       guard_on;
+    float     guard_ceiling, guard_gain, guard_rel, guard_min;
+    int       guard_acting;
     _Atomic unsigned mark_seq;
     _Atomic int64_t mark_frame, mark_ns;
-    int      meter_count, meter_period;
-    float    mpeak_l, mpeak_r;
-    _Atomic int64_t late, dropped, guards;
+    int       meter_count, meter_period;
+    float     mpeak_l, mpeak_r;
+    _Atomic int64_t late, dropped, stale, guards, turns_total, limited;
 };
 
+static void heap_push(lt_engine *e, const lt_cmd *c);
+
 /* ---- control thread ---------------------------------------------------------------------------- */
-
-lt_track *lt_track_new(const lt_track_desc *desc, int sample_rate) {
-    int nv = desc->voices;
-    if (nv < 1) nv = 1;
-    if (nv > LT_MAX_VOICES) nv = LT_MAX_VOICES;
-    lt_track *t = calloc(1, sizeof *t);
-    void *mem = NULL;
-    if (!t) goto fail;
-    mem = calloc(1, lt_synth_size(nv));
-    if (!mem) goto fail;
-    t->synth_mem = mem;
-    t->synth = lt_synth_init(mem, nv, (float)sample_rate);
-    if (!t->synth) goto fail;
-    t->desc = *desc;
-    t->desc.voices = nv;
-    for (int i = 0; i < LT_P_COUNT; i++) t->target[i] = t->cur[i] = desc->params[i];
-    return t;
-fail:
-    free(mem);
-    free(t);
-    return NULL;
-}
-
-void lt_track_free(lt_track *t) {
-    if (!t) return;
-    free(t->synth_mem);
-    free(t);
-}
 
 lt_engine *lt_engine_new(const lt_engine_config *cfg) {
     lt_engine *e = calloc(1, sizeof *e);
     if (!e) return NULL;
     e->sr = cfg && cfg->sample_rate > 0 ? cfg->sample_rate : 48000;
-    int cap = cfg && cfg->cmd_capacity > 0 ? cfg->cmd_capacity : 8192;
+    int cap = cfg && cfg->cmd_capacity > 0 ? cfg->cmd_capacity : 65536;
     if (lt_ring_init(&e->cmd_ring, sizeof(lt_cmd), (size_t)cap)) goto fail;
-    if (lt_ring_init(&e->reply_ring, sizeof(lt_reply), 4096)) goto fail;
+    if (lt_ring_init(&e->reply_ring, sizeof(lt_reply), 16384)) goto fail;
     if (lt_ring_init(&e->midi_ring, sizeof(midi_msg), 1024)) goto fail;
     e->heap_cap = cap;
     e->heap = calloc((size_t)cap, sizeof *e->heap);
-    if (!e->heap) goto fail;
+    e->qev = calloc((size_t)cap, sizeof *e->qev);
+    e->rec = calloc(RECORD_CAP, sizeof *e->rec);
+    if (!e->heap || !e->qev || !e->rec) goto fail;
     for (int i = 0; i < LT_CC_MAPS; i++) e->ccmaps[i].cc = -1;
-    e->note_target = -1;
-    e->master_target = e->master_cur = e->master_g = 1.0f;
-    e->smooth_a = 1.0f - expf(-(float)LT_QUANTUM / (SMOOTH_S * (float)e->sr));
     e->fifo_pos = LT_QUANTUM;
     e->meter_period = (int)(METER_S * e->sr / LT_QUANTUM);
+    e->horizon = -1;
+    e->guard_ceiling = 1.0f;
+    e->guard_gain = 1.0f;
+    e->guard_rel = 1.0f - expf(-1.0f / (GUARD_RELEASE * (float)e->sr));
     return e;
 fail:
     lt_engine_free(e);
     return NULL;
 }
 
+static void give(void (*give_back)(void *, const lt_reply *), void *ud, uint16_t type, void *ptr) {
+    lt_reply r = { type, 0, 0, ptr, 0, 0 };
+    if (ptr) give_back(ud, &r);
+}
+
+void lt_engine_drain(lt_engine *e, void (*give_back)(void *ud, const lt_reply *r), void *ud) {
+    lt_cmd c;
+    lt_reply r;
+    while (lt_ring_pop(&e->reply_ring, &r)) give_back(ud, &r);
+    while (lt_ring_pop(&e->cmd_ring, &c)) heap_push(e, &c);
+    for (int i = 0; i < e->heap_n; i++) {
+        if (e->heap[i].cmd.type == LT_CMD_PLAN) give(give_back, ud, LT_REPLY_PLAN_FREE, e->heap[i].cmd.u.obj.ptr);
+        if (e->heap[i].cmd.type == LT_CMD_POOL) give(give_back, ud, LT_REPLY_POOL_FREE, e->heap[i].cmd.u.obj.ptr);
+    }
+    e->heap_n = 0;
+    if (e->plan) give(give_back, ud, LT_REPLY_PLAN_FREE, e->plan);
+    e->plan = NULL;
+    memset(e->table, 0, sizeof e->table);
+}
+
 void lt_engine_free(lt_engine *e) {
     if (!e) return;
-    for (int i = 0; i < LT_MAX_TRACKS; i++) lt_track_free(e->tracks[i]);
-    for (int i = 0; i < e->heap_n; i++)
-        if (e->heap[i].cmd.type == LT_CMD_TRACK_ADD) lt_track_free(e->heap[i].cmd.u.add.track);
-    lt_cmd c;
-    while (e->cmd_ring.buf && lt_ring_pop(&e->cmd_ring, &c))
-        if (c.type == LT_CMD_TRACK_ADD) lt_track_free(c.u.add.track);
-    lt_reply r;
-    while (e->reply_ring.buf && lt_ring_pop(&e->reply_ring, &r))
-        if (r.type == LT_REPLY_TRACK_FREE) lt_track_free(r.ptr);
     lt_ring_free(&e->cmd_ring);
     lt_ring_free(&e->reply_ring);
     lt_ring_free(&e->midi_ring);
     free(e->heap);
+    free(e->qev);
+    free(e->rec);
     free(e);
 }
 
-int  lt_engine_rate(const lt_engine *e) { return e->sr; }
-bool lt_engine_send(lt_engine *e, const lt_cmd *c) { return lt_ring_push(&e->cmd_ring, c); }
-bool lt_engine_poll(lt_engine *e, lt_reply *r) { return lt_ring_pop(&e->reply_ring, r); }
+int    lt_engine_rate(const lt_engine *e) { return e->sr; }
+bool   lt_engine_send(lt_engine *e, const lt_cmd *c) { return lt_ring_push(&e->cmd_ring, c); }
+size_t lt_engine_send_space(lt_engine *e) { return lt_ring_capacity(&e->cmd_ring) - lt_ring_count(&e->cmd_ring); }
+bool   lt_engine_poll(lt_engine *e, lt_reply *r) { return lt_ring_pop(&e->reply_ring, r); }
+lt_plan *lt_engine_plan(const lt_engine *e) { return e->plan; }
 
 bool lt_engine_midi(lt_engine *e, int64_t frame, const uint8_t *msg, int len) {
     if (len < 1 || len > 3 || msg[0] < 0x80 || msg[0] >= 0xF0) return false;  /* channel messages only */
@@ -137,12 +129,17 @@ bool lt_engine_midi(lt_engine *e, int64_t frame, const uint8_t *msg, int len) {
     return lt_ring_push(&e->midi_ring, &m);
 }
 
-int64_t lt_engine_frame(const lt_engine *e) { return atomic_load(&e->out_frame_pub); }
+int64_t lt_engine_engine_frame(const lt_engine *e) { return atomic_load(&e->out_frame_pub); }
+int64_t lt_engine_frame(const lt_engine *e) { return atomic_load(&e->out_frame_pub) - atomic_load(&e->offset_pub); }
 
 void lt_engine_get_stats(const lt_engine *e, lt_engine_stats *s) {
     s->late_events = atomic_load(&e->late);
     s->dropped_events = atomic_load(&e->dropped);
+    s->stale_events = atomic_load(&e->stale);
     s->guard_trips = atomic_load(&e->guards);
+    s->flywheel_turns = atomic_load(&e->turns_total);
+    s->limiter_blocks = atomic_load(&e->limited);
+    s->offset = atomic_load(&e->offset_pub);
 }
 
 /* A seqlock: the audio thread writes, readers retry on a torn read and never block the writer. */
@@ -162,15 +159,20 @@ int64_t lt_engine_frame_at(const lt_engine *e, int64_t ns) {
         t = atomic_load_explicit(&e->mark_ns, memory_order_relaxed);
         s1 = atomic_load_explicit(&e->mark_seq, memory_order_acquire);
     } while (s0 != s1 || (s0 & 1));
-    if (t == 0) return lt_engine_frame(e);
+    if (t == 0) return lt_engine_engine_frame(e);
     return f + (int64_t)((double)(ns - t) * e->sr / 1e9);
 }
 
 /* ---- audio thread ------------------------------------------------------------------------------ */
 
-static void reply(lt_engine *e, uint16_t type, uint16_t slot, int64_t frame, void *ptr, float a, float b) {
-    lt_reply r = {type, slot, frame, ptr, a, b};
+static void reply(lt_engine *e, uint16_t type, lt_handle node, int64_t frame, void *ptr, float a, float b) {
+    lt_reply r = {type, node, frame, ptr, a, b};
     lt_ring_push(&e->reply_ring, &r);   /* a full reply ring drops a report, never blocks */
+}
+
+static void node_reply(void *ud, uint16_t type, lt_handle node, void *ptr, float a, float b) {
+    lt_engine *e = ud;
+    reply(e, type, node, atomic_load_explicit(&e->frame, memory_order_relaxed), ptr, a, b);
 }
 
 static bool before(const qitem *a, const qitem *b) {
@@ -180,7 +182,9 @@ static bool before(const qitem *a, const qitem *b) {
 static void heap_push(lt_engine *e, const lt_cmd *c) {
     if (e->heap_n >= e->heap_cap) {
         atomic_fetch_add(&e->dropped, 1);
-        reply(e, LT_REPLY_OVERFLOW, c->slot, c->frame, NULL, 0, 0);
+        reply(e, LT_REPLY_OVERFLOW, c->node, c->frame, NULL, 0, 0);
+        if (c->type == LT_CMD_PLAN) reply(e, LT_REPLY_PLAN_FREE, 0, c->frame, c->u.obj.ptr, 0, 0);
+        if (c->type == LT_CMD_POOL) reply(e, LT_REPLY_POOL_FREE, c->node, c->frame, c->u.obj.ptr, 0, 0);
         return;
     }
     int i = e->heap_n++;
@@ -210,213 +214,280 @@ static void heap_pop(lt_engine *e, lt_cmd *out) {
     if (e->heap_n > 0) e->heap[i] = last;
 }
 
-static void track_synth_params(lt_track *t) {
-    lt_synth_params p = {
-        .wave = t->cur[LT_P_WAVE], .cutoff = t->cur[LT_P_CUTOFF], .res = t->cur[LT_P_RES],
-        .fenv = t->cur[LT_P_FENV], .attack = t->cur[LT_P_ATTACK], .decay = t->cur[LT_P_DECAY],
-        .sustain = t->cur[LT_P_SUSTAIN], .release = t->cur[LT_P_RELEASE], .detune = t->cur[LT_P_DETUNE],
-    };
-    lt_synth_set(t->synth, &p);
+static lt_node *lookup(const lt_engine *e, lt_handle h) {
+    lt_node *n = e->table[LT_HANDLE_INDEX(h)];
+    return n && n->handle == h ? n : NULL;
+}
+
+/* Appends an event to a node's list for this quantum (the lists are in frame order, as popped). */
+static void to_node(lt_engine *e, lt_node *n, const lt_cmd *c, int off) {
+    if (e->nqev >= e->heap_cap) { atomic_fetch_add(&e->dropped, 1); return; }
+    int k = e->nqev++;
+    e->qev[k].next = -1;
+    e->qev[k].off = off;
+    e->qev[k].cmd = *c;
+    if (n->ev_tail >= 0) e->qev[n->ev_tail].next = k; else n->ev_head = k;
+    n->ev_tail = k;
+}
+
+static void record(lt_engine *e, const lt_cmd *c) {
+    int at = (e->rec_head + e->rec_n) % RECORD_CAP;
+    e->rec[at] = *c;
+    if (e->rec_n < RECORD_CAP) e->rec_n++; else e->rec_head = (e->rec_head + 1) % RECORD_CAP;
+}
+
+static void swap_plan(lt_engine *e, lt_plan *next, int64_t frame) {
+    lt_plan *old = e->plan;
+    if (old)
+        for (int i = 0; i < old->nnodes; i++) {
+            lt_node *n = old->nodes[i];
+            if (e->table[LT_HANDLE_INDEX(n->handle)] == n) e->table[LT_HANDLE_INDEX(n->handle)] = NULL;
+        }
+    for (int i = 0; i < next->nnodes; i++) {
+        lt_node *n = next->nodes[i];
+        if (next->node_flags[i] & LT_PN_ENTERING) { n->ev_head = n->ev_tail = -1; lt_node_enter(n, (float)e->sr); }
+        if (next->node_flags[i] & LT_PN_LEAVING) lt_node_leave(n, (float)e->sr);
+        else e->table[LT_HANDLE_INDEX(n->handle)] = n;
+    }
+    e->plan = next;
+    if (old) reply(e, LT_REPLY_PLAN_FREE, 0, frame, old, 0, 0);
+}
+
+/* Every instrument (and with `fx`, every effect) of the plan gets `type` at offset `off`. */
+static void to_all(lt_engine *e, uint16_t type, int off, int fx) {
+    if (!e->plan) return;
+    lt_cmd c = { .type = type };
+    for (int i = 0; i < e->plan->nnodes; i++) {
+        lt_node *n = e->plan->nodes[i];
+        if (n->type == LT_NODE_INSTR || (fx && n->type == LT_NODE_FX)) { c.node = n->handle; to_node(e, n, &c, off); }
+    }
 }
 
 static float cc_value(const lt_ccmap *m, int v) {
     float x = (float)v / 127.0f;
-    if (m->curve == LT_CURVE_EXP && m->min > 0 && m->max > 0)
-        return m->min * powf(m->max / m->min, x);
+    if (m->curve == LT_CURVE_EXP && m->min > 0 && m->max > 0) return m->min * powf(m->max / m->min, x);
     return m->min + (m->max - m->min) * x;
 }
 
-static void apply(lt_engine *e, const lt_cmd *c) {
-    lt_track *t = c->slot < LT_MAX_TRACKS ? e->tracks[c->slot] : NULL;
-    switch (c->type) {
-    case LT_CMD_NOTE_ON:
-        if (t && !t->removing) lt_synth_note_on(t->synth, c->u.note.note, c->u.note.vel);
-        break;
-    case LT_CMD_NOTE_OFF:
-        if (t) lt_synth_note_off(t->synth, c->u.note.note);
-        break;
-    case LT_CMD_PARAM:
-        if (c->slot == LT_MASTER_SLOT && c->u.param.id == LT_P_GAIN)
-            e->master_target = powf(10.0f, c->u.param.value / 20.0f);
-        else if (t && c->u.param.id < LT_P_COUNT) {
-            t->target[c->u.param.id] = c->u.param.value;
-            if (!lt_params[c->u.param.id].smoothed) t->cur[c->u.param.id] = c->u.param.value;
-        }
-        break;
-    case LT_CMD_TRACK_ADD:
-        if (c->slot < LT_MAX_TRACKS) {
-            if (e->tracks[c->slot])  /* the control side never does this; hand the old one back */
-                reply(e, LT_REPLY_TRACK_FREE, c->slot, c->frame, e->tracks[c->slot], 0, 0);
-            lt_track *nt = c->u.add.track;
-            float pan = nt->cur[LT_P_PAN], g = powf(10.0f, nt->cur[LT_P_GAIN] / 20.0f);
-            nt->gl = g * cosf((pan + 1) * (float)M_PI / 4);
-            nt->gr = g * sinf((pan + 1) * (float)M_PI / 4);
-            track_synth_params(nt);
-            e->tracks[c->slot] = nt;
-        }
-        break;
-    case LT_CMD_TRACK_REMOVE:
-        if (t && !t->removing) {
-            lt_synth_release_all(t->synth);
-            t->fade_total = t->removing = (int)(FADE_FRAMES_S * e->sr);
-        }
-        break;
-    case LT_CMD_RELEASE_ALL:
-        if (c->slot == LT_MASTER_SLOT) {
-            for (int i = 0; i < LT_MAX_TRACKS; i++)
-                if (e->tracks[i]) lt_synth_release_all(e->tracks[i]->synth);
-        } else if (t) lt_synth_release_all(t->synth);
-        break;
-    case LT_CMD_CC_MAP:
-        if (c->u.cc.index < LT_CC_MAPS) e->ccmaps[c->u.cc.index] = c->u.cc.map;
-        break;
-    case LT_CMD_NOTE_TARGET:
-        e->note_target = c->slot < LT_MAX_TRACKS ? c->slot : -1;
-        break;
-    }
-}
-
-/* MIDI becomes ordinary commands: a note for the note target, a parameter change per matching map. */
+/* MIDI becomes ordinary commands in engine frames: notes for the note target, parameters per map. */
 static void midi_to_cmds(lt_engine *e, const midi_msg *m) {
     uint8_t st = m->d[0] & 0xF0, ch = m->d[0] & 0x0F;
-    lt_cmd c = {.frame = m->frame};
-    if ((st == 0x90 || st == 0x80) && e->note_target >= 0) {
-        c.slot = (uint16_t)e->note_target;
-        c.type = (st == 0x90 && m->d[2] > 0) ? LT_CMD_NOTE_ON : LT_CMD_NOTE_OFF;
-        c.u.note.note = m->d[1];
-        c.u.note.vel = m->d[2] / 127.0f;
+    lt_cmd c = {.frame = m->frame, .flags = LT_CMDF_MIDI};
+    if ((st == 0x90 || st == 0x80) && e->note_target) {
+        c.node = e->note_target;
+        if (st == 0x90 && m->d[2] > 0) {
+            c.type = LT_CMD_NOTE;
+            c.u.note.note = m->d[1];
+            c.u.note.vel = m->d[2] / 127.0f;
+            c.u.note.dur = 0;
+        } else {
+            c.type = LT_CMD_NOTE_OFF_PITCH;
+            c.u.note.note = m->d[1];
+            c.u.note.vel = m->d[2] / 127.0f;
+        }
+        heap_push(e, &c);
+    } else if (st == 0xB0 && (m->d[1] == 120 || m->d[1] == 123)) {
+        c.type = m->d[1] == 120 ? LT_CMD_PANIC : LT_CMD_RELEASE_ALL;   /* all sound off / all notes off */
         heap_push(e, &c);
     } else if (st == 0xB0) {
         for (int i = 0; i < LT_CC_MAPS; i++) {
             const lt_ccmap *map = &e->ccmaps[i];
             if (map->cc != m->d[1] || (map->channel >= 0 && map->channel != ch)) continue;
             c.type = LT_CMD_PARAM;
-            c.slot = map->slot;
-            c.u.param.id = map->param;
+            c.node = map->node;
+            c.u.param.index = map->param;
             c.u.param.value = cc_value(map, m->d[2]);
+            c.u.param.ramp = -1;
             heap_push(e, &c);
         }
     }
 }
 
-static void render_tracks(lt_engine *e, int from, int to) {
-    if (to <= from) return;
-    for (int i = 0; i < LT_MAX_TRACKS; i++) {
-        lt_track *t = e->tracks[i];
-        if (t) lt_synth_process(t->synth, t->buf + from, to - from);
-    }
-}
-
-static void smooth_params(lt_engine *e, lt_track *t) {
-    for (int p = 0; p < LT_P_COUNT; p++) {
-        if (!lt_params[p].smoothed) continue;
-        float d = t->target[p] - t->cur[p];
-        t->cur[p] = fabsf(d) < 1e-6f * (1.0f + fabsf(t->target[p])) ? t->target[p] : t->cur[p] + e->smooth_a * d;
-    }
-    track_synth_params(t);
-}
-
-/* Mixes one track into the master buffer with gains ramped sample by sample across the quantum.
- * The output guard sits here: a track whose output (after its gain) is NaN or infinite is silenced
- * — its voices killed, its filters cleared — and reported, and adds nothing to the mix. */
-static void mix_track(lt_engine *e, int slot, float *mix) {
-    lt_track *t = e->tracks[slot];
-    float pan = t->cur[LT_P_PAN], g = powf(10.0f, t->cur[LT_P_GAIN] / 20.0f);
-    if (t->removing) g *= (float)(t->removing > LT_QUANTUM ? t->removing - LT_QUANTUM : 0) / (float)t->fade_total;
-    float gl = g * cosf((pan + 1) * (float)M_PI / 4), gr = g * sinf((pan + 1) * (float)M_PI / 4);
-    float dl = (gl - t->gl) / LT_QUANTUM, dr = (gr - t->gr) / LT_QUANTUM;
-    float l = t->gl, r = t->gr, pl = t->peak_l, pr = t->peak_r;
-    float outl[LT_QUANTUM], outr[LT_QUANTUM], sum = 0;
-    for (int i = 0; i < LT_QUANTUM; i++) {
-        l += dl; r += dr;
-        outl[i] = t->buf[i] * l;
-        outr[i] = t->buf[i] * r;
-        sum += outl[i] + outr[i];
-    }
-    if (!isfinite(sum) || !isfinite(gl) || !isfinite(gr)) {
-        lt_synth_kill_all(t->synth);
-        memset(t->buf, 0, sizeof t->buf);
-        t->gl = t->gr = 0;
-        if (!isfinite(gl) || !isfinite(gr))   /* a broken gain mutes the track until it is set again */
-            t->cur[LT_P_GAIN] = t->target[LT_P_GAIN] = -120.0f;
-        atomic_fetch_add(&e->guards, 1);
-        reply(e, LT_REPLY_GUARD, (uint16_t)slot, atomic_load(&e->frame), NULL, 0, 0);
-        return;
-    }
-    for (int i = 0; i < LT_QUANTUM; i++) {
-        mix[2 * i] += outl[i];
-        mix[2 * i + 1] += outr[i];
-        if (fabsf(outl[i]) > pl) pl = fabsf(outl[i]);
-        if (fabsf(outr[i]) > pr) pr = fabsf(outr[i]);
-    }
-    t->gl = gl; t->gr = gr; t->peak_l = pl; t->peak_r = pr;
-    if (t->removing) {
-        t->removing -= LT_QUANTUM;
-        if (t->removing <= 0) {
-            e->tracks[slot] = NULL;
-            if (e->note_target == slot) e->note_target = -1;
-            reply(e, LT_REPLY_TRACK_FREE, (uint16_t)slot, atomic_load(&e->frame), t, 0, 0);
+/* The scheduler has not covered the next quantum: repeat the last bar it gave, a bar later, and
+ * move everything it sent for later by that bar too. */
+static void flywheel_turn(lt_engine *e) {
+    int64_t h = e->horizon, p = e->period;
+    /* Adding p to every scheduled item at or after h keeps the heap ordered: a parent is never later
+     * than its child, so either both move, only the child moves, or neither does.  (The engine's own
+     * note-offs stay: a note that started before h ends when it was going to.) */
+    for (int i = 0; i < e->heap_n; i++)
+        if ((e->heap[i].cmd.flags & LT_CMDF_SCHED) && e->heap[i].frame >= h) {
+            e->heap[i].frame += p;
+            e->heap[i].cmd.frame += p;
+        }
+    for (int k = 0; k < e->rec_n; k++) {
+        const lt_cmd *r = &e->rec[(e->rec_head + k) % RECORD_CAP];
+        if (r->frame >= h - p && r->frame < h) {
+            lt_cmd c = *r;
+            c.frame += p;
+            heap_push(e, &c);
         }
     }
+    e->offset += p;
+    atomic_store_explicit(&e->offset_pub, e->offset, memory_order_release);
+    e->horizon += p;
+    e->turns++;
+    atomic_fetch_add(&e->turns_total, 1);
+    reply(e, LT_REPLY_FLYWHEEL, 0, h, NULL, (float)p, (float)e->turns);
 }
 
-static void render_quantum(lt_engine *e) {
-    int64_t start = atomic_load_explicit(&e->frame, memory_order_relaxed), end = start + LT_QUANTUM;
+static void apply_engine_cmd(lt_engine *e, const lt_cmd *c, int off) {
+    switch (c->type) {
+    case LT_CMD_PLAN: swap_plan(e, c->u.obj.ptr, c->frame); break;
+    case LT_CMD_CC_MAP: if (c->u.cc.index < LT_CC_MAPS) e->ccmaps[c->u.cc.index] = c->u.cc.map; break;
+    case LT_CMD_NOTE_TARGET: e->note_target = c->node; break;
+    case LT_CMD_HORIZON:
+        if (c->u.fly.horizon < 0 || c->u.fly.period <= 0) { e->horizon = -1; break; }
+        e->horizon = c->u.fly.horizon;        /* already mapped to engine frames */
+        e->period = c->u.fly.period;
+        e->turns = 0;
+        break;
+    case LT_CMD_RELEASE_ALL: to_all(e, LT_CMD_RELEASE, off, 0); break;
+    case LT_CMD_PANIC: to_all(e, LT_CMD_KILL, off, 1); break;
+    case LT_CMD_GUARD:
+        e->guard_on = c->u.guard.on;
+        e->guard_ceiling = c->u.guard.ceiling > 0 ? c->u.guard.ceiling : 1.0f;
+        break;
+    }
+}
+
+static int is_engine_cmd(uint16_t t) { return t >= LT_CMD_PLAN; }
+
+/* Takes the commands of quantum [start, start + LT_QUANTUM) off the queue: engine commands act now,
+ * node commands go to their node's list with their offset. */
+static void gather(lt_engine *e, int64_t start) {
+    int64_t end = start + LT_QUANTUM;
     lt_cmd c;
     midi_msg m;
-    while (lt_ring_pop(&e->cmd_ring, &c)) heap_push(e, &c);
+    e->nqev = 0;
+    if (e->plan) for (int i = 0; i < e->plan->nnodes; i++) e->plan->nodes[i]->ev_head = e->plan->nodes[i]->ev_tail = -1;
+    while (e->horizon >= 0 && e->period > 0 && end > e->horizon) flywheel_turn(e);
+    while (lt_ring_pop(&e->cmd_ring, &c)) {
+        if (c.flags & LT_CMDF_SCHED) c.frame += e->offset;
+        if (c.type == LT_CMD_HORIZON && c.u.fly.horizon >= 0) c.u.fly.horizon += e->offset;
+        heap_push(e, &c);
+    }
     while (lt_ring_pop(&e->midi_ring, &m)) midi_to_cmds(e, &m);
-    for (int i = 0; i < LT_MAX_TRACKS; i++)
-        if (e->tracks[i]) smooth_params(e, e->tracks[i]);
-
-    int pos = 0;
     while (e->heap_n > 0 && e->heap[0].frame < end) {
         heap_pop(e, &c);
         int off = 0;
         if (c.frame < start) {
-            if (c.type == LT_CMD_NOTE_ON || c.type == LT_CMD_NOTE_OFF) {
+            if ((c.flags & LT_CMDF_SCHED) && c.type == LT_CMD_NOTE) {
                 atomic_fetch_add(&e->late, 1);
-                reply(e, LT_REPLY_LATE, c.slot, c.frame, NULL, (float)(start - c.frame), 0);
+                reply(e, LT_REPLY_LATE, c.node, c.frame, NULL, (float)(start - c.frame), 0);
             }
         } else off = (int)(c.frame - start);
-        if (off > pos) { render_tracks(e, pos, off); pos = off; }
-        apply(e, &c);
-        if (c.type == LT_CMD_TRACK_ADD) {   /* a new track starts silent up to its first frame */
-            lt_track *t = e->tracks[c.slot];
-            if (t) memset(t->buf, 0, sizeof(float) * (size_t)pos);
+        if (is_engine_cmd(c.type)) { apply_engine_cmd(e, &c, off); continue; }
+        lt_node *n = lookup(e, c.node);
+        if (!n) {
+            if (c.type != LT_CMD_NOTE_OFF) {   /* a note-off of a removed track is nothing to report */
+                atomic_fetch_add(&e->stale, 1);
+                reply(e, LT_REPLY_STALE, c.node, c.frame, NULL, (float)c.type, 0);
+            }
+            if (c.type == LT_CMD_POOL) reply(e, LT_REPLY_POOL_FREE, c.node, c.frame, c.u.obj.ptr, 0, 0);
+            continue;
+        }
+        if (c.type == LT_CMD_NOTE) {
+            c.u.note.id = ++e->note_ids;
+            if (c.u.note.dur > 0) {             /* the engine ends the note itself */
+                lt_cmd off_cmd = { .frame = c.frame + c.u.note.dur, .type = LT_CMD_NOTE_OFF, .node = c.node };
+                off_cmd.u.note.id = c.u.note.id;
+                heap_push(e, &off_cmd);
+            }
+        }
+        if ((c.flags & LT_CMDF_SCHED) && (c.type == LT_CMD_NOTE || c.type == LT_CMD_PARAM)) record(e, &c);
+        to_node(e, n, &c, off);
+    }
+}
+
+/* The output stage: NaN and infinity never reach the device; live, the speaker guard keeps every
+ * sample at or under its ceiling (instant attack, 50 ms release, then a hard clip as the last word). */
+static void output(lt_engine *e, const float *l, const float *r, float *out, int64_t start) {
+    float g = e->guard_gain, ceil = e->guard_ceiling, rel = e->guard_rel, gmin = 1.0f;
+    float pl = e->mpeak_l, pr = e->mpeak_r;
+    for (int i = 0; i < LT_QUANTUM; i++) {
+        float a = l[i], b = r[i];
+        if (!isfinite(a) || !isfinite(b)) a = b = 0;
+        if (e->guard_on) {
+            float peak = fmaxf(fabsf(a), fabsf(b));
+            float want = peak > ceil ? ceil / peak : 1.0f;
+            g = want < g ? want : g + rel * (1.0f - g);
+            if (g < gmin) gmin = g;
+            a *= g; b *= g;
+            a = a > ceil ? ceil : a < -ceil ? -ceil : a;
+            b = b > ceil ? ceil : b < -ceil ? -ceil : b;
+        }
+        out[2 * i] = a;
+        out[2 * i + 1] = b;
+        if (fabsf(a) > pl) pl = fabsf(a);
+        if (fabsf(b) > pr) pr = fabsf(b);
+    }
+    e->guard_gain = g;
+    e->mpeak_l = pl; e->mpeak_r = pr;
+    if (gmin < 0.999f) {
+        atomic_fetch_add(&e->limited, 1);
+        if (!e->guard_acting) reply(e, LT_REPLY_LIMIT, 0, start, NULL, -20.0f * log10f(gmin), 0);
+        e->guard_acting = 1;
+    } else if (g > 0.999f) e->guard_acting = 0;
+}
+
+static void guard_trip(lt_engine *e, const lt_plan *p, int step, int64_t start) {
+    int group = p->steps[step].group;
+    for (int i = 0; i < p->nsteps; i++) {
+        const lt_step *s = &p->steps[i];
+        if (s->group != group) continue;
+        if (s->kind == LT_STEP_INSTR) lt_instr_kill(s->node);
+        if (s->kind == LT_STEP_FX) lt_fx_clear(s->node);
+    }
+    atomic_fetch_add(&e->guards, 1);
+    const lt_step *s = &p->steps[step];
+    reply(e, LT_REPLY_GUARD, s->aux ? s->aux->handle : s->node->handle, start, NULL, 0, 0);
+}
+
+static void render_quantum(lt_engine *e) {
+    int64_t start = atomic_load_explicit(&e->frame, memory_order_relaxed);
+    gather(e, start);
+    lt_plan *p = e->plan;
+    if (!p) {
+        float z[LT_QUANTUM] = {0};
+        output(e, z, z, e->fifo, start);
+    } else {
+        lt_run run = { e->qev, start, (float)e->sr, 120.0, node_reply, e };
+        for (int i = 0; i < p->nsteps; i++) {
+            const lt_step *s = &p->steps[i];
+            float *b = lt_plan_buf(p, s->buf);
+            switch (s->kind) {
+            case LT_STEP_CLEAR: memset(b, 0, sizeof(float) * 2 * LT_QUANTUM); break;
+            case LT_STEP_INSTR: lt_instr_run(s->node, &run, b, b + LT_QUANTUM); break;
+            case LT_STEP_FX: {
+                const float *k = s->key >= 0 ? lt_plan_buf(p, s->key) : NULL;
+                lt_fx_run(s->node, &run, b, b + LT_QUANTUM, k, k ? k + LT_QUANTUM : NULL);
+                break;
+            }
+            case LT_STEP_STRIP: {
+                float *d = s->dst >= 0 ? lt_plan_buf(p, s->dst) : NULL;
+                s->node->u.strip.instr_idle = s->aux ? lt_instr_idle(s->aux) : 1;
+                if (lt_strip_run(s->node, &run, b, b + LT_QUANTUM, d, d ? d + LT_QUANTUM : NULL) < 0)
+                    guard_trip(e, p, i, start);
+                break;
+            }
+            case LT_STEP_OUT: output(e, b, b + LT_QUANTUM, e->fifo, start); break;
+            }
         }
     }
-    render_tracks(e, pos, LT_QUANTUM);
-
-    float *mix = e->fifo;
-    memset(mix, 0, sizeof e->fifo);
-    for (int i = 0; i < LT_MAX_TRACKS; i++)
-        if (e->tracks[i]) mix_track(e, i, mix);
-
-    e->master_cur += e->smooth_a * (e->master_target - e->master_cur);
-    float g = e->master_g, dg = (e->master_cur - g) / LT_QUANTUM, pl = e->mpeak_l, pr = e->mpeak_r;
-    for (int i = 0; i < LT_QUANTUM; i++) {
-        g += dg;
-        float l = mix[2 * i] * g, r = mix[2 * i + 1] * g;
-        if (!isfinite(l) || !isfinite(r)) { l = r = 0; }   /* never reaches the device */
-        mix[2 * i] = l; mix[2 * i + 1] = r;
-        if (fabsf(l) > pl) pl = fabsf(l);
-        if (fabsf(r) > pr) pr = fabsf(r);
-    }
-    e->master_g = e->master_cur;
-    e->mpeak_l = pl; e->mpeak_r = pr;
     if (++e->meter_count >= e->meter_period) {
         e->meter_count = 0;
-        reply(e, LT_REPLY_METER, LT_MASTER_SLOT, start, NULL, pl, pr);
+        reply(e, LT_REPLY_METER, 0, start, NULL, e->mpeak_l, e->mpeak_r);
         e->mpeak_l = e->mpeak_r = 0;
-        for (int i = 0; i < LT_MAX_TRACKS; i++) {
-            lt_track *t = e->tracks[i];
-            if (!t) continue;
-            reply(e, LT_REPLY_METER, (uint16_t)i, start, NULL, t->peak_l, t->peak_r);
-            t->peak_l = t->peak_r = 0;
-        }
+        if (p)
+            for (int i = 0; i < p->nsteps; i++)
+                if (p->steps[i].kind == LT_STEP_STRIP && p->steps[i].aux) {
+                    lt_strip *s = &p->steps[i].node->u.strip;
+                    reply(e, LT_REPLY_METER, p->steps[i].aux->handle, start, NULL, s->peak_l, s->peak_r);
+                    s->peak_l = s->peak_r = 0;
+                }
     }
-    atomic_store_explicit(&e->frame, end, memory_order_relaxed);
+    atomic_store_explicit(&e->frame, start + LT_QUANTUM, memory_order_relaxed);
 }
 
 void lt_engine_process(lt_engine *e, float *out, int n) {

@@ -7,6 +7,8 @@
 #include "ring.h"
 #include "midi.h"
 #include "driver.h"
+#include "params.h"
+#include "graph/vop.h"
 #include <math.h>
 #include <lauxlib.h>
 #include <stdarg.h>
@@ -33,16 +35,20 @@ static lt_api_state *state(lua_State *L) {
 
 static void send(lua_State *L, lt_api_state *st, const lt_cmd *c) {
     if (!lt_engine_send(st->engine, c))
-        luaL_error(L, "the engine's command queue is full (more than %d events ahead); schedule less at once", 8192);
+        luaL_error(L, "the engine's command queue is full (more than %d events ahead); schedule less at once",
+                   (int)lt_engine_send_space(st->engine));
 }
 
-static int check_slot(lua_State *L, lt_api_state *st, int arg) {
-    lua_Integer s = luaL_checkinteger(L, arg);
-    if (s < 0 || s >= LT_MAX_TRACKS || !st->slot_busy[s])
-        luaL_argerror(L, arg, lua_pushfstring(L, "no track in slot %d", (int)s));
-    return (int)s;
+/* A track handle from Lua: an integer the engine gave, still naming a track. */
+static lt_handle check_track(lua_State *L, lt_api_state *st, int arg) {
+    lua_Integer h = luaL_checkinteger(L, arg);
+    if (h <= 0 || h > 0xFFFFFFFF || !lt_mix_name(st->mix, (lt_handle)h))
+        luaL_argerror(L, arg, "the track no longer exists");
+    return (lt_handle)h;
 }
 
+/* The built-in synth's parameter table (core/params.c): the controls of scripts/patches/synth.lua
+ * plus the strip's gain and pan. */
 static int check_param(lua_State *L, int arg) {
     const char *name = luaL_checkstring(L, arg);
     int id = lt_param_find(name);
@@ -98,82 +104,327 @@ static int l_params(lua_State *L) {
     return 1;
 }
 
-/* core.track_add(name, voices, {param = value, ...}) -> slot */
-static int l_track_add(lua_State *L) {
-    lt_api_state *st = state(L);
-    lt_track_desc d;
-    memset(&d, 0, sizeof d);
+/* ---- patch programs ---------------------------------------------------------------------------- */
+
+#define PROGRAM_MT "lute.program"
+typedef struct program_ud { lt_program *p; } program_ud;
+
+static lt_program *check_program(lua_State *L, int arg) {
+    program_ud *u = luaL_checkudata(L, arg, PROGRAM_MT);
+    if (!u->p) luaL_argerror(L, arg, "the program was freed");
+    return u->p;
+}
+
+static int program_gc(lua_State *L) {
+    program_ud *u = luaL_checkudata(L, 1, PROGRAM_MT);
+    if (u->p) { lt_program_unref(u->p); u->p = NULL; }   /* idempotent */
+    return 0;
+}
+
+static int program_tostring(lua_State *L) {
+    program_ud *u = luaL_checkudata(L, 1, PROGRAM_MT);
+    if (!u->p) { lua_pushliteral(L, "program (freed)"); return 1; }
+    lua_pushfstring(L, "program %p: %d ops, %d parameters, %d wires", (void *)u->p, u->p->nops, u->p->nparams, u->p->nwires);
+    return 1;
+}
+
+static int program_hash(lua_State *L) {
+    char buf[17];
+    snprintf(buf, sizeof buf, "%016llx", (unsigned long long)check_program(L, 1)->hash);
+    lua_pushstring(L, buf);
+    return 1;
+}
+
+static int program_info(lua_State *L) {
+    lt_program *p = check_program(L, 1);
+    lua_createtable(L, 0, 6);
+    lua_pushinteger(L, p->nops); lua_setfield(L, -2, "ops");
+    lua_pushinteger(L, p->nparams); lua_setfield(L, -2, "params");
+    lua_pushinteger(L, p->nwires); lua_setfield(L, -2, "wires");
+    lua_pushinteger(L, (lua_Integer)p->state_size); lua_setfield(L, -2, "state_bytes");
+    lua_pushinteger(L, p->nout); lua_setfield(L, -2, "channels");
+    lua_createtable(L, p->ncontrols, 0);
+    for (int c = 0; c < p->ncontrols; c++) {
+        lua_createtable(L, 0, 4);
+        lua_pushstring(L, p->control_name[c]); lua_setfield(L, -2, "name");
+        lua_pushnumber(L, p->param_default[c]); lua_setfield(L, -2, "default");
+        lua_pushnumber(L, p->param_min[c]); lua_setfield(L, -2, "min");
+        lua_pushnumber(L, p->param_max[c]); lua_setfield(L, -2, "max");
+        lua_rawseti(L, -2, c + 1);
+    }
+    lua_setfield(L, -2, "controls");
+    return 1;
+}
+
+static const luaL_Reg program_methods[] = { {"hash", program_hash}, {"info", program_info}, {NULL, NULL} };
+
+static int arg_field_int(lua_State *L, int t, const char *k, lua_Integer def) {
+    lua_getfield(L, t, k);
+    lua_Integer v = lua_isnil(L, -1) ? def : (lua_isinteger(L, -1) ? lua_tointeger(L, -1) : -1);
+    lua_pop(L, 1);
+    return (int)v;
+}
+
+/* One argument of an op, from its table: {op = i, port = p} | {const = x} | {input = "freq"} |
+ * {control = c}; op and control indices are 1-based. */
+static void read_arg(lua_State *L, int t, lt_arg_desc *a, int nops, int ncontrols, const char *where) {
+    memset(a, 0, sizeof *a);
+    if (lua_getfield(L, t, "op") != LUA_TNIL) {
+        lua_Integer i = lua_tointeger(L, -1);
+        if (i < 1 || i > nops) luaL_error(L, "%s: op %d is outside 1 .. %d", where, (int)i, nops);
+        a->kind = LT_ARG_OP;
+        a->index = (uint16_t)(i - 1);
+        a->port = (uint8_t)(arg_field_int(L, t, "port", 1) - 1);
+    } else if (lua_getfield(L, t, "const") != LUA_TNIL) {
+        a->kind = LT_ARG_CONST;
+        a->value = (float)luaL_checknumber(L, -1);
+        lua_pop(L, 1);
+    } else if (lua_getfield(L, t, "input") != LUA_TNIL) {
+        const char *name = lua_tostring(L, -1);
+        int k;
+        for (k = 0; k < LT_IN_COUNT; k++) if (name && strcmp(name, lt_voice_input_names[k]) == 0) break;
+        if (k == LT_IN_COUNT) luaL_error(L, "%s: unknown voice input '%s' (freq, note, gate, vel, release_vel)", where, name ? name : "?");
+        a->kind = LT_ARG_INPUT;
+        a->index = (uint16_t)k;
+        lua_pop(L, 2);
+    } else if (lua_getfield(L, t, "control") != LUA_TNIL) {
+        lua_Integer c = lua_tointeger(L, -1);
+        if (c < 1 || c > ncontrols) luaL_error(L, "%s: control %d is outside 1 .. %d", where, (int)c, ncontrols);
+        a->kind = LT_ARG_CONTROL;
+        a->index = (uint16_t)(c - 1);
+        lua_pop(L, 3);
+    } else luaL_error(L, "%s: an argument is {op = i} or {const = x} or {input = name} or {control = c}", where);
+    lua_pop(L, 1);
+}
+
+/* core.program{ ops = { {unit = "saw", opt = 0, data = {...}, args = {...}}, ... },
+ *               controls = { {name =, default =, min =, max =}, ... }, out = { arg [, arg] } }
+ * -> a program (lua/patch.lua builds the table from a patch function).  Errors name the unit. */
+static int l_program(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    program_ud *u = lua_newuserdatauv(L, sizeof *u, 0);   /* made safe before anything is acquired */
+    u->p = NULL;
+    luaL_setmetatable(L, PROGRAM_MT);
+    int ud = lua_gettop(L);
+    lua_getfield(L, 1, "ops");
+    int nops = lua_istable(L, -1) ? (int)luaL_len(L, -1) : 0;
+    lua_getfield(L, 1, "controls");
+    int ncontrols = lua_istable(L, -1) ? (int)luaL_len(L, -1) : 0;
+    if (nops > LT_PROGRAM_MAX_OPS) return luaL_error(L, "a patch has at most %d units; this one has %d", LT_PROGRAM_MAX_OPS, nops);
+    if (ncontrols > LT_PROGRAM_MAX_PARAMS) return luaL_error(L, "a patch has at most %d controls", LT_PROGRAM_MAX_PARAMS);
+    /* scratch memory anchored in the stack, so an error cannot leak it */
+    lt_op_desc *ops = lua_newuserdatauv(L, sizeof *ops * (size_t)(nops ? nops : 1), 0);
+    lt_control_desc *ctl = lua_newuserdatauv(L, sizeof *ctl * (size_t)(ncontrols ? ncontrols : 1), 0);
+    memset(ops, 0, sizeof *ops * (size_t)(nops ? nops : 1));
+    int opst = ud + 1, ctlt = ud + 2;
+    for (int c = 0; c < ncontrols; c++) {
+        lua_rawgeti(L, ctlt, c + 1);
+        int t = lua_gettop(L);
+        lua_getfield(L, t, "name");
+        const char *name = lua_tostring(L, -1);
+        if (!name || !*name || strlen(name) >= LT_PROGRAM_NAME) return luaL_error(L, "control %d needs a name of 1 to %d characters", c + 1, LT_PROGRAM_NAME - 1);
+        snprintf(ctl[c].name, sizeof ctl[c].name, "%s", name);
+        lua_getfield(L, t, "default"); ctl[c].def = (float)luaL_optnumber(L, -1, 0);
+        lua_getfield(L, t, "min"); ctl[c].min = (float)luaL_optnumber(L, -1, -HUGE_VAL);
+        lua_getfield(L, t, "max"); ctl[c].max = (float)luaL_optnumber(L, -1, HUGE_VAL);
+        lua_settop(L, t - 1);
+    }
+    for (int i = 0; i < nops; i++) {
+        lua_rawgeti(L, opst, i + 1);
+        int t = lua_gettop(L);
+        char where[64];
+        lua_getfield(L, t, "unit");
+        const char *unit = lua_tostring(L, -1);
+        snprintf(where, sizeof where, "unit %d (%s)", i + 1, unit ? unit : "?");
+        ops[i].def = unit ? lt_vop_find(unit) : NULL;
+        if (!ops[i].def) return luaL_error(L, "unknown unit '%s'; help(\"units\") lists them", unit ? unit : "?");
+        lua_pop(L, 1);
+        if (lua_getfield(L, t, "opt") != LUA_TNIL) ops[i].opt = (int)luaL_checkinteger(L, -1);
+        lua_pop(L, 1);
+        if (lua_getfield(L, t, "data") == LUA_TTABLE) {
+            int n = (int)luaL_len(L, -1);
+            float *d = lua_newuserdatauv(L, sizeof(float) * (size_t)(n ? n : 1), 0);
+            lua_setfield(L, t, "_data");   /* anchored in the op table, which the desc table anchors */
+            for (int k = 0; k < n; k++) { lua_rawgeti(L, -1, k + 1); d[k] = (float)lua_tonumber(L, -1); lua_pop(L, 1); }
+            ops[i].data = d;
+            ops[i].ndata = n;
+        }
+        lua_pop(L, 1);
+        lua_getfield(L, t, "args");
+        int nargs = lua_istable(L, -1) ? (int)luaL_len(L, -1) : 0;
+        if (nargs > LT_VOP_MAX_IN) return luaL_error(L, "%s: at most %d inputs", where, LT_VOP_MAX_IN);
+        ops[i].nargs = nargs;
+        for (int k = 0; k < nargs; k++) {
+            lua_rawgeti(L, -1, k + 1);
+            if (!lua_istable(L, -1)) return luaL_error(L, "%s: argument %d is not a table", where, k + 1);
+            read_arg(L, lua_gettop(L), &ops[i].args[k], nops, ncontrols, where);
+            lua_pop(L, 1);
+        }
+        lua_settop(L, t - 1);
+    }
+    lt_program_desc d = { nops, ops, ncontrols, ctl, 0, {{0}} };
+    lua_getfield(L, 1, "out");
+    d.nout = lua_istable(L, -1) ? (int)luaL_len(L, -1) : 0;
+    if (d.nout < 1 || d.nout > 2) return luaL_error(L, "a patch returns one signal (mono) or two (stereo), got %d", d.nout);
+    for (int k = 0; k < d.nout; k++) {
+        lua_rawgeti(L, -1, k + 1);
+        read_arg(L, lua_gettop(L), &d.out[k], nops, ncontrols, "the patch's output");
+        lua_pop(L, 1);
+    }
+    lt_prog_error err;
+    lt_program *p = lt_program_compile(&d, &err);
+    if (!p) return luaL_error(L, "%s", err.msg);
+    u->p = p;
+    lua_settop(L, ud);
+    return 1;
+}
+
+/* core.units() -> { {name, signature, help, example, inputs = {...}, min_in, max_in, outputs,
+ *                     options = {...}, envelope = bool}, ... } in the registry's order. */
+static int l_units(lua_State *L) {
+    lua_createtable(L, lt_vop_count, 0);
+    for (int i = 0; i < lt_vop_count; i++) {
+        const lt_vop_def *d = lt_vop_defs[i];
+        lua_createtable(L, 0, 10);
+        lua_pushstring(L, d->name); lua_setfield(L, -2, "name");
+        lua_pushstring(L, d->signature ? d->signature : d->name); lua_setfield(L, -2, "signature");
+        lua_pushstring(L, d->help ? d->help : ""); lua_setfield(L, -2, "help");
+        lua_pushstring(L, d->example ? d->example : ""); lua_setfield(L, -2, "example");
+        lua_pushinteger(L, d->min_in); lua_setfield(L, -2, "min_in");
+        lua_pushinteger(L, d->max_in); lua_setfield(L, -2, "max_in");
+        lua_pushinteger(L, d->n_out); lua_setfield(L, -2, "outputs");
+        lua_pushboolean(L, (d->flags & LT_VOP_ENV) != 0); lua_setfield(L, -2, "envelope");
+        lua_createtable(L, d->max_in, 0);
+        for (int k = 0; k < d->max_in; k++) {
+            lua_createtable(L, 0, 4);
+            lua_pushstring(L, d->in_names && d->in_names[k] ? d->in_names[k] : "input"); lua_setfield(L, -2, "name");
+            if (d->in_default) { lua_pushnumber(L, d->in_default[k]); lua_setfield(L, -2, "default"); }
+            if (d->in_min) { lua_pushnumber(L, d->in_min[k]); lua_setfield(L, -2, "min"); }
+            if (d->in_max) { lua_pushnumber(L, d->in_max[k]); lua_setfield(L, -2, "max"); }
+            lua_rawseti(L, -2, k + 1);
+        }
+        lua_setfield(L, -2, "inputs");
+        lua_newtable(L);
+        if (d->options) for (int k = 0; d->options[k]; k++) { lua_pushstring(L, d->options[k]); lua_rawseti(L, -2, k + 1); }
+        lua_setfield(L, -2, "options");
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
+/* ---- tracks ------------------------------------------------------------------------------------ */
+
+/* Fills a track spec from (name, voices, {param = value}, program [, opts]): parameters of the
+ * strip (gain, pan, mute) go to the strip, the rest are the patch's controls. */
+static void read_track(lua_State *L, lt_track_spec *t, int name_arg) {
     size_t len;
-    const char *name = luaL_checklstring(L, 1, &len);
-    luaL_argcheck(L, len > 0 && len < LT_NAME_MAX, 1, "a track name is 1 to 31 characters");
-    memcpy(d.name, name, len);
-    lua_Integer voices = luaL_optinteger(L, 2, 8);
-    luaL_argcheck(L, voices >= 1 && voices <= LT_MAX_VOICES, 2, "voices must be 1 .. 1024");
-    d.voices = (int)voices;
-    for (int i = 0; i < LT_P_COUNT; i++) d.params[i] = lt_params[i].def;
-    if (lua_istable(L, 3)) {
+    const char *name = luaL_checklstring(L, name_arg, &len);
+    luaL_argcheck(L, len > 0 && len < LT_NAME_MAX, name_arg, "a track name is 1 to 31 characters");
+    memset(t, 0, sizeof *t);
+    memcpy(t->name, name, len);
+    lua_Integer voices = luaL_optinteger(L, name_arg + 1, 8);
+    luaL_argcheck(L, voices >= 1 && voices <= LT_POOL_MAX_VOICES, name_arg + 1, "voices must be 1 .. 4096");
+    t->pool.voices = (int)voices;
+    t->gain = lt_params[LT_P_GAIN].def;
+    t->pan = 0;
+    if (lua_istable(L, name_arg + 2)) {
         lua_pushnil(L);
-        while (lua_next(L, 3)) {
-            lua_pushvalue(L, -2);
-            int id = check_param(L, lua_gettop(L));
-            d.params[id] = check_param_value(L, id, lua_gettop(L) - 1);
-            lua_pop(L, 2);
+        while (lua_next(L, name_arg + 2)) {
+            const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+            if (!k) luaL_error(L, "track '%s': parameter names are strings", t->name);
+            float v = (float)luaL_checknumber(L, -1);
+            if (strcmp(k, "gain") == 0) t->gain = v;
+            else if (strcmp(k, "pan") == 0) t->pan = v;
+            else if (strcmp(k, "mute") == 0) t->mute = v != 0;
+            else {
+                if (t->ncontrols == LT_MIX_MAX_CONTROLS) luaL_error(L, "track '%s': at most %d controls", t->name, LT_MIX_MAX_CONTROLS);
+                snprintf(t->controls[t->ncontrols].name, LT_PROGRAM_NAME, "%s", k);
+                t->controls[t->ncontrols++].value = v;
+            }
+            lua_pop(L, 1);
         }
     }
-    int slot = -1;
-    for (int i = 0; i < LT_MAX_TRACKS; i++) if (!st->slot_busy[i]) { slot = i; break; }
-    if (slot < 0) return luaL_error(L, "too many tracks (at most %d)", LT_MAX_TRACKS);
-    lt_track *t = lt_track_new(&d, lt_engine_rate(st->engine));
-    if (!t) return luaL_error(L, "out of memory creating track '%s'", name);
-    lt_cmd c = {.frame = 0, .type = LT_CMD_TRACK_ADD, .slot = (uint16_t)slot};
-    c.u.add.track = t;
-    c.u.add.desc = d;
-    if (!lt_engine_send(st->engine, &c)) {
-        lt_track_free(t);
-        return luaL_error(L, "the engine's command queue is full");
+    if (!lua_isnoneornil(L, name_arg + 3)) t->program = check_program(L, name_arg + 3);
+    if (lua_istable(L, name_arg + 4)) {
+        int o = name_arg + 4;
+        t->pool.mono = arg_field_int(L, o, "mono", 0) != 0;
+        lua_getfield(L, o, "mono"); if (lua_isboolean(L, -1)) t->pool.mono = lua_toboolean(L, -1); lua_pop(L, 1);
+        lua_getfield(L, o, "legato"); if (lua_isboolean(L, -1)) t->pool.legato = lua_toboolean(L, -1); lua_pop(L, 1);
+        lua_getfield(L, o, "glide"); if (lua_isnumber(L, -1)) t->pool.glide = (float)lua_tonumber(L, -1); lua_pop(L, 1);
     }
-    st->slot_busy[slot] = 1;
-    lua_pushinteger(L, slot);
+}
+
+/* core.track_add(name, voices, {param = value, ...}, program [, {mono, legato, glide}]) -> handle.
+ * Declares (or updates) one track at once; the language's reconcile uses core.mix_* for a whole
+ * evaluation. */
+static int l_track_add(lua_State *L) {
+    lt_api_state *st = state(L);
+    lt_track_spec *t = lua_newuserdatauv(L, sizeof *t, 0);   /* large: kept off the C stack */
+    char err[256];
+    read_track(L, t, 1);
+    lt_mix_begin(st->mix);
+    if (lt_mix_track(st->mix, t, err, sizeof err) || lt_mix_commit(st->mix, 0, 0, err, sizeof err))
+        return luaL_error(L, "%s", err);
+    lua_pushinteger(L, lt_mix_handle(st->mix, t->name));
     return 1;
 }
 
 static int l_track_remove(lua_State *L) {
     lt_api_state *st = state(L);
-    int slot = check_slot(L, st, 1);
-    lt_cmd c = {.frame = luaL_optinteger(L, 2, 0), .type = LT_CMD_TRACK_REMOVE, .slot = (uint16_t)slot};
-    send(L, st, &c);
+    lt_handle h = check_track(L, st, 1);
+    char err[256];
+    lt_mix_begin(st->mix);
+    if (lt_mix_remove(st->mix, lt_mix_name(st->mix, h), err, sizeof err) ||
+        lt_mix_commit(st->mix, luaL_optinteger(L, 2, 0), 0, err, sizeof err))
+        return luaL_error(L, "%s", err);
     return 0;
 }
 
-/* core.note(slot, on_frame, off_frame, note, vel) */
+/* core.note(track, on_frame, off_frame, note, vel [, pan]) */
 static int l_note(lua_State *L) {
     lt_api_state *st = state(L);
-    int slot = check_slot(L, st, 1);
+    lt_handle h = check_track(L, st, 1);
     lua_Integer on = luaL_checkinteger(L, 2), off = luaL_checkinteger(L, 3);
     lua_Number note = luaL_checknumber(L, 4), vel = luaL_optnumber(L, 5, 0.8);
     luaL_argcheck(L, note >= -24 && note <= 151, 4, lua_pushfstring(L, "note %f is outside -24 .. 151", note));
     luaL_argcheck(L, vel >= 0 && vel <= 1, 5, lua_pushfstring(L, "velocity %f is outside 0 .. 1", vel));
-    lt_cmd c = {.frame = on, .type = LT_CMD_NOTE_ON, .slot = (uint16_t)slot};
+    lt_cmd c = {.frame = on, .type = LT_CMD_NOTE, .flags = LT_CMDF_SCHED, .node = h};
     c.u.note.note = (float)note;
     c.u.note.vel = (float)vel;
-    send(L, st, &c);
-    c.frame = off > on ? off : on + 1;
-    c.type = LT_CMD_NOTE_OFF;
+    c.u.note.dur = (int32_t)(off > on ? (off - on > INT32_MAX ? INT32_MAX : off - on) : 1);
+    if (!lua_isnoneornil(L, 6)) {
+        lua_Number pan = luaL_checknumber(L, 6);
+        luaL_argcheck(L, pan >= -1 && pan <= 1, 6, lua_pushfstring(L, "pan %f is outside -1 .. 1", pan));
+        c.u.note.pan = (float)pan;
+        c.flags |= LT_CMDF_PANNED;
+    }
     send(L, st, &c);
     return 0;
 }
 
-/* core.param(slot | "master", frame, name, value) */
+/* core.param(track | "master", frame, name, value) */
 static int l_param(lua_State *L) {
     lt_api_state *st = state(L);
     int master = lua_type(L, 1) == LUA_TSTRING && strcmp(lua_tostring(L, 1), "master") == 0;
-    int slot = master ? LT_MASTER_SLOT : check_slot(L, st, 1);
-    int id = check_param(L, 3);
-    if (master) luaL_argcheck(L, id == LT_P_GAIN, 3, "the master has only 'gain'");
-    lt_cmd c = {.frame = luaL_checkinteger(L, 2), .type = LT_CMD_PARAM, .slot = (uint16_t)slot};
-    c.u.param.id = (uint16_t)id;
-    c.u.param.value = check_param_value(L, id, 4);
-    send(L, st, &c);
+    lua_Integer frame = luaL_checkinteger(L, 2);
+    const char *name = luaL_checkstring(L, 3);
+    float v = (float)luaL_checknumber(L, 4);
+    char err[512];
+    if (master) {
+        luaL_argcheck(L, strcmp(name, "gain") == 0, 3, "the master has only 'gain'");
+        int id = check_param(L, 3);
+        v = check_param_value(L, id, 4);
+        /* the master is always there; it has the handle lt_mix gave it first */
+        lt_cmd c = {.frame = frame, .type = LT_CMD_PARAM, .flags = LT_CMDF_SCHED, .node = (1u << 16) | 1u};
+        c.u.param.index = LT_STRIP_GAIN;
+        c.u.param.value = v;
+        c.u.param.ramp = -1;
+        send(L, st, &c);
+        return 0;
+    }
+    lt_handle h = check_track(L, st, 1);
+    if (lt_param_find(name) >= 0) v = check_param_value(L, lt_param_find(name), 4);
+    if (lt_mix_param(st->mix, h, name, frame, v, err, sizeof err)) return luaL_error(L, "%s", err);
     return 0;
 }
 
@@ -185,13 +436,32 @@ static int l_param_check(lua_State *L) {
 
 static int l_release_all(lua_State *L) {
     lt_api_state *st = state(L);
-    int slot = lua_isnoneornil(L, 1) ? LT_MASTER_SLOT : check_slot(L, st, 1);
-    lt_cmd c = {.frame = luaL_optinteger(L, 2, 0), .type = LT_CMD_RELEASE_ALL, .slot = (uint16_t)slot};
+    lt_cmd c = {.frame = luaL_optinteger(L, 2, 0), .flags = LT_CMDF_SCHED};
+    if (lua_isnoneornil(L, 1)) c.type = LT_CMD_RELEASE_ALL;
+    else { c.type = LT_CMD_RELEASE; c.node = check_track(L, st, 1); }
     send(L, st, &c);
     return 0;
 }
 
-/* core.ccmap(index, cc, channel, slot, param, min, max, curve) ; cc = -1 clears the map */
+static int l_panic(lua_State *L) {
+    lt_api_state *st = state(L);
+    lt_cmd c = {.frame = 0, .type = LT_CMD_PANIC};
+    send(L, st, &c);
+    return 0;
+}
+
+/* core.horizon(score_frame, bar_frames): the scheduler has sent everything before score_frame
+ * (live; the flywheel's cue).  core.horizon(-1) turns the flywheel off. */
+static int l_horizon(lua_State *L) {
+    lt_api_state *st = state(L);
+    lt_cmd c = {.frame = 0, .type = LT_CMD_HORIZON};
+    c.u.fly.horizon = luaL_checkinteger(L, 1);
+    c.u.fly.period = (int32_t)luaL_optinteger(L, 2, 0);
+    send(L, st, &c);
+    return 0;
+}
+
+/* core.ccmap(index, cc, channel, track, param, min, max, curve) ; cc = -1 clears the map */
 static int l_ccmap(lua_State *L) {
     lt_api_state *st = state(L);
     lua_Integer index = luaL_checkinteger(L, 1), cc = luaL_checkinteger(L, 2);
@@ -203,10 +473,16 @@ static int l_ccmap(lua_State *L) {
         luaL_argcheck(L, cc <= 127, 2, lua_pushfstring(L, "cc %d is outside 0 .. 127", (int)cc));
         lua_Integer ch = luaL_optinteger(L, 3, -1);
         luaL_argcheck(L, ch >= -1 && ch <= 15, 3, "channel is 1 .. 16 (or any)");
+        lt_handle h = check_track(L, st, 4), node;
+        int pindex;
+        float lo, hi;
+        char err[512];
+        if (lt_mix_resolve(st->mix, h, luaL_checkstring(L, 5), &node, &pindex, &lo, &hi, err, sizeof err))
+            return luaL_error(L, "%s", err);
         c.u.cc.map.cc = (int16_t)cc;
         c.u.cc.map.channel = (int16_t)ch;
-        c.u.cc.map.slot = (uint16_t)check_slot(L, st, 4);
-        c.u.cc.map.param = (uint16_t)check_param(L, 5);
+        c.u.cc.map.node = node;
+        c.u.cc.map.param = (uint16_t)pindex;
         c.u.cc.map.min = (float)luaL_checknumber(L, 6);
         c.u.cc.map.max = (float)luaL_checknumber(L, 7);
         const char *curves[] = {"lin", "exp", NULL};
@@ -220,33 +496,45 @@ static int l_ccmap(lua_State *L) {
 
 static int l_note_target(lua_State *L) {
     lt_api_state *st = state(L);
-    int slot = lua_isnoneornil(L, 1) ? LT_MASTER_SLOT : check_slot(L, st, 1);
-    lt_cmd c = {.frame = 0, .type = LT_CMD_NOTE_TARGET, .slot = (uint16_t)slot};
+    lt_cmd c = {.frame = 0, .type = LT_CMD_NOTE_TARGET};
+    c.node = lua_isnoneornil(L, 1) ? 0 : check_track(L, st, 1);
     send(L, st, &c);
     return 0;
 }
 
+/* core.meters() -> { [track handle] = {l, r}, master = {l, r} }: peaks of the last ~50 ms. */
 static int l_meters(lua_State *L) {
     lt_api_state *st = state(L);
-    lua_createtable(L, LT_MAX_TRACKS, 1);
-    for (int i = 0; i <= LT_MAX_TRACKS; i++) {
-        if (i < LT_MAX_TRACKS && !st->slot_busy[i]) continue;
-        lua_createtable(L, 2, 0);
-        lua_pushnumber(L, st->meter[i][0]); lua_rawseti(L, -2, 1);
-        lua_pushnumber(L, st->meter[i][1]); lua_rawseti(L, -2, 2);
-        if (i == LT_MAX_TRACKS) lua_setfield(L, -2, "master");
-        else lua_rawseti(L, -2, i);
-    }
+    lua_newtable(L);
+    lua_createtable(L, 2, 0);
+    lua_pushnumber(L, st->meter[0][0]); lua_rawseti(L, -2, 1);
+    lua_pushnumber(L, st->meter[0][1]); lua_rawseti(L, -2, 2);
+    lua_setfield(L, -2, "master");
     return 1;
 }
 
+/* core.meter(track) -> l, r */
+static int l_meter(lua_State *L) {
+    lt_api_state *st = state(L);
+    lt_handle h = check_track(L, st, 1);
+    lua_pushnumber(L, st->meter[LT_HANDLE_INDEX(h)][0]);
+    lua_pushnumber(L, st->meter[LT_HANDLE_INDEX(h)][1]);
+    return 2;
+}
+
 static int l_stats(lua_State *L) {
+    lt_api_state *st = state(L);
     lt_engine_stats s;
-    lt_engine_get_stats(state(L)->engine, &s);
-    lua_createtable(L, 0, 3);
+    lt_engine_get_stats(st->engine, &s);
+    lua_createtable(L, 0, 8);
     lua_pushinteger(L, s.late_events); lua_setfield(L, -2, "late");
     lua_pushinteger(L, s.dropped_events); lua_setfield(L, -2, "dropped");
+    lua_pushinteger(L, s.stale_events); lua_setfield(L, -2, "stale");
     lua_pushinteger(L, s.guard_trips); lua_setfield(L, -2, "guard");
+    lua_pushinteger(L, s.flywheel_turns); lua_setfield(L, -2, "flywheel");
+    lua_pushinteger(L, s.limiter_blocks); lua_setfield(L, -2, "limited");
+    lua_pushinteger(L, lt_mix_tracks(st->mix)); lua_setfield(L, -2, "tracks");
+    lua_pushinteger(L, lt_mix_nodes(st->mix)); lua_setfield(L, -2, "nodes");
     return 1;
 }
 
@@ -367,9 +655,11 @@ static const luaL_Reg core_funcs[] = {
     {"render", l_render},
     {"rate", l_rate}, {"live", l_live}, {"frame", l_frame}, {"lookahead", l_lookahead},
     {"params", l_params}, {"param_check", l_param_check},
+    {"program", l_program}, {"units", l_units},
     {"track_add", l_track_add}, {"track_remove", l_track_remove}, {"note", l_note}, {"param", l_param},
-    {"release_all", l_release_all}, {"ccmap", l_ccmap}, {"note_target", l_note_target},
-    {"meters", l_meters}, {"stats", l_stats}, {"quit", l_quit}, {"clock", l_clock},
+    {"release_all", l_release_all}, {"panic", l_panic}, {"horizon", l_horizon},
+    {"ccmap", l_ccmap}, {"note_target", l_note_target},
+    {"meters", l_meters}, {"meter", l_meter}, {"stats", l_stats}, {"quit", l_quit}, {"clock", l_clock},
     {"tempo", l_tempo_new}, {"midi_poll", l_midi_poll}, {NULL, NULL}};
 
 static int open_core(lua_State *L) {
@@ -381,11 +671,26 @@ static int open_core(lua_State *L) {
         lua_setfield(L, -2, "__tostring");
     }
     lua_pop(L, 1);
+    if (luaL_newmetatable(L, PROGRAM_MT)) {
+        luaL_newlib(L, program_methods);
+        lua_setfield(L, -2, "__index");
+        lua_pushcfunction(L, program_gc);
+        lua_setfield(L, -2, "__gc");
+        lua_pushcfunction(L, program_tostring);
+        lua_setfield(L, -2, "__tostring");
+    }
+    lua_pop(L, 1);
     luaL_newlibtable(L, core_funcs);
     lua_pushlightuserdata(L, st);
     luaL_setfuncs(L, core_funcs, 1);
     lua_pushstring(L, lt_vm_root());
     lua_setfield(L, -2, "root");
+    lua_pushinteger(L, LT_QUANTUM);
+    lua_setfield(L, -2, "quantum");
+    lua_pushnumber(L, HUGE_VAL);            /* no fixed limit: LT_MAX_NODES nodes in all */
+    lua_setfield(L, -2, "max_tracks");
+    lua_pushstring(L, lt_isa_name(lt_isa()));
+    lua_setfield(L, -2, "isa");
     return 1;
 }
 
@@ -406,19 +711,37 @@ void lt_api_open(lua_State *L, lt_api_state *st) {
     lua_pop(L, 1);
 }
 
+int lt_api_init(lt_api_state *st, int rate, int live, int lookahead_ms) {
+    memset(st, 0, sizeof *st);
+    lt_engine_config ec = {.sample_rate = rate};
+    st->engine = lt_engine_new(&ec);
+    st->meter = calloc(LT_MAX_NODES + 1, sizeof *st->meter);
+    if (!st->engine || !st->meter) return -1;
+    st->mix = lt_mix_new(st->engine);
+    if (!st->mix) return -1;
+    st->live = live;
+    st->lookahead = (int64_t)lookahead_ms * rate / 1000;
+    return 0;
+}
+
+void lt_api_close(lt_api_state *st) {
+    if (st->mix) lt_mix_free(st->mix);
+    if (st->engine) lt_engine_free(st->engine);
+    free(st->meter);
+    st->mix = NULL;
+    st->engine = NULL;
+    st->meter = NULL;
+}
+
 void lt_api_pump(lua_State *L, lt_api_state *st) {
     (void)L;
     lt_reply r;
     while (lt_engine_poll(st->engine, &r)) {
         switch (r.type) {
-        case LT_REPLY_TRACK_FREE:
-            lt_track_free(r.ptr);
-            if (r.slot < LT_MAX_TRACKS) st->slot_busy[r.slot] = 0;
-            break;
         case LT_REPLY_GUARD:
             if (st->guard_reports++ < 20)
-                lt_message("lute: track in slot %d produced NaN/Inf at frame %lld; its voices were silenced",
-                           r.slot, (long long)r.frame);
+                lt_message("lute: track '%s' produced NaN or infinity at frame %lld; its voices and effects were cleared",
+                           lt_mix_name(st->mix, r.node) ? lt_mix_name(st->mix, r.node) : "?", (long long)r.frame);
             break;
         case LT_REPLY_LATE:
             if (st->late_reports++ < 20)
@@ -428,12 +751,27 @@ void lt_api_pump(lua_State *L, lt_api_state *st) {
         case LT_REPLY_OVERFLOW:
             lt_message("lute: the engine's event queue overflowed; an event was dropped");
             break;
+        case LT_REPLY_STALE:
+            st->stale_reports++;     /* counted (core.stats().stale); a removed track's events, not an error */
+            break;
+        case LT_REPLY_LIMIT:
+            if (st->limit_reports++ < 20)
+                lt_message("lute: the speaker guard held the output under its ceiling (%.1f dB of reduction): "
+                           "lower a gain, or add a limiter to the master", (double)r.a);
+            break;
+        case LT_REPLY_FLYWHEEL:
+            if (r.b <= 1.0f && st->flywheel_reports++ < 20)
+                lt_message("lute: the control thread fell behind; the engine repeats the last bar until it "
+                           "catches up (the music plays on)");
+            break;
         case LT_REPLY_METER: {
-            int i = r.slot == LT_MASTER_SLOT ? LT_MAX_TRACKS : r.slot;
-            if (i <= LT_MAX_TRACKS) { st->meter[i][0] = r.a; st->meter[i][1] = r.b; }
+            int i = (int)LT_HANDLE_INDEX(r.node);
+            st->meter[i][0] = r.a; st->meter[i][1] = r.b;
             break;
         }
+        default: break;
         }
+        lt_mix_reply(st->mix, &r);
     }
 }
 

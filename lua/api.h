@@ -6,21 +6,28 @@
 #include <lua.h>
 #include <stdint.h>
 #include "engine.h"
+#include "graph/mix.h"
 
 typedef struct lt_api_state {
     lt_engine *engine;
+    lt_mix    *mix;              /* the control thread's model of the mix (graph/mix.h) */
     int live;                    /* 1 = a device is playing, 0 = offline render or exec */
     int64_t lookahead;           /* frames the scheduler works ahead */
-    int slot_busy[LT_MAX_TRACKS];
-    float meter[LT_MAX_TRACKS + 1][2];   /* last peaks per track and master ([LT_MAX_TRACKS]) */
-    int64_t guard_reports, late_reports;
+    float (*meter)[2];           /* last peaks per node index (0 = master) */
+    int64_t guard_reports, late_reports, stale_reports, limit_reports, flywheel_reports;
     int quit_requested;
 } lt_api_state;
 
+/* Creates the engine and the mix for a session.  -1 when out of memory. */
+int  lt_api_init(lt_api_state *st, int rate, int live, int lookahead_ms);
+/* Frees them (the audio thread must have stopped). */
+void lt_api_close(lt_api_state *st);
+
 /* Registers `lute.core` (package.preload) bound to `st`, which must outlive L. */
 void lt_api_open(lua_State *L, lt_api_state *st);
-/* Drains the engine's replies: frees retired tracks, keeps meters, reports guard trips and late
- * events through lute's message printer.  Call often (every control tick). */
+/* Drains the engine's replies: frees what the audio thread handed back (plans, pools, nodes), keeps
+ * meters, reports guard trips, late events and flywheel turns through lute's message printer.  Call
+ * often (every control tick). */
 void lt_api_pump(lua_State *L, lt_api_state *st);
 /* Calls lute._tick(upto_frame) under the watchdog; prints its errors.  Returns 0, or -1 on error. */
 int lt_api_tick(lua_State *L, int64_t upto_frame);

@@ -24,11 +24,10 @@ static void background_tick(lua_State *L, void *ud) {
 
 int lt_session_init(lt_session *s, int rate, int live, int lookahead_ms) {
     memset(s, 0, sizeof *s);
-    lt_engine_config ec = {.sample_rate = rate};
-    s->api.engine = lt_engine_new(&ec);
-    if (!s->api.engine) { fprintf(stderr, "lute: out of memory creating the engine\n"); return -1; }
-    s->api.live = live;
-    s->api.lookahead = (int64_t)lookahead_ms * rate / 1000;
+    if (lt_api_init(&s->api, rate, live, lookahead_ms)) {
+        fprintf(stderr, "lute: out of memory creating the engine\n");
+        return -1;
+    }
     s->L = lt_vm_new(NULL);
     if (!s->L) { fprintf(stderr, "lute: cannot create the Lua state\n"); return -1; }
     lt_api_open(s->L, &s->api);
@@ -46,8 +45,7 @@ int lt_session_init(lt_session *s, int rate, int live, int lookahead_ms) {
 void lt_session_close(lt_session *s) {
     lt_vm_close(s->L);
     s->L = NULL;
-    lt_engine_free(s->api.engine);
-    s->api.engine = NULL;
+    lt_api_close(&s->api);
 }
 
 /* The user's modules are reloaded with the script: forget them before each evaluation. */

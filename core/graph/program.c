@@ -278,6 +278,7 @@ lt_program *lt_program_compile(const lt_program_desc *d, lt_prog_error *err) {
     free(last_use);
     free(wire_of);
     free(free_stack);
+    p->refs = 1;
     return p;
 nomem:
     fail(err, LT_PROG_ENOMEM, -1, -1, "out of memory compiling a patch");
@@ -304,3 +305,6 @@ int lt_program_control(const lt_program *p, const char *name) {
         if (strcmp(p->control_name[c], name) == 0) return c;
     return -1;
 }
+
+lt_program *lt_program_ref(lt_program *p) { if (p) p->refs++; return p; }
+void lt_program_unref(lt_program *p) { if (p && --p->refs <= 0) lt_program_free(p); }

@@ -94,6 +94,7 @@ typedef struct lt_program {
     uint32_t    state_size;         /* bytes of op state per block of 8 voices */
     int         has_env;            /* some op is an envelope (LT_VOP_ENV): voices end by it */
     float      *data_store;         /* the ops' tables, one allocation */
+    int         refs;               /* control thread: holders (Lua values, voice pools) */
 } lt_program;
 
 typedef enum {
@@ -118,6 +119,9 @@ typedef struct lt_prog_error {
 /* Thread: control.  RT-safe: no.  NULL on failure, with *err filled. */
 lt_program *lt_program_compile(const lt_program_desc *d, lt_prog_error *err);
 void        lt_program_free(lt_program *p);
+/* Reference counting on the control thread: compile returns a program with one reference. */
+lt_program *lt_program_ref(lt_program *p);
+void        lt_program_unref(lt_program *p);     /* frees it with the last reference */
 const char *lt_prog_strerror(lt_prog_err e);
 /* The parameter slot of a named control, or -1. */
 int         lt_program_control(const lt_program *p, const char *name);

@@ -40,4 +40,18 @@ static inline void lt_ramp_advance(lt_ramp *r, int n) {
     if (n >= r->left) { r->cur = r->target; r->step = 0; r->left = 0; }
     else { r->cur += r->step * (float)n; r->left -= n; }
 }
+
+/* The constant-power pan law, cos and sin of (pan + 1) pi/4, exact at the ends: a hard-panned
+ * signal puts exactly nothing in the other channel (cos(pi/2) in floating point is 6e-17, which
+ * would leak one track into another's channel). */
+static inline float lt_pan_left(float pan) {
+    if (pan <= -1.0f) return 1.0f;
+    if (pan >= 1.0f) return 0.0f;
+    return (float)__builtin_cos(((double)pan + 1.0) * 0.78539816339744830962);
+}
+static inline float lt_pan_right(float pan) {
+    if (pan <= -1.0f) return 0.0f;
+    if (pan >= 1.0f) return 1.0f;
+    return (float)__builtin_sin(((double)pan + 1.0) * 0.78539816339744830962);
+}
 #endif

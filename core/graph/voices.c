@@ -116,9 +116,8 @@ static void set_pan(const lt_pool *pl, lt_vhdr *h, int j, float pan, int panned)
     if (!panned || !(pan == pan)) pan = 0.0f;
     if (pan < -1.0f) pan = -1.0f;
     if (pan > 1.0f) pan = 1.0f;
-    double a = ((double)pan + 1.0) * M_PI / 4.0;
-    h->gl[j] = (float)(scale * cos(a));
-    h->gr[j] = (float)(scale * sin(a));
+    h->gl[j] = scale * lt_pan_left(pan);
+    h->gr[j] = scale * lt_pan_right(pan);
     if (panned) h->flags[j] |= LANE_PANNED; else h->flags[j] &= ~(uint32_t)LANE_PANNED;
 }
 

@@ -1,0 +1,88 @@
+/* mix.h — the control thread's model of the mix: which tracks exist, which nodes they run, which
+ * voice pool and program each instrument uses; and the reconcile that turns a new declaration
+ * into commands and one new plan (DESIGN.md, "Scripts declare, the engine reconciles").
+ *
+ * A declaration is staged track by track (lt_mix_track), then committed at a frame: everything
+ * that must be built (nodes, voice pools) is built first, and if anything fails, or the command
+ * ring could not take the whole change, nothing is sent — one evaluation is one transaction.
+ * Then, at the frame: a track that keeps its program keeps its pool, and changed numbers of its
+ * patch become parameter glides on the sounding voices; a track whose patch changed in structure
+ * gets a new pool for new notes, while its sounding voices finish on the old program; an effect is
+ * matched to the old chain by its `key`, or by its type and place among effects of that type, and
+ * a match keeps its state (a reverb's tail) with its parameters gliding to the new values; what the
+ * declaration dropped leaves (node.h) and is freed once the audio thread hands it back.
+ *
+ * The mix owns every node and handle (index + generation; a freed index comes back with the next
+ * generation, so a command for the old node is dropped, never applied to the new one).
+ *
+ * Thread: control only.  RT-safe: no. */
+#ifndef LT_GRAPH_MIX_H
+#define LT_GRAPH_MIX_H
+#include <stddef.h>
+#include "engine.h"
+#include "graph/plan.h"
+#include "graph/program.h"
+
+#define LT_MIX_MAX_FX       32     /* effects in one chain */
+#define LT_MIX_MAX_CONTROLS 64
+
+typedef struct lt_mix lt_mix;
+
+typedef struct lt_fx_spec {
+    const lt_fx_def  *def;
+    char              key[LT_NAME_MAX];   /* "" = matched by type and place */
+    float             params[LT_FX_MAX_PARAMS];
+    float             mix;                /* < 0: the unit's default */
+    const lt_fx_data *data;               /* must outlive the node (the caller keeps it) */
+} lt_fx_spec;
+
+typedef struct lt_control_value { char name[LT_PROGRAM_NAME]; float value; } lt_control_value;
+
+typedef struct lt_track_spec {
+    char            name[LT_NAME_MAX];
+    lt_program     *program;              /* NULL: the track plays no patch */
+    lt_pool_config  pool;
+    int             ncontrols;            /* values for the patch's named controls */
+    lt_control_value controls[LT_MIX_MAX_CONTROLS];
+    float           gain, pan;            /* dB, -1..1 */
+    int             mute;
+    int             nfx;
+    lt_fx_spec      fx[LT_MIX_MAX_FX];
+} lt_track_spec;
+
+typedef struct lt_master_spec {
+    float      gain;                      /* dB */
+    int        nfx;
+    lt_fx_spec fx[LT_MIX_MAX_FX];
+} lt_master_spec;
+
+lt_mix   *lt_mix_new(lt_engine *e);
+/* Frees the model, every node, pool and plan.  Only while the audio thread is stopped. */
+void      lt_mix_free(lt_mix *m);
+
+void      lt_mix_begin(lt_mix *m);
+/* Stages a track for the next commit.  -1 with err filled when the spec is wrong (a name twice). */
+int       lt_mix_track(lt_mix *m, const lt_track_spec *t, char *err, size_t errlen);
+int       lt_mix_master(lt_mix *m, const lt_master_spec *s, char *err, size_t errlen);
+/* Stages the removal of a track (a partial commit removes only what is staged). */
+int       lt_mix_remove(lt_mix *m, const char *name, char *err, size_t errlen);
+/* Applies what was staged at `frame` (score frame); `full`: tracks not staged leave.  Returns 0, or
+ * -1 with err filled, having changed nothing. */
+int       lt_mix_commit(lt_mix *m, int64_t frame, int full, char *err, size_t errlen);
+void      lt_mix_abort(lt_mix *m);
+
+/* The handle commands use for a track (its instrument), or 0 when there is no such track. */
+lt_handle lt_mix_handle(const lt_mix *m, const char *track);
+const char *lt_mix_name(const lt_mix *m, lt_handle track);
+/* Where a parameter of a track lives: "gain", "pan", "mute" are its strip's; other names are its
+ * patch's controls.  Fills node and index; -1 with err (naming the known ones) when unknown. */
+int       lt_mix_resolve(const lt_mix *m, lt_handle track, const char *param, lt_handle *node, int *index,
+                         float *min, float *max, char *err, size_t errlen);
+/* Sends a parameter change of a track at `frame` (score frame).  -1 with err when unknown or the
+ * ring is full. */
+int       lt_mix_param(lt_mix *m, lt_handle track, const char *param, int64_t frame, float value, char *err, size_t errlen);
+/* Handles what the audio thread hands back (plans, pools, finished nodes).  Call for every reply. */
+void      lt_mix_reply(lt_mix *m, const lt_reply *r);
+int       lt_mix_tracks(const lt_mix *m);          /* live (not leaving) tracks */
+int       lt_mix_nodes(const lt_mix *m);           /* nodes alive, leaving ones included */
+#endif
