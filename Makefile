@@ -40,7 +40,7 @@ $(B)/obj/sse2/%.o: %.c
 
 $(B)/obj/avx2/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -mavx2 -DLT_BUILD_AVX2 -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -mavx2 -DLT_V8_AVX2 -MMD -MP -c $< -o $@
 
 $(B)/lute: $(CORE_OBJ) $(LUA_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS) $(LDFLAGS)

@@ -1,7 +1,8 @@
 /* v8.h — eight lanes of float and of int32: the width every voice kernel is written for.
  *
  * Voices of one patch run together, one voice per lane (DESIGN.md, "The graph").  A kernel is written
- * once against this header and compiled twice: with LT_BUILD_AVX2 defined (and -mavx2), where a v8f is
+ * once against this header and compiled twice: with LT_V8_AVX2 defined (and -mavx2; not LT_ISA_AVX2, which vop.h uses as
+ * an enum constant), where a v8f is
  * one __m256, and without it, where a v8f is two SSE2 __m128 halves.  The two builds must give the
  * same bits, so every operation here is one exact IEEE operation per lane (add, sub, mul, div, sqrt,
  * min, max, compares, bit operations, conversions with the default rounding), never an FMA, an
@@ -16,7 +17,7 @@
 #define LT_DSP_V8_H
 #include <stdint.h>
 #include <emmintrin.h>
-#ifdef LT_BUILD_AVX2
+#ifdef LT_V8_AVX2
 #include <immintrin.h>
 #define LT_V8(name) name##_avx2
 #else
@@ -25,7 +26,7 @@
 
 #define LT_LANES 8
 
-#ifdef LT_BUILD_AVX2
+#ifdef LT_V8_AVX2
 typedef __m256  v8f;
 typedef __m256i v8i;
 
@@ -157,5 +158,87 @@ static inline float v8_hsum(v8f a) {
 static inline v8f v8_zap(v8f x) {
     v8f a = v8_abs(x);
     return v8_and(v8_and(v8_gt(a, v8_set1(1e-15f)), v8_lt(a, v8_set1(1e15f))), x);
+}
+/* ---- helpers for the voice kernels (core/dsp/..._v8.c): the same operations in the same order on
+ * both builds.  Polynomial coefficients were fitted in double on Chebyshev nodes and rounded to
+ * float; the figures are the measured worst errors in float. ------------------------------------ */
+
+static inline v8f v8_round(v8f x)            { return v8_from_i(v8_round_i(x)); }   /* |x| < 2^31 */
+/* Unsigned 32-bit a > b per lane (SSE2 and AVX2 compare signed only). */
+static inline v8i v8i_gtu(v8i a, v8i b) {
+    v8i bias = v8i_set1((int32_t)0x80000000u);
+    return v8i_gt(v8i_xor(a, bias), v8i_xor(b, bias));
+}
+static inline v8i v8i_andnot(v8i a, v8i b)   { return v8_cast_i(v8_andnot(v8_cast_f(a), v8_cast_f(b))); }
+static inline v8i v8i_select(v8i mask, v8i a, v8i b) {
+    return v8_cast_i(v8_select(v8_cast_f(mask), v8_cast_f(a), v8_cast_f(b)));
+}
+
+/* 2^x, relative error 1.6e-7; x clamped to [-126, 126] (results stay normal numbers). */
+static inline v8f v8_exp2(v8f x) {
+    x = v8_clamp(x, v8_set1(-126.0f), v8_set1(126.0f));
+    v8f fl = v8_floor(x), f = v8_sub(x, fl);
+    v8f p = v8_set1(0.00187623431f);
+    p = v8_add(v8_mul(p, f), v8_set1(0.00899259467f));
+    p = v8_add(v8_mul(p, f), v8_set1(0.0558235832f));
+    p = v8_add(v8_mul(p, f), v8_set1(0.240154549f));
+    p = v8_add(v8_mul(p, f), v8_set1(0.693152964f));
+    p = v8_add(v8_mul(p, f), v8_set1(0.99999994f));
+    return v8_cast_f(v8i_add(v8_cast_i(p), v8i_slli(v8_trunc_i(fl), 23)));
+}
+
+/* sin(2 pi r) for r in [-0.25, 0.25]: an odd polynomial, absolute error 1.8e-7, exact 0 at 0. */
+static inline v8f v8_sin2pi_q(v8f r) {
+    v8f r2 = v8_mul(r, r);
+    v8f p = v8_set1(39.8097f);
+    p = v8_add(v8_mul(p, r2), v8_set1(-76.5878448f));
+    p = v8_add(v8_mul(p, r2), v8_set1(81.6027679f));
+    p = v8_add(v8_mul(p, r2), v8_set1(-41.3416862f));
+    p = v8_add(v8_mul(p, r2), v8_set1(6.28318548f));
+    return v8_mul(p, r);
+}
+/* sin(2 pi p) for any |p| < 2^30 (p in cycles). */
+static inline v8f v8_sin2pi(v8f p) {
+    v8f r = v8_sub(p, v8_floor(v8_add(p, v8_set1(0.5f))));          /* -0.5 .. 0.5 */
+    v8f sign = v8_and(r, v8_set1(-0.0f));
+    v8f a = v8_abs(r);
+    a = v8_min(a, v8_sub(v8_set1(0.5f), a));                        /* fold to 0 .. 0.25 */
+    return v8_xor(v8_sin2pi_q(a), sign);
+}
+static inline v8f v8_cos2pi(v8f p)           { return v8_sin2pi(v8_add(p, v8_set1(0.25f))); }
+/* tan(pi t) for t in [0, 0.5): sin over cos, each from the quarter-wave polynomial (relative error
+ * about 3e-7 across the range, so a filter's prewarped cutoff is right to far below 0.01 dB). */
+static inline v8f v8_tanpi(v8f t) {
+    v8f h = v8_mul(t, v8_set1(0.5f));
+    return v8_div(v8_sin2pi_q(h), v8_sin2pi_q(v8_sub(v8_set1(0.25f), h)));
+}
+/* tanh by the [7/6] Pade approximant, clamped where it reaches 1 (|x| = 4.97): absolute error below
+ * 1e-4 (at the clamp), 1e-7 for |x| < 1, monotonic, odd. */
+static inline v8f v8_tanh(v8f x) {
+    x = v8_clamp(x, v8_set1(-4.97f), v8_set1(4.97f));
+    v8f x2 = v8_mul(x, x);
+    v8f num = v8_add(v8_mul(v8_add(v8_mul(v8_add(x2, v8_set1(378.0f)), x2), v8_set1(17325.0f)), x2), v8_set1(135135.0f));
+    v8f den = v8_add(v8_mul(v8_add(v8_mul(v8_add(v8_mul(x2, v8_set1(28.0f)), v8_set1(3150.0f)), x2), v8_set1(62370.0f)), x2), v8_set1(135135.0f));
+    return v8_clamp(v8_div(v8_mul(x, num), den), v8_set1(-1.0f), v8_set1(1.0f));
+}
+
+/* Marsaglia's xorshift32 per lane (a state of 0 stays 0: seed with something else). */
+static inline v8i v8_xorshift(v8i x) {
+    x = v8i_xor(x, v8i_slli(x, 13));
+    x = v8i_xor(x, v8i_srli(x, 17));
+    return v8i_xor(x, v8i_slli(x, 5));
+}
+/* The top 23 bits of x as a float uniform in [-1, 1). */
+static inline v8f v8_bits_to_bipolar(v8i x) {
+    v8f f = v8_cast_f(v8i_or(v8i_srli(x, 9), v8i_set1(0x40000000)));   /* [2, 4) */
+    return v8_sub(f, v8_set1(3.0f));
+}
+/* base[idx[j]] per lane: plain loads in lane order (identical on both builds). */
+static inline v8f v8_gather(const float *base, v8i idx) {
+    int32_t i[LT_LANES] __attribute__((aligned(32)));
+    float t[LT_LANES] __attribute__((aligned(32)));
+    v8i_store(i, idx);
+    for (int j = 0; j < LT_LANES; j++) t[j] = base[i[j]];
+    return v8_load(t);
 }
 #endif
