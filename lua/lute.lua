@@ -12,6 +12,18 @@ local core = require "lute.core"
 local R = require "rational"
 local P = require "pattern"
 local T = require "theory"
+local Patch = require "patch"
+
+-- The built-in synth is a patch (scripts/patches/synth.lua), compiled once.
+local synth_program
+local function builtin_synth()
+  if not synth_program then
+    local env = setmetatable(Patch.globals(), { __index = _G })
+    local fn = assert(loadfile(core.root .. "/scripts/patches/synth.lua", "t", env))()
+    synth_program = Patch.compile(fn, "synth")
+  end
+  return synth_program
+end
 
 local lute = { quantum = 1, version = "0.1.0" }
 _G.lute = lute
@@ -287,7 +299,7 @@ function lute._apply_tracks(decls, order, full)
     if not t then
       local params = {}
       for k, v in pairs(d.params) do params[k] = v end
-      local slot = core.track_add(name, d.voices, params)
+      local slot = core.track_add(name, d.voices, params, builtin_synth())
       t = { name = name, slot = slot, voices = d.voices, params = params, def = d,
             notes = d.notes, switch = switch, old = nil }
       S.tracks[name] = t

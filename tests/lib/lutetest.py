@@ -89,7 +89,7 @@ def render(script, out, *extra):
     return read_wav(out)
 
 
-def onsets(mono, threshold=1e-7, min_gap=64):
+def onsets(mono, threshold=0.0, min_gap=64):
     """Frames where the signal leaves exact silence: the first sample above `threshold` after at
     least `min_gap` samples at or below it.  Exact to the sample for notes separated by silence."""
     idx = np.flatnonzero(np.abs(mono) > threshold)
