@@ -91,9 +91,72 @@ static int count_options(const lt_vop_def *d) {
     return n;
 }
 
+/* Readers of each op's outputs (in ops and in the patch's output). */
+static void count_readers(const lt_program_desc *d, int *readers) {
+    memset(readers, 0, sizeof(int) * (size_t)(d->nops ? d->nops : 1));
+    for (int i = 0; i < d->nops; i++)
+        for (int k = 0; k < d->ops[i].nargs; k++)
+            if (d->ops[i].args[k].kind == LT_ARG_OP) readers[d->ops[i].args[k].index]++;
+    for (int k = 0; k < d->nout; k++) if (d->out[k].kind == LT_ARG_OP) readers[d->out[k].index] += 2;
+}
+
+/* Hot chains become one kernel whose state stays in registers across the quantum (research note
+ * C3): lpf(saw(f), c, r) -> saw_lpf(f, c, r) when the saw feeds nothing else, and pan(a * g, p) ->
+ * vca_pan(a, g, p) when the product feeds nothing else.  Same samples, fewer passes.  Returns the
+ * fused op list (owned by the caller) and fills fd to describe it. */
+static lt_op_desc *fuse(const lt_program_desc *d, lt_program_desc *fd, int *nfused) {
+    int n = d->nops;
+    lt_op_desc *ops = malloc(sizeof *ops * (size_t)(n ? n : 1));
+    int *readers = malloc(sizeof(int) * (size_t)(n ? n : 1)), *gone = calloc((size_t)(n ? n : 1), sizeof(int));
+    int *newidx = malloc(sizeof(int) * (size_t)(n ? n : 1));
+    if (!ops || !readers || !gone || !newidx) { free(ops); free(readers); free(gone); free(newidx); return NULL; }
+    memcpy(ops, d->ops, sizeof *ops * (size_t)n);
+    count_readers(d, readers);
+    const lt_vop_def *saw_lpf = lt_vop_find("saw_lpf"), *vca_pan = lt_vop_find("vca_pan");
+    for (int i = 0; i < n; i++) {
+        lt_op_desc *o = &ops[i];
+        const lt_arg_desc *a0 = o->nargs > 0 ? &o->args[0] : NULL;
+        if (!a0 || a0->kind != LT_ARG_OP || readers[a0->index] != 1 || gone[a0->index]) continue;
+        const lt_op_desc *src = &ops[a0->index];
+        if (saw_lpf && strcmp(o->def->name, "lpf") == 0 && strcmp(src->def->name, "saw") == 0 && src->nargs == 1) {
+            lt_op_desc f = { saw_lpf, src->opt, 0, NULL, o->nargs, { src->args[0] } };
+            for (int k = 1; k < o->nargs; k++) f.args[k] = o->args[k];
+            gone[a0->index] = 1;
+            *o = f;
+            (*nfused)++;
+        } else if (vca_pan && strcmp(o->def->name, "pan") == 0 && o->nargs == 2 &&
+                   (strcmp(src->def->name, "mul") == 0 || strcmp(src->def->name, "vca") == 0) && src->nargs == 2) {
+            lt_op_desc f = { vca_pan, 0, 0, NULL, 3, { src->args[0], src->args[1], o->args[1] } };
+            gone[a0->index] = 1;
+            *o = f;
+            (*nfused)++;
+        }
+    }
+    /* renumber: drop the fused-away ops, point every argument at the new indices */
+    int m = 0;
+    for (int i = 0; i < n; i++) newidx[i] = gone[i] ? -1 : m++;
+    m = 0;
+    for (int i = 0; i < n; i++) {
+        if (gone[i]) continue;
+        lt_op_desc o = ops[i];
+        for (int k = 0; k < o.nargs; k++) if (o.args[k].kind == LT_ARG_OP) o.args[k].index = (uint16_t)newidx[o.args[k].index];
+        ops[m++] = o;
+    }
+    *fd = *d;
+    fd->nops = m;
+    fd->ops = ops;
+    for (int k = 0; k < fd->nout; k++) if (fd->out[k].kind == LT_ARG_OP) fd->out[k].index = (uint16_t)newidx[fd->out[k].index];
+    free(readers);
+    free(gone);
+    free(newidx);
+    return ops;
+}
+
 lt_program *lt_program_compile(const lt_program_desc *d, lt_prog_error *err) {
     lt_program *p = NULL;
     int *last_use = NULL, *wire_of = NULL, *free_stack = NULL;
+    lt_op_desc *fused = NULL;
+    lt_program_desc fd;
     if (err) { err->code = LT_PROG_OK; err->op = err->arg = -1; err->msg[0] = 0; }
     if (d->nout < 1 || d->nout > 2) { fail(err, LT_PROG_EMPTY, -1, -1, "a patch returns one signal (mono) or two (stereo)"); return NULL; }
     if (d->nops > LT_PROGRAM_MAX_OPS) { fail(err, LT_PROG_TOO_BIG, -1, -1, "a patch has at most %d units; this one has %d", LT_PROGRAM_MAX_OPS, d->nops); return NULL; }
@@ -135,6 +198,33 @@ lt_program *lt_program_compile(const lt_program_desc *d, lt_prog_error *err) {
         return NULL;
     }
 
+    /* The structural hash is the patch as written (before fusion, which is the compiler's business). */
+    hasher h = { 0xcbf29ce484222325ULL };
+    hash_int(&h, d->nops);
+    hash_int(&h, d->nout);
+    for (int c = 0; c < d->ncontrols; c++) hash_str(&h, d->controls[c].name);
+    for (int i = 0; i < d->nops; i++) {
+        const lt_op_desc *o = &d->ops[i];
+        hash_str(&h, o->def->name);
+        hash_int(&h, o->opt);
+        hash_int(&h, o->nargs);
+        hash_int(&h, o->ndata);
+        if (o->ndata > 0) hash_bytes(&h, o->data, sizeof(float) * (size_t)o->ndata);
+        for (int k = 0; k < o->nargs; k++) {
+            const lt_arg_desc *a = &o->args[k];
+            hash_int(&h, a->kind);
+            if (a->kind != LT_ARG_CONST) { hash_int(&h, a->index); hash_int(&h, a->port); }
+        }
+    }
+    for (int k = 0; k < d->nout; k++) {
+        hash_int(&h, d->out[k].kind);
+        if (d->out[k].kind != LT_ARG_CONST) { hash_int(&h, d->out[k].index); hash_int(&h, d->out[k].port); }
+    }
+    int nfused = 0;
+    fused = fuse(d, &fd, &nfused);
+    if (!fused) goto nomem;
+    d = &fd;
+
     /* 2. Allocate. */
     p = calloc(1, sizeof *p);
     if (!p) goto nomem;
@@ -153,17 +243,13 @@ lt_program *lt_program_compile(const lt_program_desc *d, lt_prog_error *err) {
     if (!p->ops || !p->param_default || !p->param_min || !p->param_max || !p->control_name || !p->data_store ||
         !last_use || !wire_of || !free_stack) goto nomem;
 
-    /* 3. Parameters: controls first, then constants in the order they appear; hash the structure. */
-    hasher h = { 0xcbf29ce484222325ULL };
-    hash_int(&h, d->nops);
-    hash_int(&h, d->nout);
+    /* 3. Parameters: controls first, then constants in the order they appear. */
     for (int c = 0; c < d->ncontrols; c++) {
         const lt_control_desc *cd = &d->controls[c];
         snprintf(p->control_name[c], LT_PROGRAM_NAME, "%s", cd->name);
         p->param_default[c] = cd->def;
         p->param_min[c] = cd->min;
         p->param_max[c] = cd->max;
-        hash_str(&h, cd->name);
     }
     int next_param = d->ncontrols;
     float *data = p->data_store;
@@ -182,66 +268,65 @@ lt_program *lt_program_compile(const lt_program_desc *d, lt_prog_error *err) {
             po->data.ndata = o->ndata;
             data += o->ndata;
         }
-        hash_str(&h, def->name);
-        hash_int(&h, o->opt);
-        hash_int(&h, o->nargs);
-        hash_int(&h, o->ndata);
-        if (o->ndata > 0) hash_bytes(&h, o->data, sizeof(float) * (size_t)o->ndata);
         for (int k = 0; k < def->max_in; k++) {
             float lo = def->in_min ? def->in_min[k] : -INFINITY, hi = def->in_max ? def->in_max[k] : INFINITY;
             if (k >= o->nargs) {                         /* an omitted optional input */
-                po->in[k] = (lt_src){ LT_SRC_PARAM, (uint16_t)next_param };
+                po->in[k] = (lt_src){ LT_SRC_PARAM, 0, (uint16_t)next_param, 0 };
                 LIFT(def->in_default ? def->in_default[k] : 0.0f, lo, hi);
-                hash_int(&h, 100);
                 continue;
             }
             const lt_arg_desc *a = &o->args[k];
-            hash_int(&h, a->kind);
             switch (a->kind) {
             case LT_ARG_OP:
-                po->in[k] = (lt_src){ LT_SRC_WIRE, (uint16_t)(a->index * LT_VOP_MAX_OUT + a->port) };
-                hash_int(&h, a->index); hash_int(&h, a->port);
+                po->in[k] = (lt_src){ LT_SRC_WIRE, a->port, (uint16_t)(a->index * LT_VOP_MAX_OUT + a->port), a->index };
                 if (last_use[a->index] < i) last_use[a->index] = i;
                 break;
             case LT_ARG_INPUT:
-                po->in[k] = (lt_src){ LT_SRC_INPUT, a->index };
+                po->in[k] = (lt_src){ LT_SRC_INPUT, 0, a->index, 0 };
                 p->ninputs_used |= 1 << a->index;
-                hash_int(&h, a->index);
                 break;
             case LT_ARG_CONTROL:
-                po->in[k] = (lt_src){ LT_SRC_PARAM, a->index };
-                hash_int(&h, a->index);
+                po->in[k] = (lt_src){ LT_SRC_PARAM, 0, a->index, 0 };
                 break;
             case LT_ARG_CONST:
-                po->in[k] = (lt_src){ LT_SRC_PARAM, (uint16_t)next_param };
+                po->in[k] = (lt_src){ LT_SRC_PARAM, 0, (uint16_t)next_param, 0 };
                 LIFT(a->value, lo, hi);
                 break;
             }
         }
         if (def->flags & LT_VOP_ENV) p->has_env = 1;
+        po->role = (strcmp(def->name, "mul") == 0 || strcmp(def->name, "vca") == 0) ? LT_ROLE_MUL
+                 : strcmp(def->name, "select") == 0 ? LT_ROLE_SELECT : LT_ROLE_NONE;
+        if (def->flags & LT_VOP_PURE)
+            for (int q = 0; q < def->n_out; q++) po->uslot[q] = (uint16_t)p->nuniform++;
     }
     p->nout = d->nout;
     for (int k = 0; k < d->nout; k++) {
         const lt_arg_desc *a = &d->out[k];
-        hash_int(&h, a->kind);
         if (a->kind == LT_ARG_OP) {
-            p->out[k] = (lt_src){ LT_SRC_WIRE, (uint16_t)(a->index * LT_VOP_MAX_OUT + a->port) };
+            p->out[k] = (lt_src){ LT_SRC_WIRE, a->port, (uint16_t)(a->index * LT_VOP_MAX_OUT + a->port), a->index };
             last_use[a->index] = d->nops;          /* outputs live to the end */
-            hash_int(&h, a->index); hash_int(&h, a->port);
         } else if (a->kind == LT_ARG_INPUT) {
-            p->out[k] = (lt_src){ LT_SRC_INPUT, a->index };
+            p->out[k] = (lt_src){ LT_SRC_INPUT, 0, a->index, 0 };
             p->ninputs_used |= 1 << a->index;
-            hash_int(&h, a->index);
         } else if (a->kind == LT_ARG_CONTROL) {
-            p->out[k] = (lt_src){ LT_SRC_PARAM, a->index };
-            hash_int(&h, a->index);
+            p->out[k] = (lt_src){ LT_SRC_PARAM, 0, a->index, 0 };
         } else {
-            p->out[k] = (lt_src){ LT_SRC_PARAM, (uint16_t)next_param };
+            p->out[k] = (lt_src){ LT_SRC_PARAM, 0, (uint16_t)next_param, 0 };
             LIFT(a->value, -INFINITY, INFINITY);
         }
     }
 #undef LIFT
     p->hash = h.h;
+    p->nfused = nfused;
+
+    /* A select may hand its consumers one of its inputs' wires directly (voices_v8.c), so those
+     * wires must live as long as the select's output does. */
+    for (int i = d->nops - 1; i >= 0; i--)
+        if (p->ops[i].role == LT_ROLE_SELECT)
+            for (int k = 0; k < p->ops[i].nin; k++)
+                if (p->ops[i].in[k].kind == LT_SRC_WIRE && last_use[p->ops[i].in[k].op] < last_use[i])
+                    last_use[p->ops[i].in[k].op] = last_use[i];
 
     /* 4. Wire colouring: an op's outputs take free slots; a slot is freed after its last reader.
      *    The op reads its inputs before writing its outputs, but kernels may not alias outputs to
@@ -278,10 +363,12 @@ lt_program *lt_program_compile(const lt_program_desc *d, lt_prog_error *err) {
     free(last_use);
     free(wire_of);
     free(free_stack);
+    free(fused);
     p->refs = 1;
     return p;
 nomem:
     fail(err, LT_PROG_ENOMEM, -1, -1, "out of memory compiling a patch");
+    free(fused);
     free(last_use);
     free(wire_of);
     free(free_stack);

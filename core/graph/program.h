@@ -67,7 +67,16 @@ typedef struct lt_program_desc {
 
 /* A wire source resolved at compile time: every op input and output reads one of these. */
 typedef enum { LT_SRC_WIRE = 0, LT_SRC_PARAM, LT_SRC_INPUT } lt_src_kind;
-typedef struct lt_src { uint8_t kind; uint16_t index; } lt_src;   /* wire slot, param slot, input */
+typedef struct lt_src {
+    uint8_t  kind;
+    uint8_t  port;       /* LT_SRC_WIRE: which output of the op */
+    uint16_t index;      /* wire slot, param slot or voice input */
+    uint16_t op;         /* LT_SRC_WIRE: the op that writes it */
+} lt_src;
+
+/* What the pool's per-call pass knows about an op (voices_v8.c): a multiply by an exact 0 is 0
+ * whatever the other input does; a select with a steady index needs only the input it picks. */
+enum { LT_ROLE_NONE = 0, LT_ROLE_MUL, LT_ROLE_SELECT };
 
 typedef struct lt_prog_op {
     const lt_vop_def *def;
@@ -75,6 +84,8 @@ typedef struct lt_prog_op {
     int      nin;
     lt_src   in[LT_VOP_MAX_IN];
     uint16_t out[LT_VOP_MAX_OUT];   /* wire slots */
+    uint16_t uslot[LT_VOP_MAX_OUT]; /* a pure op's outputs when they are the same for every voice */
+    uint8_t  role;                  /* LT_ROLE_* */
     uint32_t state_off;             /* byte offset of its state in a block's state area */
 } lt_prog_op;
 
@@ -83,6 +94,8 @@ typedef struct lt_program {
     int         nops;
     lt_prog_op *ops;
     int         nwires;             /* coloured wire slots */
+    int         nuniform;           /* slots for pure ops' outputs computed once for all voices */
+    int         nfused;             /* ops the compiler fused into one kernel (saw -> lpf, * -> pan) */
     int         nparams;            /* slots: controls first (in description order), then constants */
     int         ncontrols;
     float      *param_default;      /* nparams: a control's default or the constant's value */

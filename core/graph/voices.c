@@ -29,7 +29,7 @@ static int capacity_of(const lt_pool_config *cfg) {
 }
 
 /* Layout: pool | params | trig | rates | blocks | wires | pwires | iwires | acc, each 32-aligned. */
-typedef struct layout { size_t params, trig, wrate, prate, blocks, wires, pwires, iwires, acc, total, stride, hdr; } layout;
+typedef struct layout { size_t params, trig, wrate, prate, urate, flags, vers, blocks, wires, pwires, iwires, acc, uwires, total, stride, hdr; } layout;
 
 static layout plan_layout(const lt_program *p, int cap) {
     layout L;
@@ -42,11 +42,15 @@ static layout plan_layout(const lt_program *p, int cap) {
     L.trig = off;   off += align32(sizeof(int) * (size_t)nblocks);
     L.wrate = off;  off += align32((size_t)(p->nwires ? p->nwires : 1));
     L.prate = off;  off += align32((size_t)(p->nparams ? p->nparams : 1));
+    L.urate = off;  off += align32((size_t)(p->nuniform ? p->nuniform : 1));
+    L.flags = off;  off += align32(2 * (size_t)(p->nops ? p->nops : 1));
+    L.vers = off;   off += align32(sizeof(uint32_t) * (size_t)(p->nparams + p->nops + 1));
     L.blocks = off; off += L.stride * (size_t)nblocks;
     L.wires = off;  off += wire * (size_t)(p->nwires ? p->nwires : 1);
     L.pwires = off; off += wire * (size_t)(p->nparams ? p->nparams : 1);
     L.iwires = off; off += wire * LT_IN_COUNT;
     L.acc = off;    off += wire * 2;
+    L.uwires = off; off += wire * (size_t)(p->nuniform ? p->nuniform : 1);
     L.total = off;
     return L;
 }
@@ -75,6 +79,12 @@ lt_pool *lt_pool_init(void *mem, const lt_program *p, const lt_pool_config *cfg,
     pl->trig = (int *)(base + L.trig);
     pl->wrate = base + L.wrate;
     pl->prate = base + L.prate;
+    pl->urate = base + L.urate;
+    pl->uni = base + L.flags;
+    pl->need = base + L.flags + (p->nops ? p->nops : 1);
+    pl->uwires = (float *)(base + L.uwires);
+    pl->pver = (uint32_t *)(base + L.vers);
+    pl->uver = pl->pver + p->nparams;
     pl->blocks = base + L.blocks;
     pl->stride = L.stride;
     pl->hdr_size = L.hdr;

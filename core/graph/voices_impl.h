@@ -34,7 +34,11 @@ struct lt_pool {
     float   *pwires;            /* prog->nparams wires: parameters, the same for every block */
     float   *iwires;            /* LT_IN_COUNT wires: the voice inputs of the block being run */
     float   *acc;               /* 2 wires: left and right accumulators */
-    uint8_t *wrate, *prate;
+    float   *uwires;            /* prog->nuniform wires: pure ops computed once for every voice */
+    uint8_t *wrate, *prate, *urate;
+    uint8_t *uni, *need;        /* per op, this call: the same for every voice; needed at all */
+    uint32_t *pver, *uver;      /* versions: a parameter's wire changes, a uniform op's inputs change */
+    uint32_t  clock32;          /* the source of new versions */
     int      nstack;
     lt_mono_note stack[LT_MONO_STACK];
 };

@@ -8,14 +8,21 @@
 
 #define WIRE (LT_QUANTUM * LT_LANES)
 
-/* A parameter's n values as a wire (the same in every lane), and what it does across the call. */
-static int fill_param(float *w, const lt_ramp *r, int n) {
+/* A parameter's n values as a wire (the same in every lane), and what it does across the call.  A
+ * steady parameter fills the whole wire once and is left alone while it stays where it is (its
+ * version says when it changed); a gliding one is filled every call. */
+static int fill_param(lt_pool *pl, int k, int n) {
+    float *w = pl->pwires + (size_t)k * WIRE;
+    const lt_ramp *r = &pl->params[k];
     if (lt_ramp_steady(r)) {
+        if (pl->pver[k] != 0 && w[0] == r->cur && pl->prate[k] == LT_RATE_CONST) return LT_RATE_CONST;
         v8f v = v8_set1(r->cur);
-        for (int i = 0; i < n; i++) v8_store(w + i * LT_LANES, v);
+        for (int i = 0; i < LT_QUANTUM; i++) v8_store(w + i * LT_LANES, v);
+        pl->pver[k] = ++pl->clock32;
         return LT_RATE_CONST;
     }
     for (int i = 0; i < n; i++) v8_store(w + i * LT_LANES, v8_set1(lt_ramp_at(r, i)));
+    pl->pver[k] = ++pl->clock32;
     return r->left >= n ? LT_RATE_CONTROL : LT_RATE_AUDIO;
 }
 
@@ -62,35 +69,139 @@ static int fill_pitch(const lt_pool *pl, const lt_vhdr *h, int n, int want_note,
 }
 
 static const float *src_ptr(const lt_pool *pl, lt_src s) {
+    while (s.kind == LT_SRC_WIRE && pl->uni[s.op] == 3) s = pl->prog->ops[s.op].in[pl->need[s.op] >> 1];
     switch (s.kind) {
-    case LT_SRC_WIRE:  return pl->wires + (size_t)s.index * WIRE;
+    case LT_SRC_WIRE:
+        if (pl->uni[s.op]) return pl->uwires + (size_t)pl->prog->ops[s.op].uslot[s.port] * WIRE;
+        return pl->wires + (size_t)s.index * WIRE;
     case LT_SRC_PARAM: return pl->pwires + (size_t)s.index * WIRE;
     default:           return pl->iwires + (size_t)s.index * WIRE;
     }
 }
 
 static int src_rate(const lt_pool *pl, lt_src s, const uint8_t *irate) {
+    while (s.kind == LT_SRC_WIRE && pl->uni[s.op] == 3) s = pl->prog->ops[s.op].in[pl->need[s.op] >> 1];
+    if (s.kind == LT_SRC_INPUT && !irate) return LT_RATE_AUDIO;
     switch (s.kind) {
-    case LT_SRC_WIRE:  return pl->wrate[s.index];
+    case LT_SRC_WIRE:  return pl->uni[s.op] ? pl->urate[pl->prog->ops[s.op].uslot[s.port]] : pl->wrate[s.index];
     case LT_SRC_PARAM: return pl->prate[s.index];
     default:           return irate[s.index];
     }
 }
 
+/* Is source s the same for every voice this call (a parameter, or a pure op of such), and if it is
+ * steady, what value? */
+static int uniform(const lt_pool *pl, lt_src s) {
+    while (s.kind == LT_SRC_WIRE && pl->uni[s.op] == 3) s = pl->prog->ops[s.op].in[pl->need[s.op] >> 1];
+    return s.kind == LT_SRC_PARAM || (s.kind == LT_SRC_WIRE && pl->uni[s.op]);
+}
+
+/* The per-call pass over the program, before any block runs:
+ *  - a pure op whose inputs are the same for every voice is computed once, for all of them (the
+ *    built-in synth's 0.25 / (1 + 2 res), a cutoff in Hz from a control);
+ *  - a multiply by a steady, exact 0 is 0 for every voice whatever its other input (fenv = 0 keeps
+ *    the envelope out of the cutoff, so the filter's coefficients stay constant);
+ *  - a select with a steady index needs only the input it picks: the others are not computed (a
+ *    wave switch costs one oscillator, not two);
+ *  - an envelope always runs (voices end by it). */
+static void run_op(lt_pool *pl, const lt_prog_op *op, lt_vop_call *c, const uint8_t *irate, float **outs, uint8_t *out_rate) {
+    int rate = LT_RATE_CONST;
+    c->nin = op->nin;
+    for (int k = 0; k < op->nin; k++) {
+        c->in[k] = src_ptr(pl, op->in[k]);
+        c->rate[k] = (uint8_t)src_rate(pl, op->in[k], irate);
+        if (c->rate[k] > rate) rate = c->rate[k];
+    }
+    for (int o = 0; o < op->def->n_out; o++) c->out[o] = outs[o];
+    c->data = &op->data;
+    c->busy = 0;
+    op->def->fn[lt_isa()](c);
+    *out_rate = (op->def->flags & LT_VOP_PURE) ? (uint8_t)rate : LT_RATE_AUDIO;
+}
+
+static void plan_call(lt_pool *pl, int n, int64_t frame) {
+    const lt_program *p = pl->prog;
+    lt_vop_call c;
+    memset(&c, 0, sizeof c);
+    c.n = n; c.frame = frame; c.active = 0xff; c.sr = pl->sr; c.inv_sr = 1.0f / pl->sr;
+    for (int i = 0; i < p->nops; i++) {
+        const lt_prog_op *op = &p->ops[i];
+        pl->uni[i] = 0;
+        pl->need[i] = 0;
+        if (op->role == LT_ROLE_SELECT && uniform(pl, op->in[0]) && src_rate(pl, op->in[0], NULL) == LT_RATE_CONST) {
+            int pick = (int)lrintf(src_ptr(pl, op->in[0])[0]) + 1;
+            if (pick < 1) pick = 1;
+            if (pick > op->nin - 1) pick = op->nin - 1;
+            pl->uni[i] = 3;                        /* 3: this output is input `pick`, nothing to compute */
+            pl->need[i] = (uint8_t)(pick << 1);
+            continue;
+        }
+        if (!(op->def->flags & LT_VOP_PURE)) continue;
+        int u = 1;
+        for (int k = 0; k < op->nin && u; k++) u = uniform(pl, op->in[k]);
+        if (!u && op->role == LT_ROLE_MUL) {
+            for (int k = 0; k < op->nin; k++)
+                if (uniform(pl, op->in[k]) && src_rate(pl, op->in[k], NULL) == LT_RATE_CONST &&
+                    src_ptr(pl, op->in[k])[0] == 0.0f) {
+                    for (int q = 0; q < op->def->n_out; q++) {
+                        float *w = pl->uwires + (size_t)op->uslot[q] * WIRE;
+                        for (int f = 0; f < n; f++) v8_store(w + f * LT_LANES, v8_zero());
+                        pl->urate[op->uslot[q]] = LT_RATE_CONST;
+                    }
+                    pl->uni[i] = 2;                /* 2: known to be 0, nothing to compute */
+                    break;
+                }
+            continue;
+        }
+        if (!u) continue;
+        pl->uni[i] = 1;
+        /* Inputs that all hold steady and have not changed since this op last ran leave its output
+         * as it was: the version of its inputs says so. */
+        uint32_t ver = 1;
+        int steady = 1;
+        for (int k = 0; k < op->nin; k++) {
+            lt_src s = op->in[k];
+            while (s.kind == LT_SRC_WIRE && pl->uni[s.op] == 3) s = p->ops[s.op].in[pl->need[s.op] >> 1];
+            if (src_rate(pl, s, NULL) != LT_RATE_CONST) steady = 0;
+            ver = ver * 2654435761u + (s.kind == LT_SRC_PARAM ? pl->pver[s.index] : pl->uver[s.op]);
+        }
+        if (steady && ver == pl->uver[i] && pl->urate[op->uslot[0]] == LT_RATE_CONST) continue;
+        float *outs[LT_VOP_MAX_OUT];
+        uint8_t rate;
+        for (int q = 0; q < op->def->n_out; q++) outs[q] = pl->uwires + (size_t)op->uslot[q] * WIRE;
+        c.n = steady ? LT_QUANTUM : n;    /* steady: the whole wire, valid for any later call */
+        run_op(pl, op, &c, NULL, outs, &rate);
+        c.n = n;
+        for (int q = 0; q < op->def->n_out; q++) pl->urate[op->uslot[q]] = rate;
+        pl->uver[i] = steady ? ver : ++pl->clock32;
+    }
+    /* need: bit 0 = computed this call; an alias keeps its pick in the bits above */
+    for (int k = 0; k < p->nout; k++) if (p->out[k].kind == LT_SRC_WIRE) pl->need[p->out[k].op] |= 1;
+    /* an alias's own output is read through it: mark what it picks */
+    for (int i = p->nops - 1; i >= 0; i--) {
+        const lt_prog_op *op = &p->ops[i];
+        if (op->def->flags & LT_VOP_ENV) pl->need[i] |= 1;
+        if (!(pl->need[i] & 1) || (pl->uni[i] && pl->uni[i] != 3)) continue;
+        int lo = 0, hi = op->nin;
+        if (pl->uni[i] == 3) { lo = pl->need[i] >> 1; hi = lo + 1; }
+        for (int k = lo; k < hi; k++) if (op->in[k].kind == LT_SRC_WIRE) pl->need[op->in[k].op] |= 1;
+    }
+}
+
 void LT_V8(lt_pool_process)(lt_pool *pl, float *l, float *r, int n, int64_t frame) {
     const lt_program *p = pl->prog;
-    const int isa = lt_isa();
     uint8_t irate[LT_IN_COUNT];
     float *accl = pl->acc, *accr = pl->acc + WIRE;
 
     for (int k = 0; k < p->nparams; k++) {
-        pl->prate[k] = (uint8_t)fill_param(pl->pwires + (size_t)k * WIRE, &pl->params[k], n);
+        pl->prate[k] = (uint8_t)fill_param(pl, k, n);
         lt_ramp_advance(&pl->params[k], n);
     }
     for (int i = 0; i < n; i++) {
         v8_store(accl + i * LT_LANES, v8_zero());
         v8_store(accr + i * LT_LANES, v8_zero());
     }
+    plan_call(pl, n, frame);
 
     int nblocks = (pl->nactive + LT_LANES - 1) / LT_LANES, any_done = 0;
     for (int b = 0; b < nblocks; b++) {
@@ -120,20 +231,13 @@ void LT_V8(lt_pool_process)(lt_pool *pl, float *l, float *r, int n, int64_t fram
         c.inv_sr = 1.0f / pl->sr;
         for (int i = 0; i < p->nops; i++) {
             const lt_prog_op *op = &p->ops[i];
-            int rate = LT_RATE_CONST;
-            c.nin = op->nin;
-            for (int k = 0; k < op->nin; k++) {
-                c.in[k] = src_ptr(pl, op->in[k]);
-                c.rate[k] = (uint8_t)src_rate(pl, op->in[k], irate);
-                if (c.rate[k] > rate) rate = c.rate[k];
-            }
-            for (int o = 0; o < op->def->n_out; o++) c.out[o] = pl->wires + (size_t)op->out[o] * WIRE;
+            if (pl->uni[i] || !(pl->need[i] & 1)) continue;
+            float *outs[LT_VOP_MAX_OUT];
+            uint8_t out_rate;
+            for (int o = 0; o < op->def->n_out; o++) outs[o] = pl->wires + (size_t)op->out[o] * WIRE;
             c.state = st + op->state_off;
-            c.data = &op->data;
-            c.busy = 0;
-            op->def->fn[isa](&c);
+            run_op(pl, op, &c, irate, outs, &out_rate);
             if (op->def->flags & LT_VOP_ENV) busy |= c.busy;
-            uint8_t out_rate = (op->def->flags & LT_VOP_PURE) ? (uint8_t)rate : LT_RATE_AUDIO;
             for (int o = 0; o < op->def->n_out; o++) pl->wrate[op->out[o]] = out_rate;
         }
 
