@@ -471,6 +471,14 @@ static void render_quantum(lt_engine *e) {
                     guard_trip(e, p, i, start);
                 break;
             }
+            case LT_STEP_COPY: memcpy(lt_plan_buf(p, s->dst), b, sizeof(float) * 2 * LT_QUANTUM); break;
+            case LT_STEP_DELAY: lt_delay_run(s->node, b, s->len); break;
+            case LT_STEP_SEND: lt_send_run(s->node, &run, b, lt_plan_buf(p, s->dst)); break;
+            case LT_STEP_SUM: {
+                float *d = lt_plan_buf(p, s->dst);
+                for (int k = 0; k < 2 * LT_QUANTUM; k++) d[k] += b[k];
+                break;
+            }
             case LT_STEP_OUT: output(e, b, b + LT_QUANTUM, e->fifo, start); break;
             }
         }
@@ -481,9 +489,10 @@ static void render_quantum(lt_engine *e) {
         e->mpeak_l = e->mpeak_r = 0;
         if (p)
             for (int i = 0; i < p->nsteps; i++)
-                if (p->steps[i].kind == LT_STEP_STRIP && p->steps[i].aux) {
+                if (p->steps[i].kind == LT_STEP_STRIP && p->steps[i].group >= 0) {
                     lt_strip *s = &p->steps[i].node->u.strip;
-                    reply(e, LT_REPLY_METER, p->steps[i].aux->handle, start, NULL, s->peak_l, s->peak_r);
+                    const lt_node *who = p->steps[i].aux ? p->steps[i].aux : p->steps[i].node;
+                    reply(e, LT_REPLY_METER, who->handle, start, NULL, s->peak_l, s->peak_r);
                     s->peak_l = s->peak_r = 0;
                 }
     }

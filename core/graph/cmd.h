@@ -48,7 +48,12 @@ enum {
 };
 
 #define LT_FX_MIX      255   /* LT_CMD_PARAM index of an fx node's wet/dry */
-enum { LT_STRIP_GAIN = 0, LT_STRIP_PAN, LT_STRIP_MUTE, LT_STRIP_NPARAMS };
+/* A strip's parameters (LT_CMD_PARAM index).  SOLO_MUTE is the mix's: set when another channel is
+ * soloed, kept apart from the user's MUTE so unsoloing restores what the user had. */
+enum { LT_STRIP_GAIN = 0, LT_STRIP_PAN, LT_STRIP_MUTE, LT_STRIP_POLARITY, LT_STRIP_WIDTH, LT_STRIP_SOLO_MUTE,
+       LT_STRIP_NPARAMS };
+/* A send's parameters. */
+enum { LT_SEND_GAIN = 0, LT_SEND_NPARAMS };
 
 typedef enum { LT_CURVE_LIN = 0, LT_CURVE_EXP } lt_curve;
 

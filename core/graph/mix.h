@@ -25,6 +25,7 @@
 
 #define LT_MIX_MAX_FX       32     /* effects in one chain */
 #define LT_MIX_MAX_CONTROLS 64
+#define LT_MIX_MAX_SENDS    16
 
 typedef struct lt_mix lt_mix;
 
@@ -34,20 +35,37 @@ typedef struct lt_fx_spec {
     float             params[LT_FX_MAX_PARAMS];
     float             mix;                /* < 0: the unit's default */
     const lt_fx_data *data;               /* must outlive the node (the caller keeps it) */
+    char              keysrc[LT_NAME_MAX];  /* sidechain key: a track or bus name ("" = its own input) */
 } lt_fx_spec;
+
+typedef struct lt_send_spec {
+    char  to[LT_NAME_MAX];                /* a bus */
+    float gain;                           /* dB */
+    int   pre;                            /* 1: before the fader (after the inserts) */
+} lt_send_spec;
 
 typedef struct lt_control_value { char name[LT_PROGRAM_NAME]; float value; } lt_control_value;
 
+/* A channel: a track (an instrument, effects, a strip) or a bus (a sum of what is routed or sent to
+ * it, effects, a strip).  Every channel outputs to the master or to a bus ("group"), and may send
+ * to buses ("returns") before or after its fader. */
 typedef struct lt_track_spec {
     char            name[LT_NAME_MAX];
+    int             is_bus;
+    char            out[LT_NAME_MAX];     /* "" or "master": the master; else a bus */
     lt_program     *program;              /* NULL: the track plays no patch */
     lt_pool_config  pool;
     int             ncontrols;            /* values for the patch's named controls */
     lt_control_value controls[LT_MIX_MAX_CONTROLS];
     float           gain, pan;            /* dB, -1..1 */
     int             mute;
+    int             polarity;             /* 1: inverted */
+    float           width;                /* mid/side width: 0 mono .. 1 as is .. 2 */
+    int             solo, solo_safe;      /* solo_safe: stays audible when others are soloed (returns) */
     int             nfx;
     lt_fx_spec      fx[LT_MIX_MAX_FX];
+    int             nsends;
+    lt_send_spec    sends[LT_MIX_MAX_SENDS];
 } lt_track_spec;
 
 typedef struct lt_master_spec {
@@ -71,11 +89,13 @@ int       lt_mix_remove(lt_mix *m, const char *name, char *err, size_t errlen);
 int       lt_mix_commit(lt_mix *m, int64_t frame, int full, char *err, size_t errlen);
 void      lt_mix_abort(lt_mix *m);
 
-/* The handle commands use for a track (its instrument), or 0 when there is no such track. */
+/* The handle commands use for a track (its instrument; a bus's strip), or 0 when there is none. */
 lt_handle lt_mix_handle(const lt_mix *m, const char *track);
 const char *lt_mix_name(const lt_mix *m, lt_handle track);
-/* Where a parameter of a track lives: "gain", "pan", "mute" are its strip's; other names are its
- * patch's controls.  Fills node and index; -1 with err (naming the known ones) when unknown. */
+/* Where a parameter of a track lives: "gain", "pan", "mute", "polarity", "width" are its strip's;
+ * "send.<bus>" is a send's level; "<fx>.<param>" is an effect's parameter (<fx> its key, or its
+ * type and place: "reverb" or "reverb#2"); other names are its patch's controls.  Fills node and
+ * index; -1 with err (naming the known ones) when unknown. */
 int       lt_mix_resolve(const lt_mix *m, lt_handle track, const char *param, lt_handle *node, int *index,
                          float *min, float *max, char *err, size_t errlen);
 /* Sends a parameter change of a track at `frame` (score frame).  -1 with err when unknown or the
@@ -83,6 +103,10 @@ int       lt_mix_resolve(const lt_mix *m, lt_handle track, const char *param, lt
 int       lt_mix_param(lt_mix *m, lt_handle track, const char *param, int64_t frame, float value, char *err, size_t errlen);
 /* Handles what the audio thread hands back (plans, pools, finished nodes).  Call for every reply. */
 void      lt_mix_reply(lt_mix *m, const lt_reply *r);
-int       lt_mix_tracks(const lt_mix *m);          /* live (not leaving) tracks */
+int       lt_mix_tracks(const lt_mix *m);          /* live (not leaving) tracks and buses */
+/* The master's latency in frames (compensated effects' lookahead), as the last plan has it. */
+int32_t   lt_mix_latency(const lt_mix *m);
+/* Latency (frames) at which a channel's signal reaches its output, or -1 for an unknown name. */
+int32_t   lt_mix_channel_latency(const lt_mix *m, const char *name);
 int       lt_mix_nodes(const lt_mix *m);           /* nodes alive, leaving ones included */
 #endif

@@ -62,16 +62,91 @@ lt_node *lt_node_strip_new(const char *path, float gain_db, float pan, int mute,
     lt_ramp_init(&s->gain_db, gain_db);
     lt_ramp_init(&s->pan, pan);
     lt_ramp_init(&s->mute, mute ? 1.0f : 0.0f);
+    lt_ramp_init(&s->polarity, 0.0f);
+    lt_ramp_init(&s->width, 1.0f);
+    lt_ramp_init(&s->solo_mute, 0.0f);
     s->gl = s->gr = -1.0f;        /* not set yet: the first block starts at its gains, no ramp */
     s->fade = -1;
     s->cap = (int32_t)(TAIL_CAP_S * sr);
     return n;
 }
 
+lt_node *lt_node_send_new(const char *path, float gain_db) {
+    lt_node *n = node_alloc(path, LT_NODE_SEND, 0);
+    if (!n) return NULL;
+    lt_ramp_init(&n->u.send.gain_db, gain_db);
+    n->u.send.g = -1.0f;
+    return n;
+}
+
+lt_node *lt_node_delay_new(const char *path, int32_t len, int32_t cap) {
+    if (cap < len) cap = len;
+    if (cap < 64) cap = 64;
+    lt_node *n = node_alloc(path, LT_NODE_DELAY, 0);
+    if (!n) return NULL;
+    n->u.delay.buf = lt_alloc_prefault(sizeof(float) * 2 * (size_t)cap);
+    if (!n->u.delay.buf) { lt_free_prefault(n); return NULL; }
+    n->u.delay.cap = cap;
+    n->u.delay.len = n->u.delay.old_len = len;
+    return n;
+}
+
 void lt_node_free(lt_node *n) {
     if (!n) return;
     if (n->type == LT_NODE_FX) lt_free_prefault(n->u.fx.dly);
+    if (n->type == LT_NODE_DELAY) lt_free_prefault(n->u.delay.buf);
     lt_free_prefault(n);
+}
+
+/* ---- sends and delays -------------------------------------------------------------------------- */
+
+void lt_send_run(lt_node *nd, const lt_run *run, const float *src, float *dst) {
+    lt_send *s = &nd->u.send;
+    for (int e = nd->ev_head; e >= 0; e = run->ev[e].next) {
+        const lt_cmd *c = &run->ev[e].cmd;
+        if (c->type == LT_CMD_PARAM && c->u.param.index == LT_SEND_GAIN && c->u.param.value == c->u.param.value) {
+            float v = c->u.param.value < -120 ? -120 : c->u.param.value > 24 ? 24 : c->u.param.value;
+            lt_ramp_set(&s->gain_db, v, c->u.param.ramp < 0 ? (int32_t)(0.010f * run->sr) : c->u.param.ramp);
+        }
+    }
+    nd->ev_head = nd->ev_tail = -1;
+    lt_ramp_advance(&s->gain_db, LT_QUANTUM);
+    float g = s->gain_db.cur <= -120.0f ? 0.0f : powf(10.0f, s->gain_db.cur / 20.0f);
+    if (s->g < 0) s->g = g;
+    float dg = (g - s->g) / LT_QUANTUM, c = s->g;
+    if (g == 0.0f && s->g == 0.0f) return;
+    for (int i = 0; i < LT_QUANTUM; i++) {
+        c += dg;
+        dst[i] += src[i] * c;
+        dst[i + LT_QUANTUM] += src[i + LT_QUANTUM] * c;
+    }
+    s->g = g;
+}
+
+void lt_delay_run(lt_node *nd, float *buf, int32_t len) {
+    lt_delay *d = &nd->u.delay;
+    if (len > d->cap) len = d->cap;
+    if (len < 0) len = 0;
+    if (len != d->len && d->xfade == 0) { d->old_len = d->len; d->len = len; d->xfade = 128; }
+    for (int i = 0; i < LT_QUANTUM; i++) {
+        float *slot = d->buf + 2 * (size_t)d->pos;
+        slot[0] = buf[i];
+        slot[1] = buf[i + LT_QUANTUM];
+        int32_t rn = d->pos - d->len;
+        if (rn < 0) rn += d->cap;
+        float l = d->buf[2 * rn], r = d->buf[2 * rn + 1];
+        if (d->xfade > 0) {                    /* from the old read position to the new one */
+            int32_t ro = d->pos - d->old_len;
+            if (ro < 0) ro += d->cap;
+            float k = (float)d->xfade / 128.0f;
+            l = k * d->buf[2 * ro] + (1 - k) * l;
+            r = k * d->buf[2 * ro + 1] + (1 - k) * r;
+            d->xfade--;
+        }
+        buf[i] = l;
+        buf[i + LT_QUANTUM] = r;
+        if (++d->pos == d->cap) d->pos = 0;
+    }
 }
 
 void lt_node_leave(lt_node *n, float sr) {
@@ -285,7 +360,8 @@ void lt_fx_clear(lt_node *nd) {
  * signal at pan p sounds exactly as a mono one panned to p with the usual cos/sin law, and a centred
  * pan leaves any signal untouched. */
 static void strip_gains(const lt_strip *s, float *gl, float *gr) {
-    float g = powf(10.0f, s->gain_db.cur / 20.0f) * (1.0f - s->mute.cur);
+    float g = (s->gain_db.cur <= -120.0f ? 0.0f : powf(10.0f, s->gain_db.cur / 20.0f)) * (1.0f - s->mute.cur) * (1.0f - s->solo_mute.cur) *
+              (1.0f - 2.0f * s->polarity.cur);
     float pan = s->pan.cur < -1 ? -1 : s->pan.cur > 1 ? 1 : s->pan.cur;
     *gl = g * lt_pan_left(pan) * (float)M_SQRT2;
     *gr = g * lt_pan_right(pan) * (float)M_SQRT2;
@@ -300,6 +376,9 @@ static void strip_apply(lt_strip *s, const lt_cmd *c, float sr) {
     case LT_STRIP_GAIN: lt_ramp_set(&s->gain_db, v < -120 ? -120 : v > 24 ? 24 : v, ramp); break;
     case LT_STRIP_PAN:  lt_ramp_set(&s->pan, v < -1 ? -1 : v > 1 ? 1 : v, ramp); break;
     case LT_STRIP_MUTE: lt_ramp_set(&s->mute, v != 0 ? 1.0f : 0.0f, ramp); break;
+    case LT_STRIP_POLARITY: lt_ramp_set(&s->polarity, v != 0 ? 1.0f : 0.0f, ramp); break;
+    case LT_STRIP_WIDTH: lt_ramp_set(&s->width, v < 0 ? 0 : v > 2 ? 2 : v, ramp); break;
+    case LT_STRIP_SOLO_MUTE: lt_ramp_set(&s->solo_mute, v != 0 ? 1.0f : 0.0f, ramp); break;
     }
 }
 
@@ -324,9 +403,22 @@ int lt_strip_run(lt_node *nd, const lt_run *run, float *l, float *r, float *dl, 
     while (pos < LT_QUANTUM) {
         while (e >= 0 && run->ev[e].off <= pos) { strip_apply(s, &run->ev[e].cmd, run->sr); e = run->ev[e].next; }
         int end = e >= 0 ? run->ev[e].off : LT_QUANTUM, n = end - pos;
+        float w0 = s->width.cur;
         lt_ramp_advance(&s->gain_db, n);
         lt_ramp_advance(&s->pan, n);
         lt_ramp_advance(&s->mute, n);
+        lt_ramp_advance(&s->polarity, n);
+        lt_ramp_advance(&s->solo_mute, n);
+        lt_ramp_advance(&s->width, n);
+        float w1 = s->width.cur;
+        if (w0 != 1.0f || w1 != 1.0f) {              /* mid/side width before the pan */
+            float dw = (w1 - w0) / (float)n, w = w0;
+            for (int i = pos; i < end; i++) {
+                w += dw;
+                float m = 0.5f * (l[i] + r[i]), sd = 0.5f * (l[i] - r[i]) * w;
+                l[i] = m + sd; r[i] = m - sd;
+            }
+        }
         float gl, gr;
         strip_gains(s, &gl, &gr);
         if (s->fade >= 0) {                          /* leaving: the last 30 ms */
@@ -337,13 +429,17 @@ int lt_strip_run(lt_node *nd, const lt_run *run, float *l, float *r, float *dl, 
         }
         float dgl = (gl - s->gl) / (float)n, dgr = (gr - s->gr) / (float)n;
         float cl = s->gl, cr = s->gr, pl = s->peak_l, pr = s->peak_r;
+        double ml = 0, mr = 0;
         for (int i = pos; i < end; i++) {
             cl += dgl; cr += dgr;
             l[i] *= cl; r[i] *= cr;
             if (fabsf(l[i]) > pl) pl = fabsf(l[i]);
             if (fabsf(r[i]) > pr) pr = fabsf(r[i]);
+            ml += (double)l[i] * l[i];
+            mr += (double)r[i] * r[i];
         }
         s->gl = gl; s->gr = gr; s->peak_l = pl; s->peak_r = pr;
+        s->ms_l += ml; s->ms_r += mr; s->ms_n += n;
         pos = end;
     }
     for (; e >= 0; e = run->ev[e].next) strip_apply(s, &run->ev[e].cmd, run->sr);

@@ -24,10 +24,10 @@
 #include "graph/ramp.h"
 #include "graph/voices.h"
 
-#define LT_NODE_PATH   64
+#define LT_NODE_PATH   96
 #define LT_INSTR_OLD   4          /* pools finishing their voices after a program change */
 
-typedef enum { LT_NODE_INSTR = 1, LT_NODE_FX, LT_NODE_STRIP } lt_node_type;
+typedef enum { LT_NODE_INSTR = 1, LT_NODE_FX, LT_NODE_STRIP, LT_NODE_SEND, LT_NODE_DELAY } lt_node_type;
 typedef enum { LT_NODE_LIVE = 0, LT_NODE_LEAVING, LT_NODE_FINISHED } lt_node_phase;
 
 /* One event of the current quantum for a node: the command and its offset in the quantum. */
@@ -54,7 +54,7 @@ typedef struct lt_fxnode {
 } lt_fxnode;
 
 typedef struct lt_strip {
-    lt_ramp  gain_db, pan, mute;
+    lt_ramp  gain_db, pan, mute, polarity, width, solo_mute;
     float    gl, gr;               /* channel gains at the end of the last block */
     float    peak_l, peak_r;       /* since the last meter reply */
     int32_t  quiet;                /* leaving: frames of silence seen */
@@ -62,7 +62,25 @@ typedef struct lt_strip {
     int32_t  fade;                 /* leaving: frames of fade-out left (-1: not fading yet) */
     int32_t  fade_total;
     int      instr_idle;           /* set by the engine each quantum: the track's voices have ended */
+    double   ms_l, ms_r;           /* sum of squares since the last meter reply (RMS) */
+    int32_t  ms_n;
 } lt_strip;
+
+/* A send: a channel's signal (before or after its fader) into a bus, at its own level. */
+typedef struct lt_send {
+    lt_ramp  gain_db;
+    float    g;                    /* linear gain at the end of the last block */
+} lt_send;
+
+/* A delay line that keeps paths in step (latency compensation, DESIGN.md).  Its length can change
+ * between plans: the read position then crossfades from the old to the new over 128 frames
+ * (Ardour's DelayLine), so a new latent effect elsewhere never clicks here. */
+typedef struct lt_delay {
+    float   *buf;                  /* cap frames of stereo */
+    int32_t  cap, pos;
+    int32_t  len, old_len;         /* frames; old_len while crossfading */
+    int32_t  xfade;                /* frames of crossfade left */
+} lt_delay;
 
 typedef struct lt_node {
     lt_handle handle;
@@ -71,7 +89,7 @@ typedef struct lt_node {
     char      path[LT_NODE_PATH];
     int32_t   ev_head, ev_tail;    /* this quantum's events, a list in the engine's event array */
     int       refs;                /* control thread: plans that name this node, plus the mix itself */
-    union { lt_instr instr; lt_fxnode fx; lt_strip strip; } u;
+    union { lt_instr instr; lt_fxnode fx; lt_strip strip; lt_send send; lt_delay delay; } u;
 } lt_node;
 
 /* ---- control thread ---------------------------------------------------------------------------- */
@@ -81,6 +99,9 @@ lt_node *lt_node_instr_new(const char *path, float sr);
 lt_node *lt_node_fx_new(const char *path, const lt_fx_def *def, const float *params, float mix,
                         const lt_fx_data *data, float sr);
 lt_node *lt_node_strip_new(const char *path, float gain_db, float pan, int mute, float sr);
+lt_node *lt_node_send_new(const char *path, float gain_db);
+/* A delay of `len` frames able to grow to `cap` frames without a new node. */
+lt_node *lt_node_delay_new(const char *path, int32_t len, int32_t cap);
 void     lt_node_free(lt_node *n);   /* an instr's pools are not freed here (they come back by reply) */
 
 /* ---- audio thread ------------------------------------------------------------------------------ */
@@ -105,6 +126,11 @@ void lt_fx_clear(lt_node *n);
 /* Applies fader, pan and mute to l, r in place and adds the result into dl, dr (if not NULL).
  * Returns 0, or -1 when the track's signal was NaN/Inf (then l, r are zeroed and nothing is added). */
 int  lt_strip_run(lt_node *n, const lt_run *run, float *l, float *r, float *dl, float *dr);
+/* Adds src times the send's gain into dst (both stereo buffers of LT_QUANTUM frames). */
+void lt_send_run(lt_node *n, const lt_run *run, const float *src, float *dst);
+/* Delays a stereo buffer in place by the node's length; `len` is the length this plan wants (a
+ * change crossfades). */
+void lt_delay_run(lt_node *n, float *buf, int32_t len);
 /* Marks a node leaving (from the plan swap). */
 void lt_node_leave(lt_node *n, float sr);
 void lt_node_enter(lt_node *n, float sr);

@@ -18,6 +18,10 @@ typedef enum {
     LT_STEP_INSTR,       /* node renders into buf */
     LT_STEP_FX,          /* node processes buf in place (key: a key buffer or -1) */
     LT_STEP_STRIP,       /* node: fader/pan on buf, added into dst (-1: none); aux = the track's instr */
+    LT_STEP_COPY,        /* dst = buf (a key tap, or a send that needs its own delay) */
+    LT_STEP_DELAY,       /* node delays buf in place by `len` frames (latency compensation) */
+    LT_STEP_SEND,        /* node: dst += buf * the send's gain */
+    LT_STEP_SUM,         /* dst += buf */
     LT_STEP_OUT,         /* buf is the output */
 } lt_step_kind;
 
@@ -25,6 +29,7 @@ typedef struct lt_step {
     uint16_t kind;
     int16_t  buf, dst, key;
     int32_t  group;      /* steps of one track (or bus) share a group: the output guard clears them together */
+    int32_t  len;        /* LT_STEP_DELAY: frames */
     lt_node *node, *aux;
 } lt_step;
 
@@ -40,6 +45,7 @@ typedef struct lt_plan {
     lt_node **nodes;       /* every node the plan runs */
     uint8_t  *node_flags;  /* LT_PN_*: leaving in this plan; new in this plan */
     int       out_buf;
+    int32_t   latency;     /* frames from a note to the output: the master's latency (compensated) */
 } lt_plan;
 
 static inline float *lt_plan_buf(const lt_plan *p, int b) { return p->bufs + (size_t)b * 2 * LT_QUANTUM; }

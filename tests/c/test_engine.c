@@ -146,6 +146,24 @@ static const lt_fx_param gain_params[1] = { { "g", 0, 4, 1, "", 1, "" } };
 static const lt_fx_def fx_gain = { "tgain", "", "", 1, gain_params, LT_FX_NO_MIX, 1.0f, NULL,
                                    gain_size, gain_init, NULL, NULL, gain_process, NULL, NULL, NULL };
 
+/* tlat: a 100-frame delay that says so (a lookahead effect). */
+#define LAT 100
+typedef struct { float l[LAT], r[LAT]; int pos; } lat_st;
+static size_t lat_size(float sr, const lt_fx_data *d) { (void)sr; (void)d; return sizeof(lat_st); }
+static void lat_init(void *st, float sr, const float *p, const lt_fx_data *d) { (void)sr; (void)p; (void)d; memset(st, 0, sizeof(lat_st)); }
+static void lat_process(void *st, const lt_fx_block *b) {
+    lat_st *s = st;
+    for (int i = 0; i < b->n; i++) {
+        float l = s->l[s->pos], r = s->r[s->pos];
+        s->l[s->pos] = b->l[i]; s->r[s->pos] = b->r[i];
+        b->l[i] = l; b->r[i] = r;
+        if (++s->pos == LAT) s->pos = 0;
+    }
+}
+static int lat_latency(const void *st) { (void)st; return LAT; }
+static const lt_fx_def fx_lat = { "tlat", "", "", 1, gain_params, LT_FX_NO_MIX, 1.0f, NULL,
+                                  lat_size, lat_init, NULL, NULL, lat_process, lat_latency, NULL, NULL };
+
 /* ---- harness ----------------------------------------------------------------------------------- */
 
 typedef struct rig { lt_engine *e; lt_mix *m; } rig;
@@ -165,6 +183,7 @@ static lt_track_spec spec(const char *name, lt_program *p, float pan) {
     t.program = p;
     t.pool.voices = 8;
     t.pan = pan;
+    t.width = 1;
     return t;
 }
 
@@ -539,6 +558,135 @@ static void test_many(void) {
     lt_program_unref(p);
 }
 
+static lt_track_spec bus(const char *name) {
+    lt_track_spec t = spec(name, NULL, 0);
+    t.is_bus = 1;
+    t.gain = 0;
+    t.width = 1;
+    t.solo_safe = 1;
+    return t;
+}
+
+/* Buses sum what is routed to them and process it once; sends reach a bus before or after the
+ * fader; a routing cycle is refused by name and changes nothing. */
+static void test_routing(void) {
+    static float a[2 * 9600], b[2 * 9600];
+    lt_program *p = voice(0.5f, 0);
+    for (int pass = 0; pass < 2; pass++) {
+        rig r;
+        rig_open(&r);
+        lt_track_spec t[3] = { spec("x", p, 0), spec("y", p, 0), bus("drums") };
+        t[0].gain = t[1].gain = 0; t[0].width = t[1].width = 1;
+        if (pass) {                                      /* both into the bus, which halves them */
+            snprintf(t[0].out, sizeof t[0].out, "drums");
+            snprintf(t[1].out, sizeof t[1].out, "drums");
+            t[2].nfx = 1;
+            t[2].fx[0] = fxs(&fx_gain, 0.5f);
+        }
+        CHECK(commit(&r, t, pass ? 3 : 2, 0, 1) == 0, "routing declared (pass %d)", pass);
+        note(&r, "x", 100, 2000, 60);
+        note(&r, "y", 300, 2000, 67);
+        render(&r, pass ? b : a, 9600, 256);
+        rig_close(&r);
+    }
+    double err = 0;
+    for (int i = 0; i < 2 * 9600; i++) err = fmax(err, fabs(b[i] - 0.5 * a[i]));
+    CHECK(err < 1e-6, "two tracks through a bus with a gain of 0.5 sound at half level (error %.2g)", err);
+
+    /* pre- and post-fader sends: with the fader down, only the pre-fader send is heard */
+    for (int pre = 0; pre < 2; pre++) {
+        rig r;
+        rig_open(&r);
+        lt_track_spec t[2] = { spec("x", p, 0), bus("verb") };
+        t[0].gain = -120; t[0].width = 1;
+        t[0].nsends = 1;
+        snprintf(t[0].sends[0].to, sizeof t[0].sends[0].to, "verb");
+        t[0].sends[0].gain = -6;
+        t[0].sends[0].pre = pre;
+        commit(&r, t, 2, 0, 1);
+        note(&r, "x", 100, 2000, 60);
+        memset(a, 0, sizeof a);
+        render(&r, a, 9600, 256);
+        float peak = 0;
+        for (int i = 0; i < 2 * 9600; i++) peak = fmaxf(peak, fabsf(a[i]));
+        if (pre) CHECK(fabsf(peak - 0.5f * 0.70710678f * 0.5011872f) < 1e-4f,
+                       "a pre-fader send at -6 dB is heard with the fader down (peak %.4f)", (double)peak);
+        else CHECK(peak == 0.0f, "a post-fader send follows the fader down (peak %g)", (double)peak);
+        rig_close(&r);
+    }
+
+    /* a cycle is refused, names itself, and leaves the mix as it was */
+    rig r;
+    rig_open(&r);
+    lt_track_spec t[3] = { spec("x", p, 0), bus("b1"), bus("b2") };
+    snprintf(t[1].out, sizeof t[1].out, "b2");
+    commit(&r, t, 3, 0, 1);
+    int before = lt_mix_tracks(r.m);
+    snprintf(t[2].out, sizeof t[2].out, "b1");
+    char err2[256];
+    lt_mix_begin(r.m);
+    for (int i = 0; i < 3; i++) lt_mix_track(r.m, &t[i], err2, sizeof err2);
+    int rc = lt_mix_commit(r.m, 0, 1, err2, sizeof err2);
+    CHECK(rc < 0 && strstr(err2, "cycle") && strstr(err2, "b1") && strstr(err2, "b2"), "a routing cycle is refused: %s", err2);
+    CHECK(lt_mix_tracks(r.m) == before, "and nothing changed (%d channels)", lt_mix_tracks(r.m));
+    snprintf(t[0].out, sizeof t[0].out, "nowhere");
+    t[2].out[0] = 0;
+    lt_mix_begin(r.m);
+    for (int i = 0; i < 3; i++) lt_mix_track(r.m, &t[i], err2, sizeof err2);
+    rc = lt_mix_commit(r.m, 0, 1, err2, sizeof err2);
+    CHECK(rc < 0 && strstr(err2, "nowhere"), "an output to a bus that does not exist: %s", err2);
+    rig_close(&r);
+    lt_program_unref(p);
+}
+
+/* Latency compensation: a 100-frame lookahead effect on one of two identical tracks; the other is
+ * delayed to match, so the sum has one onset of twice the level, and the master's latency is 100. */
+static void test_latency(void) {
+    static float out[2 * 9600];
+    lt_program *p = voice(0.5f, 0);
+    rig r;
+    rig_open(&r);
+    lt_track_spec t[2] = { spec("x", p, 0), spec("y", p, 0) };
+    t[0].nfx = 1;
+    t[0].fx[0] = fxs(&fx_lat, 1);
+    commit(&r, t, 2, 0, 1);
+    note(&r, "x", 1000, 2000, 69);
+    note(&r, "y", 1000, 2000, 69);
+    render(&r, out, 9600, 256);
+    int on = first_nonzero(out, 9600, 0);
+    CHECK(on == 1000 + LAT, "both tracks arrive together, %d frames late (onset %d)", LAT, on);
+    CHECK(fabsf(out[2 * on] - 2 * 0.35355339f) < 1e-5f, "as one onset of twice the level (%.5f)", (double)out[2 * on]);
+    CHECK(lt_mix_latency(r.m) == LAT, "the master's latency is %d frames", lt_mix_latency(r.m));
+    rig_close(&r);
+    lt_program_unref(p);
+}
+
+/* Solo: a soloed track is heard, the others not, a solo-safe return stays; unsolo restores. */
+static void test_solo(void) {
+    static float out[2 * 19200];
+    lt_program *p = voice(0.5f, 0);
+    rig r;
+    rig_open(&r);
+    lt_track_spec t[3] = { spec("x", p, -1), spec("y", p, 1), bus("verb") };
+    t[0].gain = t[1].gain = 0; t[0].width = t[1].width = 1;
+    t[0].solo = 1;
+    commit(&r, t, 3, 0, 1);
+    note(&r, "x", 100, 8000, 60);
+    note(&r, "y", 100, 8000, 60);
+    render(&r, out, 9600, 256);
+    CHECK(energy(out, 1000, 8000) > 0 && fabs(out[2 * 4000 + 1]) == 0, "x soloed: its channel sounds, y's is silent");
+    t[0].solo = 0;
+    commit(&r, t, 3, 9600, 1);
+    note(&r, "x", 10000, 8000, 60);
+    note(&r, "y", 10000, 8000, 60);
+    render(&r, out, 19200, 256);
+    float yr = 0;
+    for (int i = 11000; i < 17000; i++) yr = fmaxf(yr, fabsf(out[2 * (i - 9600) + 1]));
+    CHECK(yr > 0.1f, "unsoloed, y is heard again (peak %.3f)", (double)yr);
+    rig_close(&r);
+    lt_program_unref(p);
+}
+
 int main(void) {
     test_timing();
     test_independence();
@@ -551,5 +699,8 @@ int main(void) {
     test_guards();
     test_isa();
     test_many();
+    test_routing();
+    test_latency();
+    test_solo();
     return check_done("test_engine");
 }
