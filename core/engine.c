@@ -54,6 +54,8 @@ struct lt_engine {
     int       meter_count, meter_period;
     float     mpeak_l, mpeak_r;
     _Atomic int64_t late, dropped, stale, guards, turns_total, limited;
+    void    (*tap)(void *ud, const lt_plan *p, int64_t frame);
+    void     *tap_ud;
 };
 
 static void heap_push(lt_engine *e, const lt_cmd *c);
@@ -122,6 +124,7 @@ bool   lt_engine_send(lt_engine *e, const lt_cmd *c) { return lt_ring_push(&e->c
 size_t lt_engine_send_space(lt_engine *e) { return lt_ring_capacity(&e->cmd_ring) - lt_ring_count(&e->cmd_ring); }
 bool   lt_engine_poll(lt_engine *e, lt_reply *r) { return lt_ring_pop(&e->reply_ring, r); }
 lt_plan *lt_engine_plan(const lt_engine *e) { return e->plan; }
+void lt_engine_set_tap(lt_engine *e, void (*tap)(void *, const lt_plan *, int64_t), void *ud) { e->tap = tap; e->tap_ud = ud; }
 
 bool lt_engine_midi(lt_engine *e, int64_t frame, const uint8_t *msg, int len) {
     if (len < 1 || len > 3 || msg[0] < 0x80 || msg[0] >= 0xF0) return false;  /* channel messages only */
@@ -482,6 +485,7 @@ static void render_quantum(lt_engine *e) {
             case LT_STEP_OUT: output(e, b, b + LT_QUANTUM, e->fifo, start); break;
             }
         }
+        if (e->tap) e->tap(e->tap_ud, p, start);
     }
     if (++e->meter_count >= e->meter_period) {
         e->meter_count = 0;

@@ -80,4 +80,8 @@ int64_t lt_engine_frame_at(const lt_engine *e, int64_t ns);
 void    lt_engine_get_stats(const lt_engine *e, lt_engine_stats *s);
 /* The plan the audio thread runs.  Thread: control, only while the audio thread is not running. */
 struct lt_plan *lt_engine_plan(const lt_engine *e);
+/* Offline only: `tap` is called after every quantum with the plan that ran, its buffers holding each
+ * channel's post-fader signal (stems) and the master (buffer 0), and the quantum's first frame.
+ * Thread: control (the offline render loop runs the engine on it).  Never set it live. */
+void lt_engine_set_tap(lt_engine *e, void (*tap)(void *ud, const struct lt_plan *p, int64_t frame), void *ud);
 #endif

@@ -8,6 +8,7 @@
 #include "midi.h"
 #include "driver.h"
 #include "params.h"
+#include "bind_mix.h"
 #include "graph/vop.h"
 #include <math.h>
 #include <lauxlib.h>
@@ -402,7 +403,8 @@ static int l_note(lua_State *L) {
     return 0;
 }
 
-/* core.param(track | "master", frame, name, value) */
+/* core.param(track | "master", frame, name, value [, ramp_frames]): the value glides there over
+ * ramp_frames (automation segments); without it, over the parameter's own smoothing time. */
 static int l_param(lua_State *L) {
     lt_api_state *st = state(L);
     int master = lua_type(L, 1) == LUA_TSTRING && strcmp(lua_tostring(L, 1), "master") == 0;
@@ -424,7 +426,9 @@ static int l_param(lua_State *L) {
     }
     lt_handle h = check_track(L, st, 1);
     if (lt_param_find(name) >= 0) v = check_param_value(L, lt_param_find(name), 4);
-    if (lt_mix_param(st->mix, h, name, frame, v, err, sizeof err)) return luaL_error(L, "%s", err);
+    lua_Integer ramp = luaL_optinteger(L, 5, -1);
+    luaL_argcheck(L, ramp >= -1 && ramp <= INT32_MAX, 5, "ramp is a number of frames");
+    if (lt_mix_param(st->mix, h, name, frame, v, (int32_t)ramp, err, sizeof err)) return luaL_error(L, "%s", err);
     return 0;
 }
 
@@ -683,6 +687,7 @@ static int open_core(lua_State *L) {
     luaL_newlibtable(L, core_funcs);
     lua_pushlightuserdata(L, st);
     luaL_setfuncs(L, core_funcs, 1);
+    lt_bind_mix(L, st);
     lua_pushstring(L, lt_vm_root());
     lua_setfield(L, -2, "root");
     lua_pushinteger(L, LT_QUANTUM);

@@ -138,6 +138,7 @@ static lt_pool *new_pool(const lt_mix *m, lt_program *prog, const lt_pool_config
 static void free_plan(lt_mix *m, lt_plan *p) {
     if (!p) return;
     for (int i = 0; i < p->nnodes; i++) node_release(m, p->nodes[i]);
+    free(p->chan);
     free(p->steps);
     free(p->nodes);
     free(p->node_flags);
@@ -147,12 +148,16 @@ static void free_plan(lt_mix *m, lt_plan *p) {
 
 static int send_cmd(lt_mix *m, lt_cmd *c) { return lt_engine_send(m->e, c) ? 0 : -1; }
 
-static int send_param(lt_mix *m, lt_handle node, int index, float value, int64_t frame) {
+static int send_param_ramp(lt_mix *m, lt_handle node, int index, float value, int64_t frame, int32_t ramp) {
     lt_cmd c = { .frame = frame, .type = LT_CMD_PARAM, .flags = LT_CMDF_SCHED, .node = node };
     c.u.param.index = (uint16_t)index;
     c.u.param.value = value;
-    c.u.param.ramp = -1;
+    c.u.param.ramp = ramp;
     return send_cmd(m, &c);
+}
+
+static int send_param(lt_mix *m, lt_handle node, int index, float value, int64_t frame) {
+    return send_param_ramp(m, node, index, value, frame, -1);
 }
 
 /* ---- routing ----------------------------------------------------------------------------------- */
@@ -457,7 +462,15 @@ static lt_plan *build_plan(lt_mix *m) {
     }
     b.p->nbufs = b.nbufs;
     b.p->bufs = lt_alloc_prefault(sizeof(float) * 2 * LT_QUANTUM * (size_t)b.nbufs);
-    if (!b.p->bufs) goto fail;
+    b.p->chan = calloc((size_t)(n ? n : 1), sizeof *b.p->chan);
+    if (!b.p->bufs || !b.p->chan) goto fail;
+    b.p->nchan = n;
+    for (int i = 0; i < n; i++) {
+        snprintf(b.p->chan[i].name, sizeof b.p->chan[i].name, "%s", m->tracks[i]->name);
+        b.p->chan[i].buf = m->tracks[i]->buf;
+        b.p->chan[i].is_bus = m->tracks[i]->is_bus;
+        b.p->chan[i].leaving = m->tracks[i]->leaving;
+    }
     b.p->out_buf = 0;
     free(rank);
     return b.p;
@@ -1115,7 +1128,8 @@ int lt_mix_resolve(const lt_mix *m, lt_handle track, const char *param, lt_handl
     return -1;
 }
 
-int lt_mix_param(lt_mix *m, lt_handle track, const char *param, int64_t frame, float value, char *err, size_t errlen) {
+int lt_mix_param(lt_mix *m, lt_handle track, const char *param, int64_t frame, float value, int32_t ramp,
+                 char *err, size_t errlen) {
     lt_handle node;
     int index;
     float lo, hi;
@@ -1136,7 +1150,7 @@ int lt_mix_param(lt_mix *m, lt_handle track, const char *param, int64_t frame, f
                 else if (index < LT_FX_MAX_PARAMS) t->fx[k].params[index] = value;
             }
     }
-    if (send_param(m, node, index, value, frame)) {
+    if (send_param_ramp(m, node, index, value, frame, ramp)) {
         snprintf(err, errlen, "the engine's command queue is full; schedule less at once");
         return -1;
     }

@@ -98,9 +98,11 @@ const char *lt_mix_name(const lt_mix *m, lt_handle track);
  * index; -1 with err (naming the known ones) when unknown. */
 int       lt_mix_resolve(const lt_mix *m, lt_handle track, const char *param, lt_handle *node, int *index,
                          float *min, float *max, char *err, size_t errlen);
-/* Sends a parameter change of a track at `frame` (score frame).  -1 with err when unknown or the
- * ring is full. */
-int       lt_mix_param(lt_mix *m, lt_handle track, const char *param, int64_t frame, float value, char *err, size_t errlen);
+/* Sends a parameter change of a track at `frame` (score frame), gliding over `ramp` frames (< 0: the
+ * parameter's own smoothing; an automation segment gives its length).  -1 with err when unknown or
+ * the ring is full. */
+int       lt_mix_param(lt_mix *m, lt_handle track, const char *param, int64_t frame, float value, int32_t ramp,
+                       char *err, size_t errlen);
 /* Handles what the audio thread hands back (plans, pools, finished nodes).  Call for every reply. */
 void      lt_mix_reply(lt_mix *m, const lt_reply *r);
 int       lt_mix_tracks(const lt_mix *m);          /* live (not leaving) tracks and buses */
