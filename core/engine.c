@@ -89,7 +89,7 @@ fail:
 }
 
 static void give(void (*give_back)(void *, const lt_reply *), void *ud, uint16_t type, void *ptr) {
-    lt_reply r = { type, 0, 0, ptr, 0, 0 };
+    lt_reply r = { type, 0, 0, ptr, 0, 0, 0, 0 };
     if (ptr) give_back(ud, &r);
 }
 
@@ -168,9 +168,14 @@ int64_t lt_engine_frame_at(const lt_engine *e, int64_t ns) {
 
 /* ---- audio thread ------------------------------------------------------------------------------ */
 
-static void reply(lt_engine *e, uint16_t type, lt_handle node, int64_t frame, void *ptr, float a, float b) {
-    lt_reply r = {type, node, frame, ptr, a, b};
+static void reply4(lt_engine *e, uint16_t type, lt_handle node, int64_t frame, void *ptr, float a, float b,
+                   float c, float d) {
+    lt_reply r = {type, node, frame, ptr, a, b, c, d};
     lt_ring_push(&e->reply_ring, &r);   /* a full reply ring drops a report, never blocks */
+}
+
+static void reply(lt_engine *e, uint16_t type, lt_handle node, int64_t frame, void *ptr, float a, float b) {
+    reply4(e, type, node, frame, ptr, a, b, 0, 0);
 }
 
 static void node_reply(void *ud, uint16_t type, lt_handle node, void *ptr, float a, float b) {
@@ -489,16 +494,25 @@ static void render_quantum(lt_engine *e) {
     }
     if (++e->meter_count >= e->meter_period) {
         e->meter_count = 0;
-        reply(e, LT_REPLY_METER, 0, start, NULL, e->mpeak_l, e->mpeak_r);
-        e->mpeak_l = e->mpeak_r = 0;
         if (p)
-            for (int i = 0; i < p->nsteps; i++)
-                if (p->steps[i].kind == LT_STEP_STRIP && p->steps[i].group >= 0) {
-                    lt_strip *s = &p->steps[i].node->u.strip;
-                    const lt_node *who = p->steps[i].aux ? p->steps[i].aux : p->steps[i].node;
-                    reply(e, LT_REPLY_METER, who->handle, start, NULL, s->peak_l, s->peak_r);
+            for (int i = 0; i < p->nsteps; i++) {
+                const lt_step *st = &p->steps[i];
+                if (st->kind == LT_STEP_STRIP) {
+                    lt_strip *s = &st->node->u.strip;
+                    const lt_node *who = st->group < 0 ? NULL : st->aux ? st->aux : st->node;
+                    float n = s->ms_n > 0 ? (float)s->ms_n : 1.0f;
+                    reply4(e, LT_REPLY_METER, who ? who->handle : 0, start, NULL, who ? s->peak_l : e->mpeak_l,
+                           who ? s->peak_r : e->mpeak_r, sqrtf((float)((s->ms_l + s->ms_r) / (2.0 * n))), (float)(s->ks / n));
                     s->peak_l = s->peak_r = 0;
+                    s->ms_l = s->ms_r = s->ks = 0;
+                    s->ms_n = 0;
+                } else if (st->kind == LT_STEP_FX && st->node->u.fx.def->reduction) {
+                    reply(e, LT_REPLY_REDUCTION, st->node->handle, start, NULL, st->node->u.fx.gr_max, 0);
+                    st->node->u.fx.gr_max = 0;
                 }
+            }
+        else reply(e, LT_REPLY_METER, 0, start, NULL, e->mpeak_l, e->mpeak_r);
+        e->mpeak_l = e->mpeak_r = 0;
     }
     atomic_store_explicit(&e->frame, start + LT_QUANTUM, memory_order_relaxed);
 }

@@ -506,24 +506,42 @@ static int l_note_target(lua_State *L) {
     return 0;
 }
 
-/* core.meters() -> { [track handle] = {l, r}, master = {l, r} }: peaks of the last ~50 ms. */
+double lt_meter_shortterm(const lt_meter *m) {
+    if (!m || m->ks_n == 0) return -HUGE_VAL;
+    double sum = 0;
+    for (int i = 0; i < m->ks_n; i++) sum += m->ks[i];
+    double ms = sum / m->ks_n;
+    return ms > 0 ? -0.691 + 10.0 * log10(ms) : -HUGE_VAL;
+}
+
+static void push_meter(lua_State *L, const lt_meter *m) {
+    lua_createtable(L, 2, 4);
+    lua_pushnumber(L, m ? m->peak_l : 0); lua_rawseti(L, -2, 1);
+    lua_pushnumber(L, m ? m->peak_r : 0); lua_rawseti(L, -2, 2);
+    lua_pushnumber(L, m ? m->rms : 0); lua_setfield(L, -2, "rms");
+    lua_pushnumber(L, lt_meter_shortterm(m)); lua_setfield(L, -2, "lufs");
+}
+
+/* core.meters() -> { master = {l, r, rms =, lufs =} }: the master's peaks of the last ~50 ms, RMS
+ * and short-term loudness. */
 static int l_meters(lua_State *L) {
     lt_api_state *st = state(L);
     lua_newtable(L);
-    lua_createtable(L, 2, 0);
-    lua_pushnumber(L, st->meter[0][0]); lua_rawseti(L, -2, 1);
-    lua_pushnumber(L, st->meter[0][1]); lua_rawseti(L, -2, 2);
+    push_meter(L, st->meter[0]);
     lua_setfield(L, -2, "master");
     return 1;
 }
 
-/* core.meter(track) -> l, r */
+/* core.meter(handle) -> {l, r, rms =, lufs =, reduction =} for a channel (or an effect, whose
+ * reduction is its gain reduction in dB). */
 static int l_meter(lua_State *L) {
     lt_api_state *st = state(L);
-    lt_handle h = check_track(L, st, 1);
-    lua_pushnumber(L, st->meter[LT_HANDLE_INDEX(h)][0]);
-    lua_pushnumber(L, st->meter[LT_HANDLE_INDEX(h)][1]);
-    return 2;
+    lua_Integer h = luaL_checkinteger(L, 1);
+    const lt_meter *m = h > 0 ? st->meter[LT_HANDLE_INDEX((lt_handle)h)] : st->meter[0];
+    push_meter(L, m);
+    lua_pushnumber(L, m ? m->reduction : 0);
+    lua_setfield(L, -2, "reduction");
+    return 1;
 }
 
 static int l_stats(lua_State *L) {
@@ -732,6 +750,7 @@ int lt_api_init(lt_api_state *st, int rate, int live, int lookahead_ms) {
 void lt_api_close(lt_api_state *st) {
     if (st->mix) lt_mix_free(st->mix);
     if (st->engine) lt_engine_free(st->engine);
+    if (st->meter) for (int i = 0; i <= LT_MAX_NODES; i++) free(st->meter[i]);
     free(st->meter);
     st->mix = NULL;
     st->engine = NULL;
@@ -769,9 +788,16 @@ void lt_api_pump(lua_State *L, lt_api_state *st) {
                 lt_message("lute: the control thread fell behind; the engine repeats the last bar until it "
                            "catches up (the music plays on)");
             break;
-        case LT_REPLY_METER: {
+        case LT_REPLY_METER:
+        case LT_REPLY_REDUCTION: {
             int i = (int)LT_HANDLE_INDEX(r.node);
-            st->meter[i][0] = r.a; st->meter[i][1] = r.b;
+            if (!st->meter[i] && !(st->meter[i] = calloc(1, sizeof(lt_meter)))) break;
+            lt_meter *m = st->meter[i];
+            if (r.type == LT_REPLY_REDUCTION) { m->reduction = r.a; break; }
+            m->peak_l = r.a; m->peak_r = r.b; m->rms = r.c;
+            m->ks[m->ks_pos] = r.d;
+            m->ks_pos = (m->ks_pos + 1) % LT_METER_HISTORY;
+            if (m->ks_n < LT_METER_HISTORY) m->ks_n++;
             break;
         }
         default: break;

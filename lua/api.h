@@ -13,10 +13,20 @@ typedef struct lt_api_state {
     lt_mix    *mix;              /* the control thread's model of the mix (graph/mix.h) */
     int live;                    /* 1 = a device is playing, 0 = offline render or exec */
     int64_t lookahead;           /* frames the scheduler works ahead */
-    float (*meter)[2];           /* last peaks per node index (0 = master) */
+    struct lt_meter **meter;     /* per node index (0 = master), made on a node's first reading */
     int64_t guard_reports, late_reports, stale_reports, limit_reports, flywheel_reports;
     int quit_requested;
 } lt_api_state;
+
+/* What the meters of a channel (or an effect's gain reduction) read, kept on the control thread. */
+#define LT_METER_HISTORY 60      /* 3 s of 50 ms readings: the short-term loudness window */
+typedef struct lt_meter {
+    float peak_l, peak_r, rms, reduction;
+    float ks[LT_METER_HISTORY];   /* K-weighted mean squares, a ring */
+    int   ks_pos, ks_n;
+} lt_meter;
+/* Short-term loudness (LUFS, BS.1770, 3 s window) of a meter; -inf when silent. */
+double lt_meter_shortterm(const lt_meter *m);
 
 /* Creates the engine and the mix for a session.  -1 when out of memory. */
 int  lt_api_init(lt_api_state *st, int rate, int live, int lookahead_ms);

@@ -90,7 +90,10 @@ typedef enum {
     LT_REPLY_LATE,            /* a scheduled command arrived `a` frames late (applied at once) */
     LT_REPLY_OVERFLOW,        /* the event queue was full: a command was dropped */
     LT_REPLY_STALE,           /* a command for a node that no longer exists was dropped */
-    LT_REPLY_METER,           /* node (0 = master): a, b = peak left, right over the last ~50 ms */
+    LT_REPLY_METER,           /* node (0 = master): a, b = peak left, right; c = RMS of both channels;
+                                 d = K-weighted mean square summed over the channels (BS.1770), all
+                                 over the last ~50 ms */
+    LT_REPLY_REDUCTION,       /* node (an effect): a = its largest gain reduction (dB) over ~50 ms */
     LT_REPLY_FLYWHEEL,        /* the scheduler fell behind: the engine repeated the last `a` frames
                                  (a bar) at `frame`; b = turns so far in this stall */
 } lt_reply_type;
@@ -100,6 +103,6 @@ typedef struct lt_reply {
     lt_handle node;
     int64_t   frame;
     void     *ptr;
-    float     a, b;
+    float     a, b, c, d;
 } lt_reply;
 #endif

@@ -65,6 +65,15 @@ lt_node *lt_node_strip_new(const char *path, float gain_db, float pan, int mute,
     lt_ramp_init(&s->polarity, 0.0f);
     lt_ramp_init(&s->width, 1.0f);
     lt_ramp_init(&s->solo_mute, 0.0f);
+    /* BS.1770's K-weighting (a high shelf, then the RLB high-pass), designed for this rate with the
+     * formulas libebur128 uses, so a strip's short-term loudness reads as lute analyze does. */
+    double K = tan(M_PI * 1681.974450955533 / sr), Vh = pow(10.0, 3.999843853973347 / 20.0);
+    double Vb = pow(Vh, 0.4996667741545416), Q = 0.7071752369554196, a0 = 1.0 + K / Q + K * K;
+    s->kb[0][0] = (Vh + Vb * K / Q + K * K) / a0; s->kb[0][1] = 2.0 * (K * K - Vh) / a0; s->kb[0][2] = (Vh - Vb * K / Q + K * K) / a0;
+    s->ka[0][0] = 1.0; s->ka[0][1] = 2.0 * (K * K - 1.0) / a0; s->ka[0][2] = (1.0 - K / Q + K * K) / a0;
+    K = tan(M_PI * 38.13547087602444 / sr); Q = 0.5003270373238773; a0 = 1.0 + K / Q + K * K;
+    s->kb[1][0] = 1.0; s->kb[1][1] = -2.0; s->kb[1][2] = 1.0;
+    s->ka[1][0] = 1.0; s->ka[1][1] = 2.0 * (K * K - 1.0) / a0; s->ka[1][2] = (1.0 - K / Q + K * K) / a0;
     s->gl = s->gr = -1.0f;        /* not set yet: the first block starts at its gains, no ramp */
     s->fade = -1;
     s->cap = (int32_t)(TAIL_CAP_S * sr);
@@ -321,6 +330,7 @@ static void fx_block(lt_fxnode *f, const lt_run *run, float *l, float *r, const 
         b.kl = keyl; b.kr = keyr;
     }
     f->def->process(f->st, &b);
+    if (f->def->reduction) { float gr = f->def->reduction(f->st); if (gr > f->gr_max) f->gr_max = gr; }
     if (!wet_only)
         for (int i = 0; i < n; i++) {
             float m = m0 + dm * (float)(i + 1);
@@ -440,6 +450,21 @@ int lt_strip_run(lt_node *nd, const lt_run *run, float *l, float *r, float *dl, 
         }
         s->gl = gl; s->gr = gr; s->peak_l = pl; s->peak_r = pr;
         s->ms_l += ml; s->ms_r += mr; s->ms_n += n;
+        for (int ch = 0; ch < 2; ch++) {          /* K-weighted squares for the loudness meter */
+            const float *x = ch ? r : l;
+            double *z = s->kz[ch], ks = 0;
+            for (int i = pos; i < end; i++) {
+                double y1 = s->kb[0][0] * x[i] + z[0];
+                z[0] = s->kb[0][1] * x[i] - s->ka[0][1] * y1 + z[1];
+                z[1] = s->kb[0][2] * x[i] - s->ka[0][2] * y1;
+                double y2 = y1 + z[2];
+                z[2] = -2.0 * y1 - s->ka[1][1] * y2 + z[3];
+                z[3] = y1 - s->ka[1][2] * y2;
+                ks += y2 * y2;
+            }
+            for (int k = 0; k < 4; k++) if (!(fabs(z[k]) > 1e-30 && fabs(z[k]) < 1e30)) z[k] = 0;
+            s->ks += ks;
+        }
         pos = end;
     }
     for (; e >= 0; e = run->ev[e].next) strip_apply(s, &run->ev[e].cmd, run->sr);

@@ -51,6 +51,7 @@ typedef struct lt_fxnode {
     float   *dly;                  /* the dry signal delayed by the latency, so wet/dry stay aligned */
     int      dpos;
     int32_t  smooth;
+    float    gr_max;               /* the largest gain reduction since the last meter reply (dB) */
 } lt_fxnode;
 
 typedef struct lt_strip {
@@ -63,7 +64,10 @@ typedef struct lt_strip {
     int32_t  fade_total;
     int      instr_idle;           /* set by the engine each quantum: the track's voices have ended */
     double   ms_l, ms_r;           /* sum of squares since the last meter reply (RMS) */
+    double   ks;                   /* sum of K-weighted squares, both channels (loudness) */
     int32_t  ms_n;
+    double   kz[2][4];             /* K-weighting filter state per channel (two biquads) */
+    double   kb[2][3], ka[2][3];   /* their coefficients for the engine's rate */
 } lt_strip;
 
 /* A send: a channel's signal (before or after its fader) into a bus, at its own level. */
