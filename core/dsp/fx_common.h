@@ -51,7 +51,7 @@ static inline float fx_tc(double ms, double sr)
  * the output does not depend on how the engine splits a quantum. */
 #define FX_GRID 8
 
-/* Sine of 2*pi*ph for ph in [0, 1): a 7th-order odd polynomial on a quarter wave, error < 1e-6,
+/* Sine of 2*pi*ph for ph in [0, 1): a 9th-order odd Taylor polynomial on a quarter wave, error < 4e-6,
  * cheaper than sinf and the same on every machine (plain multiplies and adds). */
 static inline float fx_sin2pi(float ph)
 {

@@ -6,9 +6,11 @@
 /* Each family file exports its defs; declare them here as they are added. */
 extern const lt_fx_def lt_fx_gain, lt_fx_polarity, lt_fx_mono, lt_fx_swap, lt_fx_width, lt_fx_dcblock,
     lt_fx_delay_samples, lt_fx_delay_ms;                                          /* fx_util.c */
+extern const lt_fx_def lt_fx_delay;                                                /* fx_delay.c */
 
 const lt_fx_def *const lt_fx_defs[] = {
     &lt_fx_gain, &lt_fx_polarity, &lt_fx_mono, &lt_fx_swap, &lt_fx_width, &lt_fx_dcblock,
+    &lt_fx_delay,
     &lt_fx_delay_samples, &lt_fx_delay_ms,
     NULL
 };

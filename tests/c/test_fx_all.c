@@ -191,7 +191,7 @@ static float step_target(const lt_fx_param *p)
 
 static void check_steps(const lt_fx_def *d)
 {
-    int S = SR / 4, W = (int)(0.15 * SR), k;
+    int S = (int)(0.6 * SR), W = (int)(0.15 * SR), k;
     for (k = 0; k < d->nparams; k++) {
         const lt_fx_param *p = &d->params[k];
         float v = step_target(p), before, across, after;
@@ -199,9 +199,11 @@ static void check_steps(const lt_fx_def *d)
         fxt *u = fxt_new(d->name, SR, data_for(d), p->name, (double)v, NULL);
         int n = S + 2 * W, c;
         float *l = fxt_buf(n), *r = fxt_buf(n), *l2 = fxt_buf(n), *r2 = fxt_buf(n);
+        /* two tones faded in over 50 ms (an abrupt start would click in an echo of it) */
         for (c = 0; c < n; c++) {
-            l[c] = l2[c] = 0.5f * (float)sin(2 * PI * 110 * c / SR);
-            r[c] = r2[c] = 0.4f * (float)sin(2 * PI * 165 * c / SR + 1);
+            float fade = c < SR / 20 ? (float)c / (SR / 20) : 1.0f;
+            l[c] = l2[c] = fade * 0.5f * (float)sin(2 * PI * 110 * c / SR);
+            r[c] = r2[c] = fade * 0.4f * (float)sin(2 * PI * 165 * c / SR + 1);
         }
         fxt_run(t, l, r, S, 32);
         fxt_change(t, p->name, v);
