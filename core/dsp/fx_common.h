@@ -51,6 +51,32 @@ static inline float fx_tc(double ms, double sr)
  * the output does not depend on how the engine splits a quantum. */
 #define FX_GRID 8
 
+/* A coefficient that follows its design without stepping or kinking: designs are made on the control
+ * grid (a staircase every FX_GRID frames), and the coefficient a filter runs with follows them through
+ * a one-pole smoother of FX_SMOOTH_MS, sample by sample.  Stepping coefficients buzzes (zipper noise);
+ * following a linear glide exactly would still turn its corners into kinks that a resonant filter
+ * makes audible.  Once within 1e-6 of its target it snaps to it, so a steady coefficient is exactly
+ * the design and a unit can tell it is steady (v == tgt). */
+#define FX_SMOOTH_MS 2.0
+
+typedef struct fx_smooth {
+    float v, tgt;
+} fx_smooth;
+
+static inline void fx_smooth_init(fx_smooth *s, float v) { s->v = s->tgt = v; }
+
+/* a = fx_smooth_coef(sr): the per-sample step fraction. */
+static inline float fx_smooth_coef(double sr) { return (float)(1.0 - exp(-1.0 / (FX_SMOOTH_MS * 0.001 * sr))); }
+
+static inline float fx_smooth_next(fx_smooth *s, float a)
+{
+    float d = s->tgt - s->v;
+    if (d == 0.0f) return s->v;
+    if (fabsf(d) <= 1e-6f * fabsf(s->tgt) + 1e-20f) s->v = s->tgt;
+    else s->v += a * d;
+    return s->v;
+}
+
 /* Sine of 2*pi*ph for ph in [0, 1): a 9th-order odd Taylor polynomial on a quarter wave, error < 4e-6,
  * cheaper than sinf and the same on every machine (plain multiplies and adds). */
 static inline float fx_sin2pi(float ph)

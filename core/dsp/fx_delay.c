@@ -35,7 +35,9 @@ typedef struct delay_st {
     int     init_d;
     fx_line ln[2];
     fx_xtap tap[2];
-    float   lo_hz, hi_hz, lo_g, hi_g;      /* one-pole G = g / (1 + g) per filter */
+    float   lo_hz, hi_hz;              /* the cutoffs designed for */
+    fx_smooth lo_g, hi_g;              /* one-pole G = g / (1 + g), following the designs */
+    float   sa;
     float   lo_s[2], hi_s[2];              /* filter states */
     int     grid;
     int     time_frames;                   /* the current target, for tail() */
@@ -84,6 +86,8 @@ static void delay_reset(void *st)
         s->lo_s[c] = s->hi_s[c] = 0;
     }
     s->grid = 0;
+    fx_smooth_init(&s->lo_g, s->lo_g.tgt);
+    fx_smooth_init(&s->hi_g, s->hi_g.tgt);
 }
 
 static void delay_init(void *st, float sr, const float *p, const lt_fx_data *data)
@@ -96,8 +100,9 @@ static void delay_init(void *st, float sr, const float *p, const lt_fx_data *dat
     s->feedback = p[P_FEEDBACK];
     s->lo_hz = p[P_LOWCUT];
     s->hi_hz = p[P_HIGHCUT];
-    s->lo_g = onepole_g(s->lo_hz, sr);
-    s->hi_g = onepole_g(s->hi_hz, sr);
+    s->lo_g.tgt = onepole_g(s->lo_hz, sr);
+    s->hi_g.tgt = onepole_g(s->hi_hz, sr);
+    s->sa = fx_smooth_coef(sr);
     delay_reset(st);
 }
 
@@ -117,23 +122,25 @@ static void delay_process(void *st, const lt_fx_block *b)
     int i;
     for (i = 0; i < b->n; i++) {
         float fb = fx_p(b, P_FEEDBACK, i), pp = fx_p(b, P_PINGPONG, i);
-        float dl, dr, wl, wr, v, lp;
+        float dl, dr, wl, wr, v, lp, lg, hg;
         if (s->grid == 0) {
             float lo = fx_p(b, P_LOWCUT, i), hi = fx_p(b, P_HIGHCUT, i);
-            if (lo != s->lo_hz) s->lo_hz = lo, s->lo_g = onepole_g(lo, s->sr);
-            if (hi != s->hi_hz) s->hi_hz = hi, s->hi_g = onepole_g(hi, s->sr);
+            if (lo != s->lo_hz) s->lo_hz = lo, s->lo_g.tgt = onepole_g(lo, s->sr);
+            if (hi != s->hi_hz) s->hi_hz = hi, s->hi_g.tgt = onepole_g(hi, s->sr);
             s->grid = FX_GRID;
         }
         s->grid--;
+        lg = fx_smooth_next(&s->lo_g, s->sa);
+        hg = fx_smooth_next(&s->hi_g, s->sa);
         dl = fx_xtap_read(&s->tap[0], &s->ln[0]);
         dr = fx_xtap_read(&s->tap[1], &s->ln[1]);
         wl = (1.0f - pp) * b->l[i] + pp * 0.5f * (b->l[i] + b->r[i]) + fb * ((1.0f - pp) * dl + pp * dr);
         wr = (1.0f - pp) * b->r[i] + fb * ((1.0f - pp) * dr + pp * dl);
         /* low-pass then high-pass, TPT one-poles: v = (x - s) G, y = v + s, s' = y + v */
-        v = (wl - hi0) * s->hi_g; lp = v + hi0; hi0 = lp + v; wl = lp;
-        v = (wr - hi1) * s->hi_g; lp = v + hi1; hi1 = lp + v; wr = lp;
-        v = (wl - lo0) * s->lo_g; lp = v + lo0; lo0 = lp + v; wl -= lp;
-        v = (wr - lo1) * s->lo_g; lp = v + lo1; lo1 = lp + v; wr -= lp;
+        v = (wl - hi0) * hg; lp = v + hi0; hi0 = lp + v; wl = lp;
+        v = (wr - hi1) * hg; lp = v + hi1; hi1 = lp + v; wr = lp;
+        v = (wl - lo0) * lg; lp = v + lo0; lo0 = lp + v; wl -= lp;
+        v = (wr - lo1) * lg; lp = v + lo1; lo1 = lp + v; wr -= lp;
         fx_line_write(&s->ln[0], wl);
         fx_line_write(&s->ln[1], wr);
         b->l[i] = dl;

@@ -4,7 +4,9 @@
  * the tape flanger, in Dattorro's "Effect Design, Part 2: Delay-Line Modulation and Chorus", JAES
  * 1997).  The tap sweeps between `delay` and `delay + depth` milliseconds with a sine LFO, read with
  * 4-point Hermite interpolation; the right channel's LFO runs `spread` x 180 degrees behind the left
- * one.  `feedback` returns the tap into the line (the flanger's resonant comb).
+ * one.  `feedback` returns the tap into the line (the flanger's resonant comb).  `delay`, `depth` and
+ * `spread` pass a 20 ms smoother on top of the engine's glide, like the inertia of a tape transport:
+ * a glide that starts and stops abruptly would jump the pitch of everything in the line.
  * phaser: a chain of trapezoidal (TPT) first-order allpasses (Zavalishin, "The Art of VA Filter
  * Design", ch. 3; the Univibe/Small Stone structure) whose common corner sweeps `depth` octaves
  * around `freq` with the LFO; `stages` picks the chain length (the output tap crossfades over 20 ms
@@ -40,9 +42,13 @@ static const lt_fx_param flanger_params[MD_NP] = {
     { "feedback", -0.95f, 0.95f, 0.6f, "", 1, "resonance of the comb (negative: odd harmonics)" },
 };
 
+#define MD_SMOOTH_S 0.020
+
 typedef struct md_st {
     float   sr;
     double  phase;               /* LFO phase in cycles, [0, 1) */
+    fx_smooth base, depth, off;  /* frames, frames, cycles */
+    float   ma;                  /* their smoother coefficient */
     fx_line ln[2];
     float   y[2];                /* last tap output (feedback) */
     float   feedback, maxd;      /* for tail() */
@@ -71,6 +77,9 @@ static void md_reset(void *st)
         s->y[c] = 0;
     }
     s->phase = 0;
+    fx_smooth_init(&s->base, s->base.tgt);
+    fx_smooth_init(&s->depth, s->depth.tgt);
+    fx_smooth_init(&s->off, s->off.tgt);
 }
 
 static void md_init(void *st, float sr, const float *p, const lt_fx_data *data)
@@ -79,6 +88,10 @@ static void md_init(void *st, float sr, const float *p, const lt_fx_data *data)
     (void)data;
     md_layout(s, sr);
     s->sr = sr;
+    s->ma = (float)(1.0 - exp(-1.0 / (MD_SMOOTH_S * sr)));
+    s->base.tgt = p[MD_DELAY] * 0.001f * sr;
+    s->depth.tgt = p[MD_DEPTH] * 0.001f * sr;
+    s->off.tgt = 0.5f * p[MD_SPREAD];
     s->feedback = p[MD_FEEDBACK];
     s->maxd = (p[MD_DELAY] + p[MD_DEPTH]) * 0.001f;
     md_reset(st);
@@ -92,8 +105,13 @@ static void md_process(void *st, const lt_fx_block *b)
     float y0 = s->y[0], y1 = s->y[1];
     int i;
     for (i = 0; i < b->n; i++) {
-        float depth = fx_p(b, MD_DEPTH, i) * ms, base = fx_p(b, MD_DELAY, i) * ms;
-        float off = 0.5f * fx_p(b, MD_SPREAD, i), fb = fx_p(b, MD_FEEDBACK, i);
+        float depth, base, off, fb = fx_p(b, MD_FEEDBACK, i);
+        s->base.tgt = fx_p(b, MD_DELAY, i) * ms;
+        s->depth.tgt = fx_p(b, MD_DEPTH, i) * ms;
+        s->off.tgt = 0.5f * fx_p(b, MD_SPREAD, i);
+        base = fx_smooth_next(&s->base, s->ma);
+        depth = fx_smooth_next(&s->depth, s->ma);
+        off = fx_smooth_next(&s->off, s->ma);
         float dl = base + depth * (0.5f + 0.5f * fx_sin2pi((float)ph));
         float dr = base + depth * (0.5f + 0.5f * fx_sin2pi((float)ph - off));
         dl = fminf(fmaxf(dl, 2.0f), dmax);
@@ -287,6 +305,8 @@ static const lt_fx_param autopan_params[AM_SPREAD] = {
 typedef struct am_st {
     float  sr;
     double phase;
+    fx_smooth off;               /* right channel's phase lag (cycles), smoothed over 20 ms per grid */
+    float  oa;
     float  w0[2], w1[2];         /* LFO waveform at this grid point and the next, per channel */
     int    grid;                 /* frames into the grid segment; 0: compute a new segment */
     int    pan;                  /* 1: autopan */
@@ -299,18 +319,21 @@ static void am_reset(void *st)
     am_st *s = st;
     s->phase = 0;
     s->grid = 0;
+    fx_smooth_init(&s->off, s->off.tgt);
 }
 
-static void am_init_common(void *st, float sr, int pan)
+static void am_init_common(void *st, float sr, const float *p, int pan)
 {
     am_st *s = st;
     s->sr = sr;
     s->pan = pan;
+    s->off.tgt = pan ? 0.0f : 0.5f * p[AM_SPREAD];
+    s->oa = (float)(1.0 - exp(-FX_GRID / (0.020 * sr)));
     am_reset(st);
 }
 
-static void trem_init(void *st, float sr, const float *p, const lt_fx_data *d) { (void)p; (void)d; am_init_common(st, sr, 0); }
-static void pan_init(void *st, float sr, const float *p, const lt_fx_data *d) { (void)p; (void)d; am_init_common(st, sr, 1); }
+static void trem_init(void *st, float sr, const float *p, const lt_fx_data *d) { (void)d; am_init_common(st, sr, p, 0); }
+static void pan_init(void *st, float sr, const float *p, const lt_fx_data *d) { (void)d; am_init_common(st, sr, p, 1); }
 
 /* The LFO waveform in [-1, 1]: a sine morphing into a soft square, tanh(6 sin) / tanh(6), whose
  * edges still take a few milliseconds at 20 Hz (no click). */
@@ -328,7 +351,9 @@ static void am_process(void *st, const lt_fx_block *b)
     for (i = 0; i < b->n; i++) {
         float depth = fx_p(b, AM_DEPTH, i), w, gl, gr;
         if (s->grid == 0) {
-            float shape = fx_p(b, AM_SHAPE, i), off = s->pan ? 0.0f : 0.5f * fx_p(b, AM_SPREAD, i);
+            float shape = fx_p(b, AM_SHAPE, i), off;
+            if (!s->pan) s->off.tgt = 0.5f * fx_p(b, AM_SPREAD, i);
+            off = fx_smooth_next(&s->off, s->oa);
             double next = s->phase + FX_GRID * (double)fx_p(b, AM_RATE, i) / s->sr;
             s->w0[0] = am_wave(s->phase, shape);
             s->w1[0] = am_wave(next, shape);

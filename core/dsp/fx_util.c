@@ -55,9 +55,9 @@ const lt_fx_def lt_fx_gain = {
 #define POL_FADE_S 0.010f
 
 typedef struct pol_st {
-    float g[2];        /* current gain per channel, -1 .. 1 */
+    float g[2];        /* current gain per channel, +1 or -1 when steady */
     float want[2];     /* +1 or -1 */
-    float step;        /* per-frame change while flipping */
+    int   pos[2], fade;/* frames into a flip (0: steady), its length */
 } pol_st;
 
 static const lt_fx_param pol_params[] = {
@@ -73,18 +73,20 @@ static void pol_reset(void *st)
     pol_st *s = st;
     s->g[0] = s->want[0];
     s->g[1] = s->want[1];
+    s->pos[0] = s->pos[1] = 0;
 }
 
 static void pol_init(void *st, float sr, const float *p, const lt_fx_data *data)
 {
     pol_st *s = st;
     (void)data;
-    s->step = 2.0f / (POL_FADE_S * sr);
+    s->fade = (int)(POL_FADE_S * sr);
     s->want[0] = p[0] >= 0.5f ? -1.0f : 1.0f;
     s->want[1] = p[1] >= 0.5f ? -1.0f : 1.0f;
     pol_reset(st);
 }
 
+/* A flip in progress completes first; the next one starts from where it ends. */
 static void pol_set(void *st, int k, float v)
 {
     pol_st *s = st;
@@ -97,18 +99,25 @@ static void pol_process(void *st, const lt_fx_block *b)
     float *x[2] = { b->l, b->r };
     int c, i;
     for (c = 0; c < 2; c++) {
-        float g = s->g[c], w = s->want[c];
-        if (g == w) {
-            if (g != 1.0f)
+        if (s->pos[c] == 0 && s->g[c] == s->want[c]) {
+            if (s->g[c] != 1.0f)
                 for (i = 0; i < b->n; i++) x[c][i] = -x[c][i];
             continue;
         }
+        /* a raised-cosine ramp from g to -g: smooth at both ends */
         for (i = 0; i < b->n; i++) {
-            if (g < w) g = fminf(g + s->step, w);
-            else if (g > w) g = fmaxf(g - s->step, w);
-            x[c][i] *= g;
+            float w;
+            if (s->pos[c] == 0) {
+                if (s->g[c] == s->want[c]) { x[c][i] *= s->g[c]; continue; }
+                s->pos[c] = 1;
+            }
+            w = fx_xfade_w(s->pos[c], s->fade);
+            x[c][i] *= s->g[c] * (1.0f - 2.0f * w);
+            if (++s->pos[c] > s->fade) {
+                s->pos[c] = 0;
+                s->g[c] = -s->g[c];
+            }
         }
-        s->g[c] = g;
     }
 }
 
@@ -165,9 +174,11 @@ const lt_fx_def lt_fx_swap = {
 
 typedef struct width_st {
     float sr;
-    float cut;                   /* cutoff the coefficients were computed for (Hz) */
-    float a1, a2, a3;            /* TPT SVF coefficients, q = 1/sqrt 2 */
+    float cut;                   /* cutoff the design is for (Hz) */
+    float a1, a2, a3;            /* TPT SVF coefficients of the design, q = 1/sqrt 2 */
     float k;
+    fx_smooth g;                 /* g the filter runs with, following the design */
+    float sa;
     float ic1, ic2;              /* side high-pass state */
     int   grid;                  /* frames to the next coefficient update */
 } width_st;
@@ -188,6 +199,7 @@ static void width_coef(width_st *s, float hz)
     g = tan(M_PI * hz / s->sr);
     s->cut = hz;
     s->k = (float)k;
+    s->g.tgt = (float)g;
     s->a1 = (float)(1.0 / (1.0 + g * (g + k)));
     s->a2 = (float)(g / (1.0 + g * (g + k)));
     s->a3 = (float)(g * g / (1.0 + g * (g + k)));
@@ -198,6 +210,7 @@ static void width_reset(void *st)
     width_st *s = st;
     s->ic1 = s->ic2 = 0;
     s->grid = 0;
+    fx_smooth_init(&s->g, s->g.tgt);
 }
 
 static void width_init(void *st, float sr, const float *p, const lt_fx_data *data)
@@ -205,6 +218,7 @@ static void width_init(void *st, float sr, const float *p, const lt_fx_data *dat
     width_st *s = st;
     (void)data;
     s->sr = sr;
+    s->sa = fx_smooth_coef(sr);
     width_coef(s, p[1]);
     width_reset(st);
 }
@@ -217,15 +231,21 @@ static void width_process(void *st, const lt_fx_block *b)
     for (i = 0; i < b->n; i++) {
         float m = 0.5f * (b->l[i] + b->r[i]), side = 0.5f * (b->l[i] - b->r[i]);
         float w = fx_p(b, 0, i), f = fx_p(b, 1, i);
-        float v1, v2, v3, hp;
+        float v1, v2, v3, hp, g, a1 = s->a1, a2 = s->a2, a3 = s->a3;
         if (s->grid == 0) {
             if (f != s->cut && !(f < 1.0f && s->cut == 1.0f)) width_coef(s, f);
             s->grid = FX_GRID;
         }
         s->grid--;
+        g = fx_smooth_next(&s->g, s->sa);
+        if (g != s->g.tgt) {
+            a1 = 1.0f / (1.0f + g * (g + s->k));
+            a2 = g * a1;
+            a3 = g * a2;
+        }
         v3 = side - ic2;
-        v1 = s->a1 * ic1 + s->a2 * v3;
-        v2 = ic2 + s->a2 * ic1 + s->a3 * v3;
+        v1 = a1 * ic1 + a2 * v3;
+        v2 = ic2 + a2 * ic1 + a3 * v3;
         ic1 = 2.0f * v1 - ic1;
         ic2 = 2.0f * v2 - ic2;
         hp = side - s->k * v1 - v2;
