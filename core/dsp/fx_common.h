@@ -187,6 +187,22 @@ static inline float fx_xtap_read(fx_xtap *t, const fx_line *ln)
     return y;
 }
 
+/* Advances the tap by one frame without reading (for a unit that skips silent blocks and must keep
+ * the same clock as if it had read). */
+static inline void fx_xtap_advance(fx_xtap *t)
+{
+    if (t->pos == 0) {
+        if (t->pending < 0) return;
+        t->next = t->pending;
+        t->pending = -1;
+        if (t->next == t->cur) return;
+    }
+    if (++t->pos >= t->fade) {
+        t->pos = 0;
+        t->cur = t->next;
+    }
+}
+
 /* Instance memory: a unit's struct followed by its buffers.  size() and init() walk the same
  * sequence of fx_take calls, so the sizes agree; buffers are 64-byte aligned (FFTW and SIMD loads
  * like that).  A state holds pointers into itself: the engine must not move it after init. */
