@@ -15,6 +15,9 @@
 
 static const char *tname[] = { "off", "bell", "lowshelf", "highshelf", "lowcut", "highcut", "notch", "bandpass" };
 
+/* The comparison grid: 400 frequencies from 20 Hz to 20 kHz. */
+static double grid_hz(int k) { return 20 * pow(1000.0, k / 399.0); }
+
 /* The worst error (dB) below and above 10 kHz of measured |H| (a function of hz) against `want`,
  * over 400 frequencies from 20 Hz to 20 kHz, where the prototype is above -30 dB. */
 typedef double (*mag_fn)(double hz, const void *ctx);
@@ -23,7 +26,7 @@ static void compare(mag_fn got, const void *gctx, mag_fn want, const void *wctx,
     int k;
     *lo = *hi = 0;
     for (k = 0; k < 400; k++) {
-        double hz = 20 * pow(1000.0, k / 399.0), w = want(hz, wctx), e;
+        double hz = grid_hz(k), w = want(hz, wctx), e;
         if (hz > 20000 || hz >= 0.4999 * sr || 20 * log10(w) < -30) continue;
         e = fabs(20 * log10(got(hz, gctx) / w));
         if (hz < 10000) *lo = fmax(*lo, e);
@@ -47,31 +50,45 @@ static double proto_mag(double hz, const void *ctx)
     return m;
 }
 
+/* The designed section's response (the design cached for the setting last asked about). */
 static double design_mag(double hz, const void *ctx)
 {
+    static setting last;
+    static lt_biquad b;
+    static int have;
     const setting *s = ctx;
-    lt_eq_grid g;
-    lt_biquad b;
-    lt_eq_grid_init(&g, s->sr);
-    b = lt_eq_design(&g, s->type, s->f < 0.49 * s->sr ? s->f : 0.49 * s->sr, s->g, s->q);
+    if (!have || memcmp(&last, s, sizeof last) != 0) {
+        lt_eq_grid g;
+        lt_eq_grid_init(&g, s->sr);
+        b = lt_eq_design(&g, s->type, s->f < 0.49 * s->sr ? s->f : 0.49 * s->sr, s->g, s->q);
+        last = *s;
+        have = 1;
+    }
     return lt_biquad_mag(&b, s->sr, hz);
 }
 
 /* The running unit's response: the DTFT of its impulse response at hz (Goertzel, in double: exact at
  * any frequency, where interpolating FFT bins would blur a narrow band). */
 static double *ir_re;
-static double ir_sr;
-static double ir_mag(double hz, const void *ctx)
+static double ir_sr, ir_cache[400];
+static double goertzel(double hz)
 {
     double w = 2 * PI * hz / ir_sr, c = 2 * cos(w), s0, s1 = 0, s2 = 0;
     int i;
-    (void)ctx;
     for (i = 0; i < NIR; i++) {
         s0 = ir_re[i] + c * s1 - s2;
         s2 = s1;
         s1 = s0;
     }
     return sqrt(s1 * s1 + s2 * s2 - c * s1 * s2);
+}
+/* The comparison grid's frequencies are computed once per impulse response. */
+static double ir_mag(double hz, const void *ctx)
+{
+    int k = (int)floor(log(hz / 20) / log(1000.0) * 399 + 0.5);
+    (void)ctx;
+    if (k >= 0 && k < 400 && grid_hz(k) == hz) return ir_cache[k];
+    return goertzel(hz);
 }
 
 static void measure_ir(fxt *t)
@@ -84,6 +101,7 @@ static void measure_ir(fxt *t)
     fxt_run(t, l, r, NIR, 32);
     for (i = 0; i < NIR; i++) ir_re[i] = l[i];
     ir_sr = t->sr;
+    for (i = 0; i < 400; i++) ir_cache[i] = grid_hz(i) < 0.4999 * ir_sr ? goertzel(grid_hz(i)) : 0;
 }
 
 static fxt *band(const setting *s, const char *pfx)
@@ -232,7 +250,7 @@ int main(void)
         int k;
         measure_ir(u);
         for (k = 0; k < 400; k++) {
-            double hz = 20 * pow(1000.0, k / 399.0), w = proto_mag(hz, &a) * proto_mag(hz, &b) * proto_mag(hz, &c);
+            double hz = grid_hz(k), w = proto_mag(hz, &a) * proto_mag(hz, &b) * proto_mag(hz, &c);
             if (hz < 10000 && 20 * log10(w) > -30) worst = fmax(worst, fabs(20 * log10(ir_mag(hz, NULL) / w)));
         }
         CHECK(worst < 0.1, "eq{ {\"hp\", 35}, {\"bell\", 120, -3, 1.2}, {\"hs\", 8000, 2} }: within %.4f dB of the "
