@@ -91,11 +91,14 @@ static void scatter(float (*ring)[8], int64_t frame, const blep_ev *ev, int ne, 
             if (p >= P) { p = P - 1; w = 1.0f; }
             else w = pos - (float)p;
             const float *r0 = tab + p * L, *r1 = r0 + L;
-            int64_t t = frame + ev[e].i;
-            for (int k = 0; k < L; k++) {
-                float r = r0[k] + w * (r1[k] - r0[k]);
-                ring[(t + k) & (RING - 1)][j] += h * r;
+            float tap[32] __attribute__((aligned(32)));
+            const v8f vw = v8_set1(w), vh = v8_set1(h);
+            for (int k = 0; k < L; k += LT_LANES) {               /* the taps, 8 at a time */
+                v8f a = v8_load(r0 + k);
+                v8_store(tap + k, v8_mul(vh, v8_add(a, v8_mul(vw, v8_sub(v8_load(r1 + k), a)))));
             }
+            int t = (int)((frame + ev[e].i) & (RING - 1));
+            for (int k = 0; k < L; k++) ring[(t + k) & (RING - 1)][j] += tap[k];
         }
     }
 }
@@ -363,6 +366,7 @@ static inline __attribute__((always_inline)) void sync_run(lt_vop_call *c, int q
     lt_vop_sync_state *s = c->state;
     const int n = c->n;
     const float *fm = c->in[0], *fs = c->in[1];
+    const int sm = LT_IN_STRIDE(c, 0), ss = LT_IN_STRIDE(c, 1);
     float *out = c->out[0];
     const v8f scale = v8_set1(4294967296.0f * c->inv_sr), act = v8_mask_of(c->active);
     const v8f one = v8_set1(1.0f);
@@ -372,8 +376,8 @@ static inline __attribute__((always_inline)) void sync_run(lt_vop_call *c, int q
     blep_ev ev[MAX_EV];
     int ne = 0;
     for (int i = 0; i < n; i++) {
-        v8i incm = freq_inc(v8_load(fm + i * LT_LANES), scale);
-        v8i incs = freq_inc(v8_load(fs + i * LT_LANES), scale);
+        v8i incm = freq_inc(v8_load(fm + i * sm), scale);
+        v8i incs = freq_inc(v8_load(fs + i * ss), scale);
         v8i mo = m, so = sl;
         m = v8i_add(m, incm);
         v8i reset = v8i_gtu(mo, m);
@@ -422,12 +426,13 @@ void LT_V8(vop_sine)(lt_vop_call *c)
     lt_vop_sine_state *s = c->state;
     const int n = c->n, aud = c->rate[0] != LT_RATE_CONST;
     const float *fq = c->in[0], *po = c->in[1];
+    const int sp = LT_IN_STRIDE(c, 1);
     float *out = c->out[0];
     const v8f scale = v8_set1(4294967296.0f * c->inv_sr);
     v8i ph = v8i_load(s->ph), inc = aud ? v8i_set1(0) : freq_inc_const(fq, c->sr);
     for (int i = 0; i < n; i++) {
         if (aud) inc = freq_inc(v8_load(fq + i * LT_LANES), scale);
-        v8f p = v8_add(v8_mul(v8_from_i(ph), v8_set1(INV_2_32)), v8_load(po + i * LT_LANES));
+        v8f p = v8_add(v8_mul(v8_from_i(ph), v8_set1(INV_2_32)), v8_load(po + i * sp));
         v8_store(out + i * LT_LANES, v8_sin2pi(p));
         ph = v8i_add(ph, inc);
     }
@@ -443,17 +448,18 @@ void LT_V8(vop_fm)(lt_vop_call *c)
     lt_vop_fm_state *s = c->state;
     const int n = c->n;
     const float *fq = c->in[0], *ra = c->in[1], *ix = c->in[2], *fb = c->in[3];
+    const int s0 = LT_IN_STRIDE(c, 0), s1 = LT_IN_STRIDE(c, 1), s2 = LT_IN_STRIDE(c, 2), s3 = LT_IN_STRIDE(c, 3);
     float *out = c->out[0];
     const v8f scale = v8_set1(4294967296.0f * c->inv_sr), inv2pi = v8_set1(0.159154943f);
     v8i pc = v8i_load(s->pc), pm = v8i_load(s->pm);
     v8f m1 = v8_load(s->m1), m2 = v8_load(s->m2);
     for (int i = 0; i < n; i++) {
-        v8f f = v8_load(fq + i * LT_LANES);
+        v8f f = v8_load(fq + i * s0);
         v8i incc = freq_inc(f, scale);
-        v8i incm = freq_inc(v8_mul(f, v8_load(ra + i * LT_LANES)), scale);
-        v8f fbk = v8_mul(v8_mul(v8_load(fb + i * LT_LANES), inv2pi), v8_mul(v8_add(m1, m2), v8_set1(0.5f)));
+        v8i incm = freq_inc(v8_mul(f, v8_load(ra + i * s1)), scale);
+        v8f fbk = v8_mul(v8_mul(v8_load(fb + i * s3), inv2pi), v8_mul(v8_add(m1, m2), v8_set1(0.5f)));
         v8f m = v8_sin2pi(v8_add(v8_mul(v8_from_i(pm), v8_set1(INV_2_32)), fbk));
-        v8f pcar = v8_add(v8_mul(v8_from_i(pc), v8_set1(INV_2_32)), v8_mul(v8_mul(v8_load(ix + i * LT_LANES), inv2pi), m));
+        v8f pcar = v8_add(v8_mul(v8_from_i(pc), v8_set1(INV_2_32)), v8_mul(v8_mul(v8_load(ix + i * s2), inv2pi), m));
         v8_store(out + i * LT_LANES, v8_sin2pi(pcar));
         m2 = m1;
         m1 = m;

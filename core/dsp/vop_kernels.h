@@ -6,6 +6,10 @@
 #define LT_DSP_VOP_KERNELS_H
 #include "graph/vop.h"
 
+/* The frame stride of input k: 0 when it is constant across the call, else LT_LANES.  Kernels read a
+ * CONST input at frame 0 only, so the engine may pass a single lane vector (8 floats) for it. */
+#define LT_IN_STRIDE(c, k) ((c)->rate[k] == LT_RATE_CONST ? 0 : LT_LANES)
+
 #define LT_VOP_KERNEL(name) void name##_sse2(lt_vop_call *c); void name##_avx2(lt_vop_call *c);
 #define LT_VOP_FNS(name) { name##_sse2, name##_avx2 }
 

@@ -37,7 +37,8 @@ enum { LT_ISA_SSE2 = 0, LT_ISA_AVX2, LT_ISA_COUNT };
 
 /* What an input does across one call; kernels may take a cheaper path for the slower rates. */
 enum {
-    LT_RATE_CONST = 0,   /* the same value in every frame of the call (per lane) */
+    LT_RATE_CONST = 0,   /* the same value in every frame of the call (per lane); kernels read frame 0
+                            only, so the wire may be a single lane vector (8 floats) */
     LT_RATE_CONTROL,     /* a straight ramp across the call (per lane): reading frames 0 and n-1 is enough */
     LT_RATE_AUDIO        /* anything */
 };

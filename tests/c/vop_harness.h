@@ -92,11 +92,14 @@ static inline void vh_render(vh *h, const float *const *in, const uint8_t *rate,
         c.n = n;
         c.nin = d->max_in;
         for (int q = 0; q < d->max_in; q++) {
+            c.rate[q] = in && in[q] ? (rate ? rate[q] : LT_RATE_AUDIO) : LT_RATE_CONST;
+            /* A constant input's frames after the first are NaN: kernels may read only frame 0 of it
+             * (the engine may pass a single lane vector), and a kernel that reads further shows NaN. */
             for (int i = 0; i < n; i++)
                 for (int j = 0; j < LT_LANES; j++)
-                    wire[q][i * LT_LANES + j] = in && in[q] ? in[q][j * len + pos + i] : d->in_default[q];
+                    wire[q][i * LT_LANES + j] = i > 0 && c.rate[q] == LT_RATE_CONST ? NAN
+                                              : in && in[q] ? in[q][j * len + pos + i] : d->in_default[q];
             c.in[q] = wire[q];
-            c.rate[q] = in && in[q] ? (rate ? rate[q] : LT_RATE_AUDIO) : LT_RATE_CONST;
         }
         for (int o = 0; o < d->n_out; o++) c.out[o] = ow[o];
         c.state = h->state;
