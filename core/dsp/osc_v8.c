@@ -372,12 +372,13 @@ static inline __attribute__((always_inline)) void sync_run(lt_vop_call *c, int q
     const v8f one = v8_set1(1.0f);
     const v8i bias = v8i_set1(INT32_MIN);
     const v8f lag = v8_set1(INV_2_31 * (q == Q_HQ ? lt_blep32_delay : q == Q_NAIVE ? 0.0f : lt_blep16_delay));
+    const v8i incm0 = sm ? v8i_set1(0) : freq_inc_const(fm, c->sr), incs0 = ss ? v8i_set1(0) : freq_inc_const(fs, c->sr);
     v8i m = v8i_load(s->ph), sl = v8i_load(s->ph2);
     blep_ev ev[MAX_EV];
     int ne = 0;
     for (int i = 0; i < n; i++) {
-        v8i incm = freq_inc(v8_load(fm + i * sm), scale);
-        v8i incs = freq_inc(v8_load(fs + i * ss), scale);
+        v8i incm = sm ? freq_inc(v8_load(fm + i * sm), scale) : incm0;
+        v8i incs = ss ? freq_inc(v8_load(fs + i * ss), scale) : incs0;
         v8i mo = m, so = sl;
         m = v8i_add(m, incm);
         v8i reset = v8i_gtu(mo, m);

@@ -9,7 +9,7 @@
 
 const lt_vop_def *const lt_vop_defs[] = {
     &lt_vop_saw, &lt_vop_square, &lt_vop_tri, &lt_vop_sine, &lt_vop_sub, &lt_vop_sync, &lt_vop_fm,
-    &lt_vop_noise, &lt_vop_pink,
+    &lt_vop_noise, &lt_vop_pink, &lt_vop_wavetable,
     &lt_vop_lpf, &lt_vop_hpf, &lt_vop_bpf, &lt_vop_notch, &lt_vop_ladder, &lt_vop_onepole, &lt_vop_comb,
     &lt_vop_formant,
     &lt_vop_adsr, &lt_vop_env, &lt_vop_ar, &lt_vop_lfo, &lt_vop_slew, &lt_vop_sah,

@@ -97,6 +97,11 @@ typedef struct lt_vop_def {
     uint32_t     flags;
     lt_vop_fn    fn[LT_ISA_COUNT];   /* the kernel, per instruction set */
     void       (*start)(void *state, int lane, const lt_vop_data *d, const lt_vop_lane *l);
+    /* Optional, control thread, not RT-safe (may use FFTW): turns the table a patch gave for this op
+     * (src, nsrc floats, in the format its docs give, e.g. wavetable frames) into the immutable data
+     * its kernel reads.  Called with dst NULL to learn the size first; returns the number of floats,
+     * or -1 with *err set to a sentence saying what is wrong with the table. */
+    long       (*prepare)(const float *src, long nsrc, float *dst, const char **err);
 } lt_vop_def;
 
 /* The table of every voice op, in one fixed order (core/dsp/vops.c).  Thread: any (constant data). */

@@ -10,6 +10,7 @@
 #include "check.h"
 #include "vop_harness.h"
 #include "dsp/vops_defs.h"
+#include "dsp/wavetable.h"
 
 /* ---- allocation counting (not under AddressSanitizer, which owns malloc) ----------------------- */
 #if !defined(__SANITIZE_ADDRESS__)
@@ -94,8 +95,24 @@ static void make_inputs(const lt_vop_def *d, float **in, int constant, int varia
 
 static const float env_data[] = { 2, -4, 0, 3, 1, -2, 0, 0 };
 
+static float *table;                 /* prepared data for ops with `prepare` (the "basic" wavetable) */
+static long ntable;
+
 static void setup(vh *h, const lt_vop_def *d, int isa, int opt)
 {
+    if (d->prepare) {
+        if (!table) {
+            float *src = malloc(sizeof(float) * (2 + 4 * LT_WT_N));
+            long ns = lt_wavetable_builtin("basic", src, 2 + 4 * LT_WT_N);
+            const char *err = NULL;
+            ntable = d->prepare(src, ns, NULL, &err);
+            table = malloc(sizeof(float) * (size_t)ntable);
+            d->prepare(src, ns, table, &err);
+            free(src);
+        }
+        vh_init(h, d, isa, SR, opt, table, (int)ntable);
+        return;
+    }
     int use_data = !strcmp(d->name, "env") && (opt % 2);
     vh_init(h, d, isa, SR, opt, use_data ? env_data : NULL, use_data ? 8 : 0);
 }

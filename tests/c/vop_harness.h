@@ -129,6 +129,33 @@ static inline float *vh_const(int len, float v)
     return s;
 }
 
+/* Renders `d` for len frames in calls of `block` (0: irregular) with every lane given the same
+ * inputs: input k is the signal sig[k] (AUDIO rate) when sig && sig[k], else the constant val[k]
+ * (CONST rate; val NULL: the defaults).  Returns lane 0 of output `o` (malloc'd); out2, when not
+ * NULL, receives lane 0 of output 1. */
+static inline float *vh_run1(const lt_vop_def *d, int opt, const float *tab, int ntab, float sr, int len,
+                             const float *val, float *const *sig, int block, float **out2)
+{
+    float *in[LT_VOP_MAX_IN] = { 0 }, *out[2];
+    uint8_t rate[LT_VOP_MAX_IN];
+    for (int k = 0; k < d->max_in; k++) {
+        in[k] = malloc(sizeof(float) * LT_LANES * (size_t)len);
+        int a = sig && sig[k];
+        rate[k] = a ? LT_RATE_AUDIO : LT_RATE_CONST;
+        for (int j = 0; j < LT_LANES; j++)
+            for (int t = 0; t < len; t++)
+                in[k][j * len + t] = a ? sig[k][t] : val ? val[k] : d->in_default[k];
+    }
+    for (int o = 0; o < 2; o++) out[o] = malloc(sizeof(float) * LT_LANES * (size_t)len);
+    vh h;
+    vh_init(&h, d, lt_isa(), sr, opt, tab, ntab);
+    vh_render(&h, (const float *const *)in, rate, out, len, block, NULL);
+    vh_free(&h);
+    for (int k = 0; k < d->max_in; k++) free(in[k]);
+    if (out2) *out2 = out[1]; else free(out[1]);
+    return out[0];
+}
+
 /* ---- measurements ----------------------------------------------------------------------------- */
 
 /* Power spectrum |X[k]|^2 of x[0..n) (no window), k = 0 .. n/2. */
