@@ -106,12 +106,13 @@ void LT_V8(vop_onepole)(lt_vop_call *c)
  * solved exactly for the linear filter: with each stage y = G u + (1 - G) s, the output is
  * y4 = G^4 u + S with S from the states, so y4 = (G^4 x + S) / (1 + k G^4).  The saturation is
  * applied at the input of the first stage to x - k y4 (that linear estimate): u =
- * tanh(drive_gain (x - k y4)) / drive_gain, so small signals pass linearly (the analytic response
- * G^4 / (1 + k G^4) holds) and |u| <= 1 / drive_gain bounds everything after it — self-oscillation
+ * tanh(drive_gain x - k y4), so small signals pass linearly (the analytic response
+ * G^4 / (1 + k G^4) holds) and |u| <= 1 bounds everything after it — self-oscillation
  * (from res = 1) settles at a fixed amplitude instead of growing.  drive 0..1 is a gain of 1..16
- * (0..24 dB) into the saturator, level-compensated after it.  The pass-band gain is 1 / (1 + k), as
- * in the analog ladder. */
-typedef struct { v8f G, beta, k, inv_den, G4, pre, post; } ladder_c;
+ * (0..24 dB) into the saturator: quiet signals come out louder by that much, loud ones are bounded
+ * by the saturation (dirtier, not louder); the self-oscillation's level does not depend on it.  The
+ * pass-band gain is 1 / (1 + k) (times the drive gain), as in the analog ladder. */
+typedef struct { v8f G, beta, k, inv_den, G4, pre; } ladder_c;
 
 static inline ladder_c ladder_coef(v8f cutoff, v8f res, v8f drive, float inv_sr)
 {
@@ -123,7 +124,6 @@ static inline ladder_c ladder_coef(v8f cutoff, v8f res, v8f drive, float inv_sr)
     o.G4 = v8_mul(G2, G2);
     o.inv_den = v8_div(v8_set1(1.0f), v8_add(v8_set1(1.0f), v8_mul(o.k, o.G4)));
     o.pre = v8_exp2(v8_mul(v8_clamp(drive, v8_zero(), v8_set1(1.0f)), v8_set1(4.0f)));
-    o.post = v8_div(v8_set1(1.0f), o.pre);
     return o;
 }
 
@@ -140,8 +140,10 @@ void LT_V8(vop_ladder)(lt_vop_call *c)
         if (aud) k = ladder_coef(v8_load(fc + i * LT_LANES), v8_load(rs + i * LT_LANES), v8_load(dr + i * LT_LANES), c->inv_sr);
         v8f xi = v8_load(x + i * sx);
         v8f S = v8_mul(k.beta, v8_add(s4, v8_mul(k.G, v8_add(s3, v8_mul(k.G, v8_add(s2, v8_mul(k.G, s1)))))));
+        /* the linear loop solved with the driven input; the saturator sees what the first stage would */
+        xi = v8_mul(xi, k.pre);
         v8f y4 = v8_mul(v8_add(v8_mul(k.G4, xi), S), k.inv_den);
-        v8f u = v8_mul(v8_tanh(v8_mul(v8_sub(xi, v8_mul(k.k, y4)), k.pre)), k.post);
+        v8f u = v8_tanh(v8_sub(xi, v8_mul(k.k, y4)));
         v8f v = v8_mul(v8_sub(u, s1), k.G), y = v8_add(v, s1);
         s1 = v8_add(y, v);
         v = v8_mul(v8_sub(y, s2), k.G); y = v8_add(v, s2); s2 = v8_add(y, v);
