@@ -3,7 +3,8 @@
  * patch compiler will run it (8-lane blocks, 32-frame calls, per-track vector accumulators reduced once
  * per frame), in four forms:
  *   ops     one kernel per op: saw, lpf, adsr, mul, mul, pan (what a Lua patch compiles to unfused)
- *   fused   saw_lpf, adsr, mul, vca_pan (the chains the compiler should fuse)
+ *   fused   saw_lpf, adsr, vca_pan (the chains the compiler should fuse; the voice's constant gain
+ *           folds into vca_pan's level)
  * each with the SSE2 and the AVX2 kernels, and
  *   scalar  the same voice hand-written in plain C, one voice at a time (minBLEP saw with the same
  *           table, the same SVF, the same envelope), as a C programmer would write it.
@@ -136,9 +137,9 @@ static double run_kernels(int N, double seconds, int isa, int fused, int retrig,
         op_init(&ops[0], &lt_vop_saw_lpf, nb, (int[]){ W_FREQ, W_CUT, W_RES }, (int[]){ W_FLT }, (uint8_t[]){ C, C, C });
         op_init(&ops[1], &lt_vop_adsr, nb, (int[]){ W_GATE, W_A, W_D, W_S, W_R }, (int[]){ W_ENV },
                 (uint8_t[]){ C, C, C, C, C });
-        op_init(&ops[2], &lt_vop_mul, nb, (int[]){ W_ENV, W_AMP }, (int[]){ W_X }, (uint8_t[]){ A, C });
-        op_init(&ops[3], &lt_vop_vca_pan, nb, (int[]){ W_FLT, W_X, W_POS }, (int[]){ W_L, W_R2 }, (uint8_t[]){ A, A, C });
-        nops = 4;
+        op_init(&ops[2], &lt_vop_vca_pan, nb, (int[]){ W_FLT, W_ENV, W_POS, W_AMP }, (int[]){ W_L, W_R2 },
+                (uint8_t[]){ A, A, C, C });
+        nops = 3;
     }
     /* wires that hold per-voice constants */
     for (int b = 0; b < nb; b++)

@@ -92,14 +92,24 @@ void LT_V8(vop_select)(lt_vop_call *c)
     }
 }
 
-/* Fused gain and pan (the compiler's `vca -> pan`): left = x gain cos, right = x gain sin. */
+/* Fused gain and pan (the compiler's `x * gain * level -> pan`): left = (x gain) (level cos), right =
+ * (x gain) (level sin); level (a voice's constant: velocity, a patch's volume) folds into the pan
+ * gains once per call when it is constant. */
 void LT_V8(vop_vca_pan)(lt_vop_call *c)
 {
-    const int aud = c->rate[2] != LT_RATE_CONST, s0 = LT_IN_STRIDE(c, 0), s1 = LT_IN_STRIDE(c, 1);
-    v8f gl, gr;
+    const int aud = c->rate[2] != LT_RATE_CONST || c->rate[3] != LT_RATE_CONST;
+    const int s0 = LT_IN_STRIDE(c, 0), s1 = LT_IN_STRIDE(c, 1);
+    v8f gl, gr, lv = v8_load(c->in[3]);
     pan_gains(v8_load(c->in[2]), &gl, &gr);
+    gl = v8_mul(lv, gl);
+    gr = v8_mul(lv, gr);
     for (int i = 0; i < c->n; i++) {
-        if (aud) pan_gains(v8_load(c->in[2] + i * LT_LANES), &gl, &gr);
+        if (aud) {
+            pan_gains(v8_load(c->in[2] + i * LT_IN_STRIDE(c, 2)), &gl, &gr);
+            lv = v8_load(c->in[3] + i * LT_IN_STRIDE(c, 3));
+            gl = v8_mul(lv, gl);
+            gr = v8_mul(lv, gr);
+        }
         v8f x = v8_mul(v8_load(c->in[0] + i * s0), v8_load(c->in[1] + i * s1));
         v8_store(c->out[0] + i * LT_LANES, v8_mul(x, gl));
         v8_store(c->out[1] + i * LT_LANES, v8_mul(x, gr));

@@ -218,5 +218,8 @@ int main(void)
             CHECK(allocs == allocs0, "%s (option %d): kernels allocated %d times", d->name, opt, allocs - allocs0);
         }
     }
+    for (int k = 0; k < LT_VOP_MAX_IN; k++) { free(in[k]); free(in2[k]); }
+    for (int o = 0; o < 2; o++) { free(o1[o]); free(o2[o]); }
+    free(table);
     return check_done("test_vop_common");
 }

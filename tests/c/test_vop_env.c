@@ -160,7 +160,7 @@ int main(void)
     {
         float *x = malloc(sizeof(float) * len);
         for (int t = 0; t < len; t++) x[t] = t < 24000 ? 1.0f : 0.0f;
-        float *sig[3] = { x };
+        float *sig[LT_VOP_MAX_IN] = { x };
         const float v[3] = { 0, 0.1f, 0.2f };
         float *y = vh_run1(&lt_vop_slew, 0, NULL, 0, SR, len, v, sig, 0, NULL);
         int up = 0, down = 0;
@@ -176,7 +176,7 @@ int main(void)
     {
         float *x = malloc(sizeof(float) * 1000), *tr = malloc(sizeof(float) * 1000);
         for (int t = 0; t < 1000; t++) { x[t] = (float)t; tr[t] = (t % 100) < 50 ? 1.0f : -1.0f; }
-        float *sig[2] = { x, tr };
+        float *sig[LT_VOP_MAX_IN] = { x, tr };
         float *y = vh_run1(&lt_vop_sah, 0, NULL, 0, SR, 1000, NULL, sig, 0, NULL);
         CHECK(y[0] == 0 && y[99] == 0 && y[100] == 100 && y[199] == 100 && y[250] == 200,
               "sah takes x when the trigger rises and holds it (%g %g %g)", y[99], y[100], y[250]);

@@ -103,7 +103,7 @@ static void sweep_check(const lt_vop_def *d, double res)
         fc[i] = (float)(20 * pow(1000.0, u < 0 ? 0 : u > 1 ? 1 : u));
         r[i] = (float)res;
     }
-    float *sig[4] = { x, fc, r, dr };
+    float *sig[LT_VOP_MAX_IN] = { x, fc, r, dr };
     float *y = vh_run1(d, 0, NULL, 0, (float)SR, n, NULL, sig, 0, NULL);
     double step = vh_max_step(y, n), in_step = vh_max_step(x, n), peak = vh_peak(y, n);
     CHECK(vh_finite(y, n) && peak < qof(res) * 1.5 + 1, "%s res %g: a 10 ms cutoff sweep gives no NaN and stays "
@@ -161,7 +161,7 @@ int main(void)
         float *x = malloc(sizeof(float) * n);
         for (int i = 0; i < n; i++) x[i] = (float)sin(2 * M_PI * 1000 * i / SR);
         const float vals[3] = { 0, 1000, 1 };
-        float *sig[3] = { x };
+        float *sig[LT_VOP_MAX_IN] = { x };
         float *y = vh_run1(&lt_vop_lpf, 0, NULL, 0, (float)SR, n, vals, sig, 32, NULL);
         double peak = vh_peak(y, n);
         CHECK(vh_finite(y, n) && fabs(peak / qof(1) - 1) < 0.01, "lpf at res 1 (Q %.1f) driven at its cutoff "

@@ -244,7 +244,7 @@ int main(void)
         /* a fast sweep of position and pitch stays finite and in range */
         float *pos = malloc(sizeof(float) * SR), *fq = malloc(sizeof(float) * SR);
         for (int t = 0; t < SR; t++) { pos[t] = (float)t / SR; fq[t] = 20.0f * powf(1000.0f, (float)t / SR); }
-        float *sig[2] = { fq, pos };
+        float *sig[LT_VOP_MAX_IN] = { fq, pos };
         o = vh_run1(&lt_vop_wavetable, 0, tab, (int)nd, SR, SR, NULL, sig, 0, NULL);
         CHECK(vh_finite(o, SR) && vh_peak(o, SR) < 1.3, "a sweep of pitch 20 Hz..20 kHz and position 0..1 stays finite "
               "and bounded (peak %.3f)", vh_peak(o, SR));

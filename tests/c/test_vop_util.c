@@ -19,7 +19,7 @@ static float *ramp(float lo, float hi)
 
 static float *run(const lt_vop_def *d, float *a, float *b, float *c, float **out2)
 {
-    float *sig[3] = { a, b, c };
+    float *sig[LT_VOP_MAX_IN] = { a, b, c };
     return vh_run1(d, 0, NULL, 0, SR, LEN, NULL, sig, 0, out2);
 }
 
@@ -71,6 +71,16 @@ int main(void)
         int same = 1;
         for (int i = 0; i < LEN; i++) same &= l2[i] == l[i] * 0.5f && r2[i] == r[i] * 0.5f;
         CHECK(same, "vca_pan gives the samples of pan(x * gain)");
+        double dl = 0;
+        const float vals[4] = { 0, 0, 0.3f, 0.25f };
+        float *sig[LT_VOP_MAX_IN] = { g, p }, *r3 = NULL;
+        float *l3 = vh_run1(&lt_vop_vca_pan, 0, NULL, 0, SR, LEN, vals, sig, 0, &r3);
+        float *sp[LT_VOP_MAX_IN] = { g }, *r4 = NULL;
+        const float pv[2] = { 0, 0.3f };
+        float *l4 = vh_run1(&lt_vop_pan, 0, NULL, 0, SR, LEN, pv, sp, 0, &r4);
+        for (int i = 0; i < LEN; i++) dl = fmax(dl, fabs(l3[i] - l4[i] * p[i] * 0.25) + fabs(r3[i] - r4[i] * p[i] * 0.25));
+        CHECK(dl < 1e-6, "vca_pan's level scales the panned signal (deviation %.2g)", dl);
+        free(l3); free(r3); free(l4); free(r4);
         free(p); free(one); free(r); free(l); free(g); free(r2); free(l2);
     }
     {
