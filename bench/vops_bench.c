@@ -3,8 +3,8 @@
  * patch compiler will run it (8-lane blocks, 32-frame calls, per-track vector accumulators reduced once
  * per frame), in four forms:
  *   ops     one kernel per op: saw, lpf, adsr, mul, mul, pan (what a Lua patch compiles to unfused)
- *   fused   saw_lpf, adsr, vca_pan (the chains the compiler should fuse; the voice's constant gain
- *           folds into vca_pan's level)
+ *   fused   saw_lpf and/or vca_pan in place of their chains (saw -> lpf; * env * gain -> pan, the
+ *           voice's constant gain folding into vca_pan's level), each alone and both
  * each with the SSE2 and the AVX2 kernels, and
  *   scalar  the same voice hand-written in plain C, one voice at a time (minBLEP saw with the same
  *           table, the same SVF, the same envelope), as a C programmer would write it.
@@ -122,7 +122,7 @@ static double run_kernels(int N, double seconds, int isa, int fused, int retrig,
     const int nb = (N + 7) / 8;
     const int64_t total = (int64_t)(seconds * SR);
     const uint8_t C = LT_RATE_CONST, A = LT_RATE_AUDIO;
-    op ops[6];
+    op ops[8];
     int nops;
     if (!fused) {
         op_init(&ops[0], &lt_vop_saw, nb, (int[]){ W_FREQ }, (int[]){ W_OSC }, (uint8_t[]){ C });
@@ -134,12 +134,23 @@ static double run_kernels(int N, double seconds, int isa, int fused, int retrig,
         op_init(&ops[5], &lt_vop_pan, nb, (int[]){ W_Y, W_POS }, (int[]){ W_L, W_R2 }, (uint8_t[]){ A, C });
         nops = 6;
     } else {
-        op_init(&ops[0], &lt_vop_saw_lpf, nb, (int[]){ W_FREQ, W_CUT, W_RES }, (int[]){ W_FLT }, (uint8_t[]){ C, C, C });
-        op_init(&ops[1], &lt_vop_adsr, nb, (int[]){ W_GATE, W_A, W_D, W_S, W_R }, (int[]){ W_ENV },
+        nops = 0;
+        if (fused & 1) {
+            op_init(&ops[nops++], &lt_vop_saw_lpf, nb, (int[]){ W_FREQ, W_CUT, W_RES }, (int[]){ W_FLT }, (uint8_t[]){ C, C, C });
+        } else {
+            op_init(&ops[nops++], &lt_vop_saw, nb, (int[]){ W_FREQ }, (int[]){ W_OSC }, (uint8_t[]){ C });
+            op_init(&ops[nops++], &lt_vop_lpf, nb, (int[]){ W_OSC, W_CUT, W_RES }, (int[]){ W_FLT }, (uint8_t[]){ A, C, C });
+        }
+        op_init(&ops[nops++], &lt_vop_adsr, nb, (int[]){ W_GATE, W_A, W_D, W_S, W_R }, (int[]){ W_ENV },
                 (uint8_t[]){ C, C, C, C, C });
-        op_init(&ops[2], &lt_vop_vca_pan, nb, (int[]){ W_FLT, W_ENV, W_POS, W_AMP }, (int[]){ W_L, W_R2 },
-                (uint8_t[]){ A, A, C, C });
-        nops = 3;
+        if (fused & 2) {
+            op_init(&ops[nops++], &lt_vop_vca_pan, nb, (int[]){ W_FLT, W_ENV, W_POS, W_AMP }, (int[]){ W_L, W_R2 },
+                    (uint8_t[]){ A, A, C, C });
+        } else {
+            op_init(&ops[nops++], &lt_vop_mul, nb, (int[]){ W_FLT, W_ENV }, (int[]){ W_X }, (uint8_t[]){ A, A });
+            op_init(&ops[nops++], &lt_vop_mul, nb, (int[]){ W_X, W_AMP }, (int[]){ W_Y }, (uint8_t[]){ A, C });
+            op_init(&ops[nops++], &lt_vop_pan, nb, (int[]){ W_Y, W_POS }, (int[]){ W_L, W_R2 }, (uint8_t[]){ A, C });
+        }
     }
     /* wires that hold per-voice constants */
     for (int b = 0; b < nb; b++)
@@ -339,11 +350,13 @@ int main(int argc, char **argv)
         if (scalar > 0) printf("  %-22s %9.0f   (RMS %.1f dBFS)\n", "scalar C, per voice", scalar, 20 * log10(rms));
         for (int isa = 0; isa < LT_ISA_COUNT; isa++) {
             if (isa == LT_ISA_AVX2 && !avx2) continue;
-            for (int fused = 0; fused < 2; fused++) {
+            static const char *const form[4] = { "one op per pass", "saw_lpf fused", "vca_pan fused", "both fused" };
+            for (int fused = 0; fused < 4; fused++) {
                 if (only && (!strstr(only, lt_isa_name(isa)) || !strstr(only, fused ? "fused" : "ops"))) continue;
                 cpu = run_kernels(N, secs, isa, fused, retrig, &rms);
-                printf("  %-5s %-16s %9.0f   (RMS %.1f dBFS, %.2fx scalar C)\n", lt_isa_name(isa),
-                       fused ? "fused kernels" : "one op per pass", vs / cpu, 20 * log10(rms), vs / cpu / scalar);
+                printf("  %-5s %-16s %9.0f   (RMS %.1f dBFS", lt_isa_name(isa), form[fused], vs / cpu, 20 * log10(rms));
+                if (scalar > 0) printf(", %.2fx scalar C", vs / cpu / scalar);
+                printf(")\n");
             }
         }
     }

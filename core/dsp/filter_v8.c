@@ -29,12 +29,12 @@ static inline __attribute__((always_inline)) void svf_run(lt_vop_call *c, int mo
     lt_vop_svf_state *s = c->state;
     const int n = c->n;
     const float *x = c->in[0], *fc = c->in[1], *rs = c->in[2];
-    const int sx = LT_IN_STRIDE(c, 0);
+    const int sx = LT_IN_STRIDE(c, 0), sf = LT_IN_STRIDE(c, 1), sr = LT_IN_STRIDE(c, 2);
     float *out = c->out[0];
     v8f ic1 = v8_load(s->ic1), ic2 = v8_load(s->ic2);
     svf_c k0 = svf_coef(v8_load(fc), v8_load(rs), c->inv_sr), dk = k0;
     if (rate == 1) {
-        svf_c k1 = svf_coef(v8_load(fc + (n - 1) * LT_LANES), v8_load(rs + (n - 1) * LT_LANES), c->inv_sr);
+        svf_c k1 = svf_coef(v8_load(fc + (n - 1) * sf), v8_load(rs + (n - 1) * sr), c->inv_sr);
         dk = svf_slope(&k0, &k1, v8_set1(n > 1 ? 1.0f / (float)(n - 1) : 0.0f));
     }
     for (int i = 0; i < n; i++) {
@@ -42,7 +42,7 @@ static inline __attribute__((always_inline)) void svf_run(lt_vop_call *c, int mo
         if (rate == 1) {
             k = svf_lerp(&k0, &dk, v8_set1((float)i));
         } else if (rate == 2) {
-            k = svf_coef(v8_load(fc + i * LT_LANES), v8_load(rs + i * LT_LANES), c->inv_sr);
+            k = svf_coef(v8_load(fc + i * sf), v8_load(rs + i * sr), c->inv_sr);
         }
         v8_store(out + i * LT_LANES, svf_tick(mode, &k, v8_load(x + i * sx), &ic1, &ic2));
     }
@@ -133,11 +133,11 @@ void LT_V8(vop_ladder)(lt_vop_call *c)
     const int n = c->n;
     const int aud = c->rate[1] != LT_RATE_CONST || c->rate[2] != LT_RATE_CONST || c->rate[3] != LT_RATE_CONST;
     const float *x = c->in[0], *fc = c->in[1], *rs = c->in[2], *dr = c->in[3];
-    const int sx = LT_IN_STRIDE(c, 0);
+    const int sx = LT_IN_STRIDE(c, 0), s1f = LT_IN_STRIDE(c, 1), s2r = LT_IN_STRIDE(c, 2), s3d = LT_IN_STRIDE(c, 3);
     v8f s1 = v8_load(st->s[0]), s2 = v8_load(st->s[1]), s3 = v8_load(st->s[2]), s4 = v8_load(st->s[3]);
     ladder_c k = ladder_coef(v8_load(fc), v8_load(rs), v8_load(dr), c->inv_sr);
     for (int i = 0; i < n; i++) {
-        if (aud) k = ladder_coef(v8_load(fc + i * LT_LANES), v8_load(rs + i * LT_LANES), v8_load(dr + i * LT_LANES), c->inv_sr);
+        if (aud) k = ladder_coef(v8_load(fc + i * s1f), v8_load(rs + i * s2r), v8_load(dr + i * s3d), c->inv_sr);
         v8f xi = v8_load(x + i * sx);
         v8f S = v8_mul(k.beta, v8_add(s4, v8_mul(k.G, v8_add(s3, v8_mul(k.G, v8_add(s2, v8_mul(k.G, s1)))))));
         /* the linear loop solved with the driven input; the saturator sees what the first stage would */

@@ -199,11 +199,12 @@ static inline __attribute__((always_inline)) void saw_lpf_run(lt_vop_call *c, in
     saw_run(&sc, q, aud, 1);
     const int n = c->n;
     const float *fc = c->in[1], *rs = c->in[2];
+    const int sf = LT_IN_STRIDE(c, 1), sr = LT_IN_STRIDE(c, 2);
     float *out = c->out[0];
     v8f ic1 = v8_load(s->svf.ic1), ic2 = v8_load(s->svf.ic2);
     svf_c k = svf_coef(v8_load(fc), v8_load(rs), c->inv_sr);
     for (int i = 0; i < n; i++) {
-        if (prate) k = svf_coef(v8_load(fc + i * LT_LANES), v8_load(rs + i * LT_LANES), c->inv_sr);
+        if (prate) k = svf_coef(v8_load(fc + i * sf), v8_load(rs + i * sr), c->inv_sr);
         v8f x = v8_load(buf + i * LT_LANES);
         if (q != Q_NAIVE) {
             float *r = s->saw.ring[(c->frame + i) & (RING - 1)];

@@ -136,12 +136,11 @@ static int same(float **a, float **b, int nout, int lane)
 int main(void)
 {
     float *in[LT_VOP_MAX_IN], *in2[LT_VOP_MAX_IN], *o1[2], *o2[2];
-    uint8_t audio[LT_VOP_MAX_IN], konst[LT_VOP_MAX_IN];
+    uint8_t audio[LT_VOP_MAX_IN];
     for (int k = 0; k < LT_VOP_MAX_IN; k++) {
         in[k] = malloc(sizeof(float) * LT_LANES * LEN);
         in2[k] = malloc(sizeof(float) * LT_LANES * LEN);
         audio[k] = LT_RATE_AUDIO;
-        konst[k] = LT_RATE_CONST;
     }
     for (int o = 0; o < 2; o++) {
         o1[o] = malloc(sizeof(float) * LT_LANES * LEN);
@@ -165,20 +164,31 @@ int main(void)
         for (int opt = 0; opt < nopt; opt++) {
             vh a, b;
             int allocs0 = allocs;
-            /* SSE2 == AVX2, audio-rate and constant inputs */
-            for (int cst = 0; cst < 2; cst++) {
-                make_inputs(d, in, cst, 0);
+            /* SSE2 == AVX2 with audio-rate, constant, control-rate and mixed inputs (a constant input's
+             * frames after the first are NaN in the harness, so reading them shows) */
+            static const char *const rname[5] = { "audio-rate", "constant", "control-rate", "mixed (even inputs "
+                                                  "constant)", "mixed (odd inputs constant)" };
+            for (int cst = 0; cst < 5; cst++) {
+                uint8_t rates[LT_VOP_MAX_IN];
+                for (int k = 0; k < LT_VOP_MAX_IN; k++)
+                    rates[k] = cst == 0 ? LT_RATE_AUDIO : cst == 1 ? LT_RATE_CONST : cst == 2 ? LT_RATE_CONTROL
+                             : (k % 2 == cst - 3) ? LT_RATE_CONST : LT_RATE_AUDIO;
+                make_inputs(d, in, cst == 1, 0);
+                if (cst >= 3)                              /* constant inputs hold their first value */
+                    for (int k = 0; k < d->max_in; k++)
+                        if (rates[k] == LT_RATE_CONST)
+                            for (int j = 0; j < LT_LANES; j++)
+                                for (int t = 1; t < LEN; t++) in[k][j * LEN + t] = in[k][j * LEN];
                 setup(&a, d, LT_ISA_SSE2, opt);
                 setup(&b, d, LT_ISA_AVX2, opt);
-                render(&a, in, cst ? konst : audio, o1, 0);
-                if (avx2) render(&b, in, cst ? konst : audio, o2, 0);
+                render(&a, in, rates, o1, 0);
+                if (avx2) render(&b, in, rates, o2, 0);
                 int fin = 1;
                 for (int o = 0; o < d->n_out; o++) fin &= vh_finite(o1[o], LT_LANES * LEN);
-                CHECK(fin, "%s (option %d, %s inputs): every output sample is finite", d->name, opt,
-                      cst ? "constant" : "audio-rate");
+                CHECK(fin, "%s (option %d, %s inputs): every output sample is finite", d->name, opt, rname[cst]);
                 if (avx2)
                     CHECK(same(o1, o2, d->n_out, -1), "%s (option %d, %s inputs): SSE2 and AVX2 kernels give "
-                          "the same bits", d->name, opt, cst ? "constant" : "audio-rate");
+                          "the same bits", d->name, opt, rname[cst]);
                 vh_free(&a);
                 vh_free(&b);
             }
