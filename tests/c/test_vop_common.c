@@ -191,6 +191,21 @@ int main(void)
                           "the same bits", d->name, opt, rname[cst]);
                 vh_free(&a);
                 vh_free(&b);
+                if (cst == 1 || cst >= 3) {
+                    /* a constant input is read at frame 0 only: filling its other frames (with its value, or
+                     * with a huge number that a clamp would hide NaN behind) changes nothing */
+                    for (int pass = 0; pass < 2; pass++) {
+                        vh_fill_const = pass == 0;
+                        vh_poison = 1e30f;
+                        setup(&b, d, LT_ISA_SSE2, opt);
+                        render(&b, in, rates, o2, 0);
+                        vh_free(&b);
+                        vh_fill_const = 0;
+                        vh_poison = NAN;
+                        CHECK(same(o1, o2, d->n_out, -1), "%s (option %d, %s inputs): constant inputs are read at "
+                              "frame 0 only (%s)", d->name, opt, rname[cst], pass ? "1e30 in later frames" : "filled");
+                    }
+                }
             }
             make_inputs(d, in, 0, 0);
             /* block-size invariance with audio-rate inputs */

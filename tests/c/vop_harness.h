@@ -72,6 +72,11 @@ static inline int vh_next_size(int block, int *k)
     return n > LT_QUANTUM ? LT_QUANTUM : n;
 }
 
+/* Frames after the first of a CONST input are filled with this (NaN by default; a test may set
+ * the true value's place-holder to compare renders, see test_vop_common.c). */
+static float vh_poison = NAN;
+static int vh_fill_const;          /* 1: fill CONST wires with their value in every frame */
+
 /* Renders len frames.  rate[k] (or AUDIO when rate is NULL) is passed for given inputs; trig, when
  * not NULL, holds a lane mask per frame: a call starts there with those lanes in `trig`. */
 static inline void vh_render(vh *h, const float *const *in, const uint8_t *rate, float *const *out,
@@ -97,7 +102,7 @@ static inline void vh_render(vh *h, const float *const *in, const uint8_t *rate,
              * (the engine may pass a single lane vector), and a kernel that reads further shows NaN. */
             for (int i = 0; i < n; i++)
                 for (int j = 0; j < LT_LANES; j++)
-                    wire[q][i * LT_LANES + j] = i > 0 && c.rate[q] == LT_RATE_CONST ? NAN
+                    wire[q][i * LT_LANES + j] = i > 0 && c.rate[q] == LT_RATE_CONST && !vh_fill_const ? vh_poison
                                               : in && in[q] ? in[q][j * len + pos + i] : d->in_default[q];
             c.in[q] = wire[q];
         }
