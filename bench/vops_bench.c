@@ -135,6 +135,12 @@ static double run_kernels(int N, double seconds, int isa, int fused, int retrig,
         nops = 6;
     } else {
         nops = 0;
+        if (fused == 4) {
+            op_init(&ops[nops++], &lt_vop_adsr, nb, (int[]){ W_GATE, W_A, W_D, W_S, W_R }, (int[]){ W_ENV },
+                    (uint8_t[]){ C, C, C, C, C });
+            op_init(&ops[nops++], &lt_vop_saw_lpf_pan, nb, (int[]){ W_FREQ, W_CUT, W_RES, W_ENV, W_POS, W_AMP },
+                    (int[]){ W_L, W_R2 }, (uint8_t[]){ C, C, C, A, C, C });
+        } else {
         if (fused & 1) {
             op_init(&ops[nops++], &lt_vop_saw_lpf, nb, (int[]){ W_FREQ, W_CUT, W_RES }, (int[]){ W_FLT }, (uint8_t[]){ C, C, C });
         } else {
@@ -150,6 +156,7 @@ static double run_kernels(int N, double seconds, int isa, int fused, int retrig,
             op_init(&ops[nops++], &lt_vop_mul, nb, (int[]){ W_FLT, W_ENV }, (int[]){ W_X }, (uint8_t[]){ A, A });
             op_init(&ops[nops++], &lt_vop_mul, nb, (int[]){ W_X, W_AMP }, (int[]){ W_Y }, (uint8_t[]){ A, C });
             op_init(&ops[nops++], &lt_vop_pan, nb, (int[]){ W_Y, W_POS }, (int[]){ W_L, W_R2 }, (uint8_t[]){ A, C });
+        }
         }
     }
     /* wires that hold per-voice constants */
@@ -350,8 +357,9 @@ int main(int argc, char **argv)
         if (scalar > 0) printf("  %-22s %9.0f   (RMS %.1f dBFS)\n", "scalar C, per voice", scalar, 20 * log10(rms));
         for (int isa = 0; isa < LT_ISA_COUNT; isa++) {
             if (isa == LT_ISA_AVX2 && !avx2) continue;
-            static const char *const form[4] = { "one op per pass", "saw_lpf fused", "vca_pan fused", "both fused" };
-            for (int fused = 0; fused < 4; fused++) {
+            static const char *const form[5] = { "one op per pass", "saw_lpf fused", "vca_pan fused", "both fused",
+                                                 "saw_lpf_pan" };
+            for (int fused = 0; fused < 5; fused++) {
                 if (only && (!strstr(only, lt_isa_name(isa)) || !strstr(only, fused ? "fused" : "ops"))) continue;
                 cpu = run_kernels(N, secs, isa, fused, retrig, &rms);
                 printf("  %-5s %-16s %9.0f   (RMS %.1f dBFS", lt_isa_name(isa), form[fused], vs / cpu, 20 * log10(rms));

@@ -189,7 +189,16 @@ void LT_V8(vop_saw)(lt_vop_call *c)
  * saw's naive pass and residual scatter as above, into a local buffer), then one loop that adds the
  * ring and runs the filter, so the residual drain's loads and adds overlap the filter's feedback
  * latency instead of running as a pass of their own. */
-static inline __attribute__((always_inline)) void saw_lpf_run(lt_vop_call *c, int q, int aud, int prate)
+/* Constant-power pan gains scaled by a level, as util_v8.c's pan: cos and sin of (p + 1) pi / 4. */
+static inline void pan_level(const float *pos, const float *level, v8f *gl, v8f *gr)
+{
+    v8f a = v8_mul(v8_add(v8_clamp(v8_load(pos), v8_set1(-1.0f), v8_set1(1.0f)), v8_set1(1.0f)), v8_set1(0.125f));
+    v8f lv = v8_load(level);
+    *gl = v8_mul(lv, v8_cos2pi(a));
+    *gr = v8_mul(lv, v8_sin2pi(a));
+}
+
+static inline __attribute__((always_inline)) void saw_lpf_run(lt_vop_call *c, int q, int aud, int prate, int pan)
 {
     lt_vop_saw_lpf_state *s = c->state;
     float buf[LT_QUANTUM * LT_LANES] __attribute__((aligned(32)));
@@ -203,6 +212,13 @@ static inline __attribute__((always_inline)) void saw_lpf_run(lt_vop_call *c, in
     float *out = c->out[0];
     v8f ic1 = v8_load(s->svf.ic1), ic2 = v8_load(s->svf.ic2);
     svf_c k = svf_coef(v8_load(fc), v8_load(rs), c->inv_sr);
+    /* saw_lpf_pan: then * gain (in 3) -> constant-power pan (in 4) scaled by level (in 5) */
+    const float *gn = pan ? c->in[3] : NULL;
+    const int sg = pan ? LT_IN_STRIDE(c, 3) : 0;
+    const int pan_aud = pan && (c->rate[4] != LT_RATE_CONST || c->rate[5] != LT_RATE_CONST);
+    const int sp = pan ? LT_IN_STRIDE(c, 4) : 0, sl = pan ? LT_IN_STRIDE(c, 5) : 0;
+    v8f gl = v8_zero(), gr = v8_zero();
+    if (pan) pan_level(c->in[4], c->in[5], &gl, &gr);
     for (int i = 0; i < n; i++) {
         if (prate) k = svf_coef(v8_load(fc + i * sf), v8_load(rs + i * sr), c->inv_sr);
         v8f x = v8_load(buf + i * LT_LANES);
@@ -211,7 +227,15 @@ static inline __attribute__((always_inline)) void saw_lpf_run(lt_vop_call *c, in
             x = v8_add(x, v8_load(r));
             v8_store(r, v8_zero());
         }
-        v8_store(out + i * LT_LANES, svf_tick(SVF_LOW, &k, x, &ic1, &ic2));
+        v8f y = svf_tick(SVF_LOW, &k, x, &ic1, &ic2);
+        if (pan) {
+            if (pan_aud) pan_level(c->in[4] + i * sp, c->in[5] + i * sl, &gl, &gr);
+            y = v8_mul(y, v8_load(gn + i * sg));
+            v8_store(out + i * LT_LANES, v8_mul(y, gl));
+            v8_store(c->out[1] + i * LT_LANES, v8_mul(y, gr));
+        } else {
+            v8_store(out + i * LT_LANES, y);
+        }
     }
     v8_store(s->svf.ic1, v8_zap(ic1));
     v8_store(s->svf.ic2, v8_zap(ic2));
@@ -222,9 +246,22 @@ void LT_V8(vop_saw_lpf)(lt_vop_call *c)
 {
     int q = quality(c), aud = c->rate[0] != LT_RATE_CONST;
     int prate = c->rate[1] != LT_RATE_CONST || c->rate[2] != LT_RATE_CONST;
-    if (q == Q_NAIVE) saw_lpf_run(c, Q_NAIVE, aud, prate);
-    else if (!aud && !prate) saw_lpf_run(c, q, 0, 0);
-    else saw_lpf_run(c, q, aud, prate);
+    if (q == Q_NAIVE) saw_lpf_run(c, Q_NAIVE, aud, prate, 0);
+    else if (!aud && !prate) saw_lpf_run(c, q, 0, 0, 0);
+    else saw_lpf_run(c, q, aud, prate, 0);
+}
+
+/* The whole subtractive voice after the envelope: saw -> lpf -> * gain -> pan (level folded into the
+ * pan gains), the research note's "osc -> filter" and "env x vca -> pan" fusions in one loop, so the
+ * pan's multiplies and stores fill the filter's feedback latency.  Position and level are read once
+ * per call (CONST) — the compiler fuses only when they are. */
+void LT_V8(vop_saw_lpf_pan)(lt_vop_call *c)
+{
+    int q = quality(c), aud = c->rate[0] != LT_RATE_CONST;
+    int prate = c->rate[1] != LT_RATE_CONST || c->rate[2] != LT_RATE_CONST;
+    if (q == Q_NAIVE) saw_lpf_run(c, Q_NAIVE, aud, prate, 1);
+    else if (!aud && !prate) saw_lpf_run(c, q, 0, 0, 1);
+    else saw_lpf_run(c, q, aud, prate, 1);
 }
 
 /* ---- square and sub ------------------------------------------------------------------------- */

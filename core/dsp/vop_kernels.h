@@ -62,6 +62,7 @@ LT_VOP_KERNEL(vop_midi_to_hz)
 
 /* fused chains (fused_v8.c) */
 LT_VOP_KERNEL(vop_saw_lpf)
+LT_VOP_KERNEL(vop_saw_lpf_pan)
 LT_VOP_KERNEL(vop_vca_pan)
 
 /* ---- state layouts (bytes per block of 8 lanes; every member a run of lane vectors) ---------- */

@@ -16,7 +16,7 @@ const lt_vop_def *const lt_vop_defs[] = {
     &lt_vop_add, &lt_vop_subtract, &lt_vop_mul, &lt_vop_div, &lt_vop_neg, &lt_vop_pan, &lt_vop_vca,
     &lt_vop_abs, &lt_vop_clip, &lt_vop_tanh, &lt_vop_min, &lt_vop_max, &lt_vop_select, &lt_vop_db,
     &lt_vop_midi_to_hz,
-    &lt_vop_saw_lpf, &lt_vop_vca_pan,
+    &lt_vop_saw_lpf, &lt_vop_vca_pan, &lt_vop_saw_lpf_pan,
     NULL
 };
 const int lt_vop_count = (int)(sizeof lt_vop_defs / sizeof lt_vop_defs[0]) - 1;

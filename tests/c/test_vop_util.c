@@ -133,6 +133,21 @@ int main(void)
               "two ops", lt_vop_saw_lpf.options[q]);
         free(saw); free(two); free(one);
     }
+    /* saw_lpf_pan gives the samples of pan(lpf(saw) * gain * level) computed as vca_pan does */
+    for (int q = 0; q < 2; q++) {
+        const float v6[6] = { 330, 1500, 0.4f, 0, -0.4f, 0.3f }, v3[3] = { 0, 1500, 0.4f }, vp[4] = { 0, 0, -0.4f, 0.3f };
+        float *g = ramp(0, 1), *sig6[LT_VOP_MAX_IN] = { NULL, NULL, NULL, g }, *r1 = NULL, *r2 = NULL;
+        float *l1 = vh_run1(&lt_vop_saw_lpf_pan, q, NULL, 0, SR, LEN, v6, sig6, 0, &r1);
+        const float f330[1] = { 330 };
+        float *saw = vh_run1(&lt_vop_saw, q, NULL, 0, SR, LEN, f330, NULL, 0, NULL);
+        float *sl[LT_VOP_MAX_IN] = { saw };
+        float *flt = vh_run1(&lt_vop_lpf, 0, NULL, 0, SR, LEN, v3, sl, 0, NULL);
+        float *sp[LT_VOP_MAX_IN] = { flt, g };
+        float *l2 = vh_run1(&lt_vop_vca_pan, 0, NULL, 0, SR, LEN, vp, sp, 0, &r2);
+        CHECK(!memcmp(l1, l2, sizeof(float) * LEN) && !memcmp(r1, r2, sizeof(float) * LEN),
+              "saw_lpf_pan (%s) gives the samples of saw, lpf and vca_pan", lt_vop_saw_lpf_pan.options[q]);
+        free(g); free(r1); free(r2); free(l1); free(l2); free(saw); free(flt);
+    }
     free(a);
     free(b);
     return check_done("test_vop_util");
