@@ -8,7 +8,8 @@
  * the harmonics up to N / 2^(m+1) (level 0: 1023), so a voice at frequency f reads the level whose
  * highest harmonic is under Nyquist (mipmapping); DC is removed.
  *
- * Thread: control.  RT-safe: no (allocates, plans FFTs). */
+ * Thread: control — the thread that does all of lute's FFTW planning (FFTW's planner is not
+ * thread-safe).  RT-safe: no (allocates, plans FFTs). */
 #ifndef LT_DSP_WAVETABLE_H
 #define LT_DSP_WAVETABLE_H
 
