@@ -101,13 +101,22 @@ static inline __attribute__((always_inline)) void adsr_run(lt_vop_call *c, int a
         v8f st = v8_from_i(v8i_load(s->stage));
         v8f sus = ar ? v8_set1(1.0f) : v8_clamp(v8_load(su + i * ss), v8_zero(), v8_set1(1.0f));
         v8f ramp = v8_or(v8_or(v8_eq(st, v8_set1(ADSR_ATTACK)), v8_eq(st, v8_set1(ADSR_DECAY))), v8_eq(st, v8_set1(ADSR_RELEASE)));
-        v8f tgt = v8_select(v8_eq(st, v8_set1(ADSR_DECAY)), sus, v8_load(s->to));
-        v8f hold = v8_and(v8_eq(st, v8_set1(ADSR_SUSTAIN)), sus);
-        v8_store(cur, env_level(ramp, v8_load(s->pos), v8_load(s->inv), v8_load(s->from), tgt, v8_load(s->k),
-                                v8_load(s->norm), hold, opt));
+        /* lanes with an event here: a gate edge, a trigger, a segment at its end (most calls: none) */
+        v8f g0 = v8_load(gate + i * sg), on0 = v8_gt(g0, v8_zero());
+        const int was_on = v8_mask(v8_gt(v8_load(s->gate), v8_zero()));
+        const int ev = (v8_mask(on0) ^ was_on) | v8_mask(v8_and(ramp, v8_ge(v8_load(s->pos), v8_load(s->len))))
+                     | (i == 0 ? c->trig & v8_mask(on0) : 0);
+        v8_store(s->gate, g0);
+        if (ev) {
+            v8f tgt = v8_select(v8_eq(st, v8_set1(ADSR_DECAY)), sus, v8_load(s->to));
+            v8f hold = v8_and(v8_eq(st, v8_set1(ADSR_SUSTAIN)), sus);
+            v8_store(cur, env_level(ramp, v8_load(s->pos), v8_load(s->inv), v8_load(s->from), tgt, v8_load(s->k),
+                                    v8_load(s->norm), hold, opt));
+        }
         for (int j = 0; j < LT_LANES; j++) {
+            if (!(ev >> j & 1)) continue;
             float g = gate[i * sg + j];
-            int on = g > 0.0f, was = s->gate[j] > 0.0f;
+            int on = g > 0.0f, was = was_on >> j & 1;
             int stage = s->stage[j];
             if ((on && !was) || (i == 0 && on && (c->trig >> j & 1))) {
                 seg_start(s, j, ADSR_ATTACK, cur[j], 1.0f, seg_frames(at[i * sa + j], c->sr), ca);
@@ -123,7 +132,6 @@ static inline __attribute__((always_inline)) void adsr_run(lt_vop_call *c, int a
                 else
                     s->stage[j] = stage == ADSR_DECAY ? ADSR_SUSTAIN : ADSR_IDLE;
             }
-            s->gate[j] = g;
         }
         /* a run of frames with no event: one vector formula per frame */
         st = v8_from_i(v8i_load(s->stage));
@@ -194,13 +202,21 @@ void LT_V8(vop_env)(lt_vop_call *c)
     while (i < n) {
         v8f st = v8_from_i(v8i_load(s->stage));
         v8f ramp = v8_gt(st, v8_zero());
-        v8f hold = v8_or(v8_and(v8_eq(st, v8_set1(ENV_HOLD)), v8_load(hold_in + i * sh)),
-                         v8_and(v8_eq(st, v8_set1(ENV_DONE)), v8_load(last_in + i * sl)));
-        v8_store(cur, env_level(ramp, v8_load(s->pos), v8_load(s->inv), v8_load(s->from), v8_load(s->to),
-                                v8_load(s->k), v8_load(s->norm), hold, curved));
+        v8f g0 = v8_load(gate + i * sk[0]), on0 = v8_gt(g0, v8_zero());
+        const int was_on = v8_mask(v8_gt(v8_load(s->gate), v8_zero()));
+        const int ev = (v8_mask(on0) ^ was_on) | v8_mask(v8_and(ramp, v8_ge(v8_load(s->pos), v8_load(s->len))))
+                     | (i == 0 ? c->trig & v8_mask(on0) : 0);
+        v8_store(s->gate, g0);
+        if (ev) {
+            v8f hold = v8_or(v8_and(v8_eq(st, v8_set1(ENV_HOLD)), v8_load(hold_in + i * sh)),
+                             v8_and(v8_eq(st, v8_set1(ENV_DONE)), v8_load(last_in + i * sl)));
+            v8_store(cur, env_level(ramp, v8_load(s->pos), v8_load(s->inv), v8_load(s->from), v8_load(s->to),
+                                    v8_load(s->k), v8_load(s->norm), hold, curved));
+        }
         for (int j = 0; j < LT_LANES; j++) {
+            if (!(ev >> j & 1)) continue;
             float g = IN(0);
-            int on = g > 0.0f, was = s->gate[j] > 0.0f, stage = s->stage[j];
+            int on = g > 0.0f, was = was_on >> j & 1, stage = s->stage[j];
             if ((on && !was) || (i == 0 && on && (c->trig >> j & 1))) {
                 float from = stage == 0 || stage == ENV_DONE ? IN(1) : cur[j];
                 if (sus == 0) s->stage[j] = ENV_HOLD;            /* sustain on level0: hold it at once */
@@ -219,7 +235,6 @@ void LT_V8(vop_env)(lt_vop_call *c)
                 else seg_start(s, j, stage + 1, s->to[j], IN(2 + stage), seg_frames(IN(9 + stage), c->sr),
                                env_curve(c, stage + 1));
             }
-            s->gate[j] = g;
         }
         st = v8_from_i(v8i_load(s->stage));
         ramp = v8_gt(st, v8_zero());

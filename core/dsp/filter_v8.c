@@ -32,7 +32,8 @@ static inline __attribute__((always_inline)) void svf_run(lt_vop_call *c, int mo
     const int sx = LT_IN_STRIDE(c, 0), sf = LT_IN_STRIDE(c, 1), sr = LT_IN_STRIDE(c, 2);
     float *out = c->out[0];
     v8f ic1 = v8_load(s->ic1), ic2 = v8_load(s->ic2);
-    svf_c k0 = svf_coef(v8_load(fc), v8_load(rs), c->inv_sr), dk = k0;
+    svf_c k0 = rate == 0 ? svf_coef_cached(s, v8_load(fc), v8_load(rs), c->inv_sr)
+                         : svf_coef(v8_load(fc), v8_load(rs), c->inv_sr), dk = k0;
     if (rate == 1) {
         svf_c k1 = svf_coef(v8_load(fc + (n - 1) * sf), v8_load(rs + (n - 1) * sr), c->inv_sr);
         dk = svf_slope(&k0, &k1, v8_set1(n > 1 ? 1.0f / (float)(n - 1) : 0.0f));

@@ -211,7 +211,7 @@ static inline __attribute__((always_inline)) void saw_lpf_run(lt_vop_call *c, in
     const int sf = LT_IN_STRIDE(c, 1), sr = LT_IN_STRIDE(c, 2);
     float *out = c->out[0];
     v8f ic1 = v8_load(s->svf.ic1), ic2 = v8_load(s->svf.ic2);
-    svf_c k = svf_coef(v8_load(fc), v8_load(rs), c->inv_sr);
+    svf_c k = prate ? svf_coef(v8_load(fc), v8_load(rs), c->inv_sr) : svf_coef_cached(&s->svf, v8_load(fc), v8_load(rs), c->inv_sr);
     /* saw_lpf_pan: then * gain (in 3) -> constant-power pan (in 4) scaled by level (in 5) */
     const float *gn = pan ? c->in[3] : NULL;
     const int sg = pan ? LT_IN_STRIDE(c, 3) : 0;

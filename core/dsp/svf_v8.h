@@ -4,6 +4,7 @@
 #ifndef LT_DSP_SVF_V8_H
 #define LT_DSP_SVF_V8_H
 #include "dsp/v8.h"
+#include "dsp/vop_kernels.h"
 
 enum { SVF_LOW = 0, SVF_BAND, SVF_HIGH, SVF_NOTCH };
 
@@ -39,6 +40,26 @@ static inline svf_c svf_coef(v8f cutoff, v8f res, float inv_sr)
 {
     v8f k = v8_mul(v8_set1(1.41421356f), v8_exp2(v8_mul(v8_clamp(res, v8_zero(), v8_set1(1.0f)), v8_set1(-5.0f))));
     return svf_coef_k(cutoff, k, inv_sr);
+}
+
+/* svf_coef for constant inputs, through the cache in the state: the same values, computed only when
+ * some lane's cutoff or res differs from the last call's (a NaN never matches, so it recomputes). */
+static inline svf_c svf_coef_cached(lt_vop_svf_state *s, v8f cutoff, v8f res, float inv_sr)
+{
+    svf_c o;
+    if (v8_mask(v8_or(v8_neq(cutoff, v8_load(s->fc)), v8_neq(res, v8_load(s->res))))) {
+        o = svf_coef(cutoff, res, inv_sr);
+        v8_store(s->fc, cutoff);
+        v8_store(s->res, res);
+        v8_store(s->coef[0], o.m11); v8_store(s->coef[1], o.m12); v8_store(s->coef[2], o.m21);
+        v8_store(s->coef[3], o.m22); v8_store(s->coef[4], o.b1); v8_store(s->coef[5], o.b2);
+        v8_store(s->coef[6], o.k);
+    } else {
+        o.m11 = v8_load(s->coef[0]); o.m12 = v8_load(s->coef[1]); o.m21 = v8_load(s->coef[2]);
+        o.m22 = v8_load(s->coef[3]); o.b1 = v8_load(s->coef[4]); o.b2 = v8_load(s->coef[5]);
+        o.k = v8_load(s->coef[6]);
+    }
+    return o;
 }
 
 /* Ramps: c0 + dc * i, member by member. */

@@ -78,7 +78,12 @@ typedef struct { int32_t rng[8] LT_VOP_V8; } lt_vop_noise_state;
 typedef struct { int32_t rng[8] LT_VOP_V8; float b[7][8] LT_VOP_V8; } lt_vop_pink_state;
 typedef struct { int32_t ph[8] LT_VOP_V8; } lt_vop_wavetable_state;
 
-typedef struct { float ic1[8] LT_VOP_V8; float ic2[8] LT_VOP_V8; } lt_vop_svf_state;
+/* The two integrator states, and the coefficients last computed with the cutoff and res they came
+ * from (recomputed only when a constant cutoff or res moved; a zeroed lane forces it). */
+typedef struct {
+    float ic1[8] LT_VOP_V8; float ic2[8] LT_VOP_V8;
+    float fc[8] LT_VOP_V8; float res[8] LT_VOP_V8; float coef[7][8] LT_VOP_V8;
+} lt_vop_svf_state;
 typedef struct { float s[4][8] LT_VOP_V8; } lt_vop_ladder_state;
 typedef struct { float s[8] LT_VOP_V8; } lt_vop_onepole_state;
 #define LT_COMB_FRAMES 4096                  /* 85 ms at 48 kHz; comb() allows 50 ms */
