@@ -53,6 +53,24 @@ int main(void)
               "expected, so the measure can tell", q[2], old_db);
     }
 
+    /* ---- what band-limiting costs at the top: harmonics of a 1 kHz saw against the ideal 2 / (pi k) ---- */
+    {
+        const float f[] = { 1000 };
+        double db[2][3];
+        for (int o = 0; o < 2; o++) {
+            float *x = second(&lt_vop_saw, o, f, NULL, 0);
+            static const int hk[3] = { 10, 18, 20 };
+            for (int k = 0; k < 3; k++)
+                db[o][k] = 20 * log10(vh_tone_mag(x, SR, 1000.0 * hk[k], SR) / (2 / (M_PI * hk[k])));
+            free(x);
+        }
+        printf("saw 1 kHz, harmonics 10, 18, 20 re the ideal saw: default %.2f, %.2f, %.2f dB; hq %.2f, %.2f, %.2f dB\n",
+               db[0][0], db[0][1], db[0][2], db[1][0], db[1][1], db[1][2]);
+        CHECK(fabs(db[0][0]) < 0.05 && fabs(db[0][1]) < 0.2 && fabs(db[0][2]) < 0.5, "default saw: flat to 10 kHz, "
+              "within 0.5 dB at 20 kHz (%.2f)", db[0][2]);
+        CHECK(fabs(db[1][0]) < 0.05 && fabs(db[1][2]) < 0.1, "hq saw: within 0.1 dB at 20 kHz (%.2f)", db[1][2]);
+    }
+
     /* ---- the other band-limited shapes at 5 kHz, and sub at 2.5 kHz ---- */
     {
         struct { const lt_vop_def *d; float v[2]; int f0; } t[] = {
