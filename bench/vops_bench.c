@@ -12,7 +12,8 @@
  * split at event frames, envelope corners.
  *
  * Prints voice-seconds per CPU-second (CPU time of the process's thread in the rendering loop).
- * Asserts nothing.  Build and run: make build/bench/vops_bench && build/bench/vops_bench [N] [seconds]. */
+ * Asserts nothing.  Build and run: make build/bench/vops_bench && build/bench/vops_bench [N] [seconds];
+ * `build/bench/vops_bench ops [seconds]` times every op alone instead. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include "graph/vop.h"
 #include "dsp/vops_defs.h"
 #include "dsp/blep.h"
+#include "dsp/wavetable.h"
 
 #define SR 48000
 #define Q LT_QUANTUM
@@ -338,8 +340,73 @@ static double run_scalar(int N, double seconds, int retrig, double *rms)
     return cpu;
 }
 
+/* Every op alone: 256 voices (32 blocks) for `seconds`, inputs at their defaults (constant) except
+ * signals named x (a saw-like audio wire) and gates (on); prints voice-seconds per CPU-second. */
+static void per_op(double seconds, int isa)
+{
+    static float win[LT_VOP_MAX_IN][Q * LT_LANES] __attribute__((aligned(32)));
+    static float wout[2][Q * LT_LANES] __attribute__((aligned(32)));
+    const int nb = 32;
+    const int64_t total = (int64_t)(seconds * SR);
+    float *table = NULL;
+    long ntable = 0;
+    printf("each op alone, %s, 256 voices: voice-seconds per CPU-second\n", lt_isa_name(isa));
+    for (int v = 0; v < lt_vop_count; v++) {
+        const lt_vop_def *d = lt_vop_defs[v];
+        void *st[32];
+        for (int b = 0; b < nb; b++) { st[b] = aligned_alloc(32, d->state_size ? d->state_size : 32); memset(st[b], 0, d->state_size ? d->state_size : 32); }
+        lt_vop_data data = { 0, 0, NULL };
+        if (d->prepare) {
+            if (!table) {
+                float *src = malloc(sizeof(float) * (2 + 4 * 2048));
+                long ns = lt_wavetable_builtin("basic", src, 2 + 4 * 2048);
+                const char *err;
+                ntable = d->prepare(src, ns, NULL, &err);
+                table = malloc(sizeof(float) * ntable);
+                d->prepare(src, ns, table, &err);
+                free(src);
+            }
+            data.data = table;
+            data.ndata = (int)ntable;
+        }
+        if (!strcmp(d->name, "env")) data.opt = 3;
+        lt_vop_call c;
+        memset(&c, 0, sizeof c);
+        c.nin = d->max_in;
+        for (int k = 0; k < d->max_in; k++) {
+            int sig = !strcmp(d->in_names[k], "x") || (!strcmp(d->in_names[k], "a") && (d->flags & LT_VOP_PURE));
+            int gate = k == 0 && (d->flags & LT_VOP_GATE0);
+            for (int i = 0; i < Q * LT_LANES; i++)
+                win[k][i] = gate ? 1.0f : sig ? (float)((i / 8 * 7 + i % 8) % 64) / 32.0f - 1.0f : d->in_default[k];
+            c.in[k] = win[k];
+            c.rate[k] = sig ? LT_RATE_AUDIO : LT_RATE_CONST;
+        }
+        for (int o = 0; o < d->n_out; o++) c.out[o] = wout[o];
+        c.data = &data;
+        c.active = 0xff;
+        c.sr = SR;
+        c.inv_sr = 1.0f / SR;
+        double t0 = cpu_now();
+        for (int64_t f = 0; f < total; f += Q) {
+            c.n = Q;
+            c.frame = f;
+            for (int b = 0; b < nb; b++) { c.state = st[b]; c.trig = f == 0 ? 0xff : 0; d->fn[isa](&c); }
+        }
+        double cpu = cpu_now() - t0;
+        printf("  %-12s %10.0f\n", d->name, 256 * seconds / cpu);
+        for (int b = 0; b < nb; b++) free(st[b]);
+    }
+    free(table);
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "ops")) {
+        double secs = argc > 2 ? atof(argv[2]) : 10.0;
+        for (int isa = 0; isa < LT_ISA_COUNT; isa++)
+            if (isa == LT_ISA_SSE2 || __builtin_cpu_supports("avx2")) per_op(secs, isa);
+        return 0;
+    }
     int N = argc > 1 ? atoi(argv[1]) : 256;
     double secs = argc > 2 ? atof(argv[2]) : 60.0;
     if (N < 1 || N > MAXB * 8) N = 256;
