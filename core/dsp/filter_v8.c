@@ -113,16 +113,24 @@ void LT_V8(vop_onepole)(lt_vop_call *c)
  * (0..24 dB) into the saturator: quiet signals come out louder by that much, loud ones are bounded
  * by the saturation (dirtier, not louder); the self-oscillation's level does not depend on it.  The
  * pass-band gain is 1 / (1 + k) (times the drive gain), as in the analog ladder. */
-typedef struct { v8f G, beta, k, inv_den, G4, pre; } ladder_c;
+/* Coefficients: the stage gain G and its powers, and c_m = G^(m-1) (1 - G), so that with the states
+ * s1..s4 the state parts of the stage outputs are P1 = c1 s1, P2 = c2 s1 + c1 s2, P3 = c3 s1 + c2 s2
+ * + c1 s3, S = P4 = c4 s1 + c3 s2 + c2 s3 + c1 s4, and y_m = G^m u + P_m: every stage's output at
+ * once from u, instead of one stage after another (the same filter, a shorter chain per frame). */
+typedef struct { v8f G, G2, G3, G4, c1, c2, c3, c4, k, inv_den, pre; } ladder_c;
 
 static inline ladder_c ladder_coef(v8f cutoff, v8f res, v8f drive, float inv_sr)
 {
     ladder_c o;
     o.G = onepole_G(cutoff, inv_sr);
-    o.beta = v8_sub(v8_set1(1.0f), o.G);
+    o.G2 = v8_mul(o.G, o.G);
+    o.G3 = v8_mul(o.G2, o.G);
+    o.G4 = v8_mul(o.G2, o.G2);
+    o.c1 = v8_sub(v8_set1(1.0f), o.G);
+    o.c2 = v8_mul(o.G, o.c1);
+    o.c3 = v8_mul(o.G, o.c2);
+    o.c4 = v8_mul(o.G, o.c3);
     o.k = v8_mul(v8_set1(4.0f), v8_clamp(res, v8_zero(), v8_set1(1.2f)));
-    v8f G2 = v8_mul(o.G, o.G);
-    o.G4 = v8_mul(G2, G2);
     o.inv_den = v8_div(v8_set1(1.0f), v8_add(v8_set1(1.0f), v8_mul(o.k, o.G4)));
     o.pre = v8_exp2(v8_mul(v8_clamp(drive, v8_zero(), v8_set1(1.0f)), v8_set1(4.0f)));
     return o;
@@ -139,18 +147,22 @@ void LT_V8(vop_ladder)(lt_vop_call *c)
     ladder_c k = ladder_coef(v8_load(fc), v8_load(rs), v8_load(dr), c->inv_sr);
     for (int i = 0; i < n; i++) {
         if (aud) k = ladder_coef(v8_load(fc + i * s1f), v8_load(rs + i * s2r), v8_load(dr + i * s3d), c->inv_sr);
-        v8f xi = v8_load(x + i * sx);
-        v8f S = v8_mul(k.beta, v8_add(s4, v8_mul(k.G, v8_add(s3, v8_mul(k.G, v8_add(s2, v8_mul(k.G, s1)))))));
+        v8f p1 = v8_mul(k.c1, s1);
+        v8f p2 = v8_add(v8_mul(k.c2, s1), v8_mul(k.c1, s2));
+        v8f p3 = v8_add(v8_add(v8_mul(k.c3, s1), v8_mul(k.c2, s2)), v8_mul(k.c1, s3));
+        v8f S = v8_add(v8_add(v8_mul(k.c4, s1), v8_mul(k.c3, s2)), v8_add(v8_mul(k.c2, s3), v8_mul(k.c1, s4)));
         /* the linear loop solved with the driven input; the saturator sees what the first stage would */
-        xi = v8_mul(xi, k.pre);
+        v8f xi = v8_mul(v8_load(x + i * sx), k.pre);
         v8f y4 = v8_mul(v8_add(v8_mul(k.G4, xi), S), k.inv_den);
         v8f u = v8_tanh(v8_sub(xi, v8_mul(k.k, y4)));
-        v8f v = v8_mul(v8_sub(u, s1), k.G), y = v8_add(v, s1);
-        s1 = v8_add(y, v);
-        v = v8_mul(v8_sub(y, s2), k.G); y = v8_add(v, s2); s2 = v8_add(y, v);
-        v = v8_mul(v8_sub(y, s3), k.G); y = v8_add(v, s3); s3 = v8_add(y, v);
-        v = v8_mul(v8_sub(y, s4), k.G); y = v8_add(v, s4); s4 = v8_add(y, v);
-        v8_store(c->out[0] + i * LT_LANES, y);
+        v8f y1 = v8_add(v8_mul(k.G, u), p1), y2 = v8_add(v8_mul(k.G2, u), p2);
+        v8f y3 = v8_add(v8_mul(k.G3, u), p3);
+        y4 = v8_add(v8_mul(k.G4, u), S);
+        s1 = v8_sub(v8_add(y1, y1), s1);
+        s2 = v8_sub(v8_add(y2, y2), s2);
+        s3 = v8_sub(v8_add(y3, y3), s3);
+        s4 = v8_sub(v8_add(y4, y4), s4);
+        v8_store(c->out[0] + i * LT_LANES, y4);
     }
     v8_store(st->s[0], v8_zap(s1));
     v8_store(st->s[1], v8_zap(s2));
