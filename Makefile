@@ -49,6 +49,11 @@ $(B)/tests/%: tests/c/%.c $(CORE_OBJ) tests/c/check.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/c -o $@ $< $(CORE_OBJ) $(LIBS) $(LDFLAGS)
 
+# C micro-benchmarks (bench/*.c), built like a test program; run by hand or by bench/run.
+$(B)/bench/%: bench/%.c $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(CORE_OBJ) $(LIBS) $(LDFLAGS)
+
 # The main job: play the hello example live with the REPL, or, without an audio device, render it.
 # It builds only what it runs.
 run: deps $(B)/lute

@@ -88,6 +88,8 @@ static inline __attribute__((always_inline)) void adsr_run(lt_vop_call *c, int a
     const int n = c->n;
     const float *gate = c->in[0], *at = c->in[1];
     const float *dt = ar ? NULL : c->in[2], *su = ar ? NULL : c->in[3], *rt = ar ? c->in[2] : c->in[4];
+    const int sg = LT_IN_STRIDE(c, 0), sa = LT_IN_STRIDE(c, 1), sd = ar ? 0 : LT_IN_STRIDE(c, 2);
+    const int ss = ar ? 0 : LT_IN_STRIDE(c, 3), sr = LT_IN_STRIDE(c, ar ? 2 : 4);
     const int opt = c->data && c->data->opt == 1 ? 1 : 0;
     const float ca = adsr_curves[opt][0], cd = adsr_curves[opt][1];
     const int gate_audio = c->rate[0] != LT_RATE_CONST;
@@ -97,31 +99,39 @@ static inline __attribute__((always_inline)) void adsr_run(lt_vop_call *c, int a
     while (i < n) {
         /* this frame's levels as they stand, then the events at this frame */
         v8f st = v8_from_i(v8i_load(s->stage));
-        v8f sus = ar ? v8_set1(1.0f) : v8_clamp(v8_load(su + i * LT_LANES), v8_zero(), v8_set1(1.0f));
+        v8f sus = ar ? v8_set1(1.0f) : v8_clamp(v8_load(su + i * ss), v8_zero(), v8_set1(1.0f));
         v8f ramp = v8_or(v8_or(v8_eq(st, v8_set1(ADSR_ATTACK)), v8_eq(st, v8_set1(ADSR_DECAY))), v8_eq(st, v8_set1(ADSR_RELEASE)));
-        v8f tgt = v8_select(v8_eq(st, v8_set1(ADSR_DECAY)), sus, v8_load(s->to));
-        v8f hold = v8_and(v8_eq(st, v8_set1(ADSR_SUSTAIN)), sus);
-        v8_store(cur, env_level(ramp, v8_load(s->pos), v8_load(s->inv), v8_load(s->from), tgt, v8_load(s->k),
-                                v8_load(s->norm), hold, opt));
+        /* lanes with an event here: a gate edge, a trigger, a segment at its end (most calls: none) */
+        v8f g0 = v8_load(gate + i * sg), on0 = v8_gt(g0, v8_zero());
+        const int was_on = v8_mask(v8_gt(v8_load(s->gate), v8_zero()));
+        const int ev = (v8_mask(on0) ^ was_on) | v8_mask(v8_and(ramp, v8_ge(v8_load(s->pos), v8_load(s->len))))
+                     | (i == 0 ? c->trig & v8_mask(on0) : 0);
+        v8_store(s->gate, g0);
+        if (ev) {
+            v8f tgt = v8_select(v8_eq(st, v8_set1(ADSR_DECAY)), sus, v8_load(s->to));
+            v8f hold = v8_and(v8_eq(st, v8_set1(ADSR_SUSTAIN)), sus);
+            v8_store(cur, env_level(ramp, v8_load(s->pos), v8_load(s->inv), v8_load(s->from), tgt, v8_load(s->k),
+                                    v8_load(s->norm), hold, opt));
+        }
         for (int j = 0; j < LT_LANES; j++) {
-            float g = gate[i * LT_LANES + j];
-            int on = g > 0.0f, was = s->gate[j] > 0.0f;
+            if (!(ev >> j & 1)) continue;
+            float g = gate[i * sg + j];
+            int on = g > 0.0f, was = was_on >> j & 1;
             int stage = s->stage[j];
             if ((on && !was) || (i == 0 && on && (c->trig >> j & 1))) {
-                seg_start(s, j, ADSR_ATTACK, cur[j], 1.0f, seg_frames(at[i * LT_LANES + j], c->sr), ca);
+                seg_start(s, j, ADSR_ATTACK, cur[j], 1.0f, seg_frames(at[i * sa + j], c->sr), ca);
             } else if (!on && was && stage != ADSR_IDLE && stage != ADSR_RELEASE) {
-                seg_start(s, j, ADSR_RELEASE, cur[j], 0.0f, seg_frames(rt[i * LT_LANES + j], c->sr), cd);
+                seg_start(s, j, ADSR_RELEASE, cur[j], 0.0f, seg_frames(rt[i * sr + j], c->sr), cd);
             }
             for (;;) {                                   /* segments that end here (or have no length) */
                 stage = s->stage[j];
                 if (!(stage == ADSR_ATTACK || stage == ADSR_DECAY || stage == ADSR_RELEASE) || s->pos[j] < s->len[j])
                     break;
                 if (stage == ADSR_ATTACK)
-                    seg_start(s, j, ADSR_DECAY, 1.0f, 0.0f, ar ? 0.0f : seg_frames(dt[i * LT_LANES + j], c->sr), cd);
+                    seg_start(s, j, ADSR_DECAY, 1.0f, 0.0f, ar ? 0.0f : seg_frames(dt[i * sd + j], c->sr), cd);
                 else
                     s->stage[j] = stage == ADSR_DECAY ? ADSR_SUSTAIN : ADSR_IDLE;
             }
-            s->gate[j] = g;
         }
         /* a run of frames with no event: one vector formula per frame */
         st = v8_from_i(v8i_load(s->stage));
@@ -130,8 +140,15 @@ static inline __attribute__((always_inline)) void adsr_run(lt_vop_call *c, int a
         int r = run_length(s, ramp, gate, gate_audio, i, n);
         v8f pos = v8_load(s->pos), inv = v8_load(s->inv), from = v8_load(s->from), to = v8_load(s->to);
         v8f k = v8_load(s->k), norm = v8_load(s->norm), one = v8_set1(1.0f);
+        if (!v8_mask(ramp) && (ar || c->rate[3] == LT_RATE_CONST)) {
+            /* every lane holds a constant level (sustain or rest): a fill */
+            v8f h = v8_and(is_sus, ar ? one : v8_clamp(v8_load(su + i * ss), v8_zero(), one));
+            for (int t = i; t < i + r; t++) v8_store(out + t * LT_LANES, h);
+            i += r;
+            continue;
+        }
         for (int t = i; t < i + r; t++) {
-            v8f sv = ar ? one : v8_clamp(v8_load(su + t * LT_LANES), v8_zero(), one);
+            v8f sv = ar ? one : v8_clamp(v8_load(su + t * ss), v8_zero(), one);
             v8f y = env_level(ramp, pos, inv, from, v8_select(is_decay, sv, to), k, norm, v8_and(is_sus, sv), opt);
             v8_store(out + t * LT_LANES, y);
             pos = v8_add(pos, one);
@@ -174,28 +191,39 @@ void LT_V8(vop_env)(lt_vop_call *c)
     for (int m = 1; m <= N; m++) if (env_curve(c, m) != 0.0f) curved = 1;
     const float *gate = c->in[0];
     const int gate_audio = c->rate[0] != LT_RATE_CONST;
+    int sk[LT_VOP_MAX_IN];
+    for (int q = 0; q < LT_VOP_MAX_IN; q++) sk[q] = LT_IN_STRIDE(c, q);
     const float *hold_in = c->in[1 + (sus >= 0 ? sus : 0)], *last_in = c->in[1 + N];
+    const int sh = sk[1 + (sus >= 0 ? sus : 0)], sl = sk[1 + N];
+#define IN(q) (c->in[q][i * sk[q] + j])
     float *out = c->out[0];
     float cur[8] __attribute__((aligned(32)));
     int i = 0;
     while (i < n) {
         v8f st = v8_from_i(v8i_load(s->stage));
         v8f ramp = v8_gt(st, v8_zero());
-        v8f hold = v8_or(v8_and(v8_eq(st, v8_set1(ENV_HOLD)), v8_load(hold_in + i * LT_LANES)),
-                         v8_and(v8_eq(st, v8_set1(ENV_DONE)), v8_load(last_in + i * LT_LANES)));
-        v8_store(cur, env_level(ramp, v8_load(s->pos), v8_load(s->inv), v8_load(s->from), v8_load(s->to),
-                                v8_load(s->k), v8_load(s->norm), hold, curved));
+        v8f g0 = v8_load(gate + i * sk[0]), on0 = v8_gt(g0, v8_zero());
+        const int was_on = v8_mask(v8_gt(v8_load(s->gate), v8_zero()));
+        const int ev = (v8_mask(on0) ^ was_on) | v8_mask(v8_and(ramp, v8_ge(v8_load(s->pos), v8_load(s->len))))
+                     | (i == 0 ? c->trig & v8_mask(on0) : 0);
+        v8_store(s->gate, g0);
+        if (ev) {
+            v8f hold = v8_or(v8_and(v8_eq(st, v8_set1(ENV_HOLD)), v8_load(hold_in + i * sh)),
+                             v8_and(v8_eq(st, v8_set1(ENV_DONE)), v8_load(last_in + i * sl)));
+            v8_store(cur, env_level(ramp, v8_load(s->pos), v8_load(s->inv), v8_load(s->from), v8_load(s->to),
+                                    v8_load(s->k), v8_load(s->norm), hold, curved));
+        }
         for (int j = 0; j < LT_LANES; j++) {
-            const int f = i * LT_LANES + j;
-            float g = gate[f];
-            int on = g > 0.0f, was = s->gate[j] > 0.0f, stage = s->stage[j];
+            if (!(ev >> j & 1)) continue;
+            float g = IN(0);
+            int on = g > 0.0f, was = was_on >> j & 1, stage = s->stage[j];
             if ((on && !was) || (i == 0 && on && (c->trig >> j & 1))) {
-                float from = stage == 0 || stage == ENV_DONE ? c->in[1][f] : cur[j];
+                float from = stage == 0 || stage == ENV_DONE ? IN(1) : cur[j];
                 if (sus == 0) s->stage[j] = ENV_HOLD;            /* sustain on level0: hold it at once */
-                else seg_start(s, j, 1, from, c->in[2][f], seg_frames(c->in[9][f], c->sr), env_curve(c, 1));
+                else seg_start(s, j, 1, from, IN(2), seg_frames(IN(9), c->sr), env_curve(c, 1));
             } else if (!on && was && sus >= 0 && (stage == ENV_HOLD || (stage > 0 && stage <= sus))) {
                 if (sus + 1 <= N)
-                    seg_start(s, j, sus + 1, cur[j], c->in[2 + sus][f], seg_frames(c->in[9 + sus][f], c->sr), env_curve(c, sus + 1));
+                    seg_start(s, j, sus + 1, cur[j], IN(2 + sus), seg_frames(IN(9 + sus), c->sr), env_curve(c, sus + 1));
                 else
                     s->stage[j] = ENV_DONE;
             }
@@ -204,10 +232,9 @@ void LT_V8(vop_env)(lt_vop_call *c)
                 if (stage <= 0 || s->pos[j] < s->len[j]) break;
                 if (stage == sus && on) s->stage[j] = ENV_HOLD;
                 else if (stage >= N) s->stage[j] = ENV_DONE;
-                else seg_start(s, j, stage + 1, s->to[j], c->in[2 + stage][f], seg_frames(c->in[9 + stage][f], c->sr),
+                else seg_start(s, j, stage + 1, s->to[j], IN(2 + stage), seg_frames(IN(9 + stage), c->sr),
                                env_curve(c, stage + 1));
             }
-            s->gate[j] = g;
         }
         st = v8_from_i(v8i_load(s->stage));
         ramp = v8_gt(st, v8_zero());
@@ -216,13 +243,14 @@ void LT_V8(vop_env)(lt_vop_call *c)
         v8f pos = v8_load(s->pos), inv = v8_load(s->inv), from = v8_load(s->from), to = v8_load(s->to);
         v8f k = v8_load(s->k), norm = v8_load(s->norm), one = v8_set1(1.0f);
         for (int t = i; t < i + r; t++) {
-            v8f h = v8_or(v8_and(is_hold, v8_load(hold_in + t * LT_LANES)), v8_and(is_done, v8_load(last_in + t * LT_LANES)));
+            v8f h = v8_or(v8_and(is_hold, v8_load(hold_in + t * sh)), v8_and(is_done, v8_load(last_in + t * sl)));
             v8_store(out + t * LT_LANES, env_level(ramp, pos, inv, from, to, k, norm, h, curved));
             pos = v8_add(pos, one);
         }
         v8_store(s->pos, v8_and(ramp, pos));
         i += r;
     }
+#undef IN
     v8f st = v8_from_i(v8i_load(s->stage));
     c->busy |= ~v8_mask(v8_or(v8_eq(st, v8_zero()), v8_eq(st, v8_set1(ENV_DONE)))) & c->active & 0xff;
 }
@@ -241,11 +269,12 @@ static inline __attribute__((always_inline)) void lfo_run(lt_vop_call *c, int sh
     lt_vop_lfo_state *s = c->state;
     const int n = c->n;
     const float *rt = c->in[0];
+    const int sr = LT_IN_STRIDE(c, 0);
     const v8f scale = v8_set1(4294967296.0f * c->inv_sr);
     v8i ph = v8i_load(s->ph), rng = v8i_load(s->rng);
     v8f a = v8_load(s->a), b = v8_load(s->b);
     for (int i = 0; i < n; i++) {
-        v8i inc = v8_round_i(v8_clamp(v8_mul(v8_load(rt + i * LT_LANES), scale), v8_zero(), v8_set1(2.1e9f)));
+        v8i inc = v8_round_i(v8_clamp(v8_mul(v8_load(rt + i * sr), scale), v8_zero(), v8_set1(2.1e9f)));
         v8f y;
         if (shape == LFO_SINE) {
             y = v8_sin2pi(v8_mul(v8_from_i(ph), v8_set1(1.0f / 4294967296.0f)));
@@ -314,14 +343,15 @@ void LT_V8(vop_slew)(lt_vop_call *c)
     const int n = c->n;
     const int aud = c->rate[1] != LT_RATE_CONST || c->rate[2] != LT_RATE_CONST;
     const float *x = c->in[0], *up = c->in[1], *dn = c->in[2];
+    const int sx = LT_IN_STRIDE(c, 0), su = LT_IN_STRIDE(c, 1), sd = LT_IN_STRIDE(c, 2);
     v8f y = v8_load(s->y), bu = v8_zero(), bd = v8_zero();
     for (int i = 0; i < n; i++) {
         if (aud || i == 0) {
-            v8f u = v8_load(up + i * LT_LANES), d = v8_load(dn + i * LT_LANES);
+            v8f u = v8_load(up + i * su), d = v8_load(dn + i * sd);
             bu = lag_coef(u, c->sr);
             bd = lag_coef(v8_select(v8_lt(d, v8_zero()), u, d), c->sr);
         }
-        v8f xi = v8_load(x + i * LT_LANES);
+        v8f xi = v8_load(x + i * sx);
         v8f b = v8_select(v8_gt(xi, y), bu, bd);
         y = v8_add(xi, v8_mul(b, v8_sub(y, xi)));
         v8_store(c->out[0] + i * LT_LANES, y);
@@ -337,11 +367,12 @@ void LT_V8(vop_sah)(lt_vop_call *c)
 {
     lt_vop_sah_state *s = c->state;
     const float *x = c->in[0], *tr = c->in[1];
+    const int sx = LT_IN_STRIDE(c, 0), st = LT_IN_STRIDE(c, 1);
     v8f y = v8_load(s->y), prev = v8_load(s->prev);
     for (int i = 0; i < c->n; i++) {
-        v8f t = v8_load(tr + i * LT_LANES);
+        v8f t = v8_load(tr + i * st);
         v8f rise = v8_andnot(v8_gt(prev, v8_zero()), v8_gt(t, v8_zero()));
-        y = v8_select(rise, v8_load(x + i * LT_LANES), y);
+        y = v8_select(rise, v8_load(x + i * sx), y);
         prev = t;
         v8_store(c->out[0] + i * LT_LANES, y);
     }

@@ -91,11 +91,14 @@ static void scatter(float (*ring)[8], int64_t frame, const blep_ev *ev, int ne, 
             if (p >= P) { p = P - 1; w = 1.0f; }
             else w = pos - (float)p;
             const float *r0 = tab + p * L, *r1 = r0 + L;
-            int64_t t = frame + ev[e].i;
-            for (int k = 0; k < L; k++) {
-                float r = r0[k] + w * (r1[k] - r0[k]);
-                ring[(t + k) & (RING - 1)][j] += h * r;
+            float tap[32] __attribute__((aligned(32)));
+            const v8f vw = v8_set1(w), vh = v8_set1(h);
+            for (int k = 0; k < L; k += LT_LANES) {               /* the taps, 8 at a time */
+                v8f a = v8_load(r0 + k);
+                v8_store(tap + k, v8_mul(vh, v8_add(a, v8_mul(vw, v8_sub(v8_load(r1 + k), a)))));
             }
+            int t = (int)((frame + ev[e].i) & (RING - 1));
+            for (int k = 0; k < L; k++) ring[(t + k) & (RING - 1)][j] += tap[k];
         }
     }
 }
@@ -186,7 +189,16 @@ void LT_V8(vop_saw)(lt_vop_call *c)
  * saw's naive pass and residual scatter as above, into a local buffer), then one loop that adds the
  * ring and runs the filter, so the residual drain's loads and adds overlap the filter's feedback
  * latency instead of running as a pass of their own. */
-static inline __attribute__((always_inline)) void saw_lpf_run(lt_vop_call *c, int q, int aud, int prate)
+/* Constant-power pan gains scaled by a level, as util_v8.c's pan: cos and sin of (p + 1) pi / 4. */
+static inline void pan_level(const float *pos, const float *level, v8f *gl, v8f *gr)
+{
+    v8f a = v8_mul(v8_add(v8_clamp(v8_load(pos), v8_set1(-1.0f), v8_set1(1.0f)), v8_set1(1.0f)), v8_set1(0.125f));
+    v8f lv = v8_load(level);
+    *gl = v8_mul(lv, v8_cos2pi(a));
+    *gr = v8_mul(lv, v8_sin2pi(a));
+}
+
+static inline __attribute__((always_inline)) void saw_lpf_run(lt_vop_call *c, int q, int aud, int prate, int pan)
 {
     lt_vop_saw_lpf_state *s = c->state;
     float buf[LT_QUANTUM * LT_LANES] __attribute__((aligned(32)));
@@ -196,18 +208,34 @@ static inline __attribute__((always_inline)) void saw_lpf_run(lt_vop_call *c, in
     saw_run(&sc, q, aud, 1);
     const int n = c->n;
     const float *fc = c->in[1], *rs = c->in[2];
+    const int sf = LT_IN_STRIDE(c, 1), sr = LT_IN_STRIDE(c, 2);
     float *out = c->out[0];
     v8f ic1 = v8_load(s->svf.ic1), ic2 = v8_load(s->svf.ic2);
-    svf_c k = svf_coef(v8_load(fc), v8_load(rs), c->inv_sr);
+    svf_c k = prate ? svf_coef(v8_load(fc), v8_load(rs), c->inv_sr) : svf_coef_cached(&s->svf, v8_load(fc), v8_load(rs), c->inv_sr);
+    /* saw_lpf_pan: then * gain (in 3) -> constant-power pan (in 4) scaled by level (in 5) */
+    const float *gn = pan ? c->in[3] : NULL;
+    const int sg = pan ? LT_IN_STRIDE(c, 3) : 0;
+    const int pan_aud = pan && (c->rate[4] != LT_RATE_CONST || c->rate[5] != LT_RATE_CONST);
+    const int sp = pan ? LT_IN_STRIDE(c, 4) : 0, sl = pan ? LT_IN_STRIDE(c, 5) : 0;
+    v8f gl = v8_zero(), gr = v8_zero();
+    if (pan) pan_level(c->in[4], c->in[5], &gl, &gr);
     for (int i = 0; i < n; i++) {
-        if (prate) k = svf_coef(v8_load(fc + i * LT_LANES), v8_load(rs + i * LT_LANES), c->inv_sr);
+        if (prate) k = svf_coef(v8_load(fc + i * sf), v8_load(rs + i * sr), c->inv_sr);
         v8f x = v8_load(buf + i * LT_LANES);
         if (q != Q_NAIVE) {
             float *r = s->saw.ring[(c->frame + i) & (RING - 1)];
             x = v8_add(x, v8_load(r));
             v8_store(r, v8_zero());
         }
-        v8_store(out + i * LT_LANES, svf_tick(SVF_LOW, &k, x, &ic1, &ic2));
+        v8f y = svf_tick(SVF_LOW, &k, x, &ic1, &ic2);
+        if (pan) {
+            if (pan_aud) pan_level(c->in[4] + i * sp, c->in[5] + i * sl, &gl, &gr);
+            y = v8_mul(y, v8_load(gn + i * sg));
+            v8_store(out + i * LT_LANES, v8_mul(y, gl));
+            v8_store(c->out[1] + i * LT_LANES, v8_mul(y, gr));
+        } else {
+            v8_store(out + i * LT_LANES, y);
+        }
     }
     v8_store(s->svf.ic1, v8_zap(ic1));
     v8_store(s->svf.ic2, v8_zap(ic2));
@@ -218,9 +246,22 @@ void LT_V8(vop_saw_lpf)(lt_vop_call *c)
 {
     int q = quality(c), aud = c->rate[0] != LT_RATE_CONST;
     int prate = c->rate[1] != LT_RATE_CONST || c->rate[2] != LT_RATE_CONST;
-    if (q == Q_NAIVE) saw_lpf_run(c, Q_NAIVE, aud, prate);
-    else if (!aud && !prate) saw_lpf_run(c, q, 0, 0);
-    else saw_lpf_run(c, q, aud, prate);
+    if (q == Q_NAIVE) saw_lpf_run(c, Q_NAIVE, aud, prate, 0);
+    else if (!aud && !prate) saw_lpf_run(c, q, 0, 0, 0);
+    else saw_lpf_run(c, q, aud, prate, 0);
+}
+
+/* The whole subtractive voice after the envelope: saw -> lpf -> * gain -> pan (level folded into the
+ * pan gains), the research note's "osc -> filter" and "env x vca -> pan" fusions in one loop, so the
+ * pan's multiplies and stores fill the filter's feedback latency.  Position and level are read once
+ * per call (CONST) — the compiler fuses only when they are. */
+void LT_V8(vop_saw_lpf_pan)(lt_vop_call *c)
+{
+    int q = quality(c), aud = c->rate[0] != LT_RATE_CONST;
+    int prate = c->rate[1] != LT_RATE_CONST || c->rate[2] != LT_RATE_CONST;
+    if (q == Q_NAIVE) saw_lpf_run(c, Q_NAIVE, aud, prate, 1);
+    else if (!aud && !prate) saw_lpf_run(c, q, 0, 0, 1);
+    else saw_lpf_run(c, q, aud, prate, 1);
 }
 
 /* ---- square and sub ------------------------------------------------------------------------- */
@@ -363,17 +404,19 @@ static inline __attribute__((always_inline)) void sync_run(lt_vop_call *c, int q
     lt_vop_sync_state *s = c->state;
     const int n = c->n;
     const float *fm = c->in[0], *fs = c->in[1];
+    const int sm = LT_IN_STRIDE(c, 0), ss = LT_IN_STRIDE(c, 1);
     float *out = c->out[0];
     const v8f scale = v8_set1(4294967296.0f * c->inv_sr), act = v8_mask_of(c->active);
     const v8f one = v8_set1(1.0f);
     const v8i bias = v8i_set1(INT32_MIN);
     const v8f lag = v8_set1(INV_2_31 * (q == Q_HQ ? lt_blep32_delay : q == Q_NAIVE ? 0.0f : lt_blep16_delay));
+    const v8i incm0 = sm ? v8i_set1(0) : freq_inc_const(fm, c->sr), incs0 = ss ? v8i_set1(0) : freq_inc_const(fs, c->sr);
     v8i m = v8i_load(s->ph), sl = v8i_load(s->ph2);
     blep_ev ev[MAX_EV];
     int ne = 0;
     for (int i = 0; i < n; i++) {
-        v8i incm = freq_inc(v8_load(fm + i * LT_LANES), scale);
-        v8i incs = freq_inc(v8_load(fs + i * LT_LANES), scale);
+        v8i incm = sm ? freq_inc(v8_load(fm + i * sm), scale) : incm0;
+        v8i incs = ss ? freq_inc(v8_load(fs + i * ss), scale) : incs0;
         v8i mo = m, so = sl;
         m = v8i_add(m, incm);
         v8i reset = v8i_gtu(mo, m);
@@ -422,12 +465,13 @@ void LT_V8(vop_sine)(lt_vop_call *c)
     lt_vop_sine_state *s = c->state;
     const int n = c->n, aud = c->rate[0] != LT_RATE_CONST;
     const float *fq = c->in[0], *po = c->in[1];
+    const int sp = LT_IN_STRIDE(c, 1);
     float *out = c->out[0];
     const v8f scale = v8_set1(4294967296.0f * c->inv_sr);
     v8i ph = v8i_load(s->ph), inc = aud ? v8i_set1(0) : freq_inc_const(fq, c->sr);
     for (int i = 0; i < n; i++) {
         if (aud) inc = freq_inc(v8_load(fq + i * LT_LANES), scale);
-        v8f p = v8_add(v8_mul(v8_from_i(ph), v8_set1(INV_2_32)), v8_load(po + i * LT_LANES));
+        v8f p = v8_add(v8_mul(v8_from_i(ph), v8_set1(INV_2_32)), v8_load(po + i * sp));
         v8_store(out + i * LT_LANES, v8_sin2pi(p));
         ph = v8i_add(ph, inc);
     }
@@ -443,17 +487,18 @@ void LT_V8(vop_fm)(lt_vop_call *c)
     lt_vop_fm_state *s = c->state;
     const int n = c->n;
     const float *fq = c->in[0], *ra = c->in[1], *ix = c->in[2], *fb = c->in[3];
+    const int s0 = LT_IN_STRIDE(c, 0), s1 = LT_IN_STRIDE(c, 1), s2 = LT_IN_STRIDE(c, 2), s3 = LT_IN_STRIDE(c, 3);
     float *out = c->out[0];
     const v8f scale = v8_set1(4294967296.0f * c->inv_sr), inv2pi = v8_set1(0.159154943f);
     v8i pc = v8i_load(s->pc), pm = v8i_load(s->pm);
     v8f m1 = v8_load(s->m1), m2 = v8_load(s->m2);
     for (int i = 0; i < n; i++) {
-        v8f f = v8_load(fq + i * LT_LANES);
+        v8f f = v8_load(fq + i * s0);
         v8i incc = freq_inc(f, scale);
-        v8i incm = freq_inc(v8_mul(f, v8_load(ra + i * LT_LANES)), scale);
-        v8f fbk = v8_mul(v8_mul(v8_load(fb + i * LT_LANES), inv2pi), v8_mul(v8_add(m1, m2), v8_set1(0.5f)));
+        v8i incm = freq_inc(v8_mul(f, v8_load(ra + i * s1)), scale);
+        v8f fbk = v8_mul(v8_mul(v8_load(fb + i * s3), inv2pi), v8_mul(v8_add(m1, m2), v8_set1(0.5f)));
         v8f m = v8_sin2pi(v8_add(v8_mul(v8_from_i(pm), v8_set1(INV_2_32)), fbk));
-        v8f pcar = v8_add(v8_mul(v8_from_i(pc), v8_set1(INV_2_32)), v8_mul(v8_mul(v8_load(ix + i * LT_LANES), inv2pi), m));
+        v8f pcar = v8_add(v8_mul(v8_from_i(pc), v8_set1(INV_2_32)), v8_mul(v8_mul(v8_load(ix + i * s2), inv2pi), m));
         v8_store(out + i * LT_LANES, v8_sin2pi(pcar));
         m2 = m1;
         m1 = m;

@@ -9,8 +9,9 @@
     void LT_V8(name)(lt_vop_call *c)                                                    \
     {                                                                                   \
         const float *pa = c->in[0], *pb = c->in[1];                                     \
+        const int sa = LT_IN_STRIDE(c, 0), sb = LT_IN_STRIDE(c, 1);                     \
         for (int i = 0; i < c->n; i++) {                                                \
-            v8f a = v8_load(pa + i * LT_LANES), b = v8_load(pb + i * LT_LANES);         \
+            v8f a = v8_load(pa + i * sa), b = v8_load(pb + i * sb);                     \
             v8_store(c->out[0] + i * LT_LANES, (expr));                                 \
         }                                                                               \
     }
@@ -18,8 +19,9 @@
     void LT_V8(name)(lt_vop_call *c)                                                    \
     {                                                                                   \
         const float *pa = c->in[0];                                                     \
+        const int sa = LT_IN_STRIDE(c, 0);                                              \
         for (int i = 0; i < c->n; i++) {                                                \
-            v8f a = v8_load(pa + i * LT_LANES);                                         \
+            v8f a = v8_load(pa + i * sa);                                               \
             v8_store(c->out[0] + i * LT_LANES, (expr));                                 \
         }                                                                               \
     }
@@ -43,9 +45,10 @@ UNARY(vop_midi_to_hz, v8_mul(v8_set1(440.0f), v8_exp2(v8_mul(v8_sub(a, v8_set1(6
 /* min(max(x, lo), hi) */
 void LT_V8(vop_clip)(lt_vop_call *c)
 {
+    const int s0 = LT_IN_STRIDE(c, 0), s1 = LT_IN_STRIDE(c, 1), s2 = LT_IN_STRIDE(c, 2);
     for (int i = 0; i < c->n; i++) {
-        v8f x = v8_load(c->in[0] + i * LT_LANES);
-        v8f y = v8_min(v8_max(x, v8_load(c->in[1] + i * LT_LANES)), v8_load(c->in[2] + i * LT_LANES));
+        v8f x = v8_load(c->in[0] + i * s0);
+        v8f y = v8_min(v8_max(x, v8_load(c->in[1] + i * s1)), v8_load(c->in[2] + i * s2));
         v8_store(c->out[0] + i * LT_LANES, y);
     }
 }
@@ -61,12 +64,12 @@ static inline void pan_gains(v8f p, v8f *l, v8f *r)
 
 void LT_V8(vop_pan)(lt_vop_call *c)
 {
-    const int aud = c->rate[1] != LT_RATE_CONST;
+    const int aud = c->rate[1] != LT_RATE_CONST, s0 = LT_IN_STRIDE(c, 0);
     v8f gl, gr;
     pan_gains(v8_load(c->in[1]), &gl, &gr);
     for (int i = 0; i < c->n; i++) {
         if (aud) pan_gains(v8_load(c->in[1] + i * LT_LANES), &gl, &gr);
-        v8f x = v8_load(c->in[0] + i * LT_LANES);
+        v8f x = v8_load(c->in[0] + i * s0);
         v8_store(c->out[0] + i * LT_LANES, v8_mul(x, gl));
         v8_store(c->out[1] + i * LT_LANES, v8_mul(x, gr));
     }
@@ -81,23 +84,33 @@ void LT_V8(vop_select)(lt_vop_call *c)
         return;
     }
     for (int i = 0; i < c->n; i++) {
-        v8f ix = v8_round(v8_clamp(v8_load(c->in[0] + i * LT_LANES), v8_zero(), v8_set1((float)(m - 1))));
-        v8f y = v8_load(c->in[1] + i * LT_LANES);
+        v8f ix = v8_round(v8_clamp(v8_load(c->in[0] + i * LT_IN_STRIDE(c, 0)), v8_zero(), v8_set1((float)(m - 1))));
+        v8f y = v8_load(c->in[1] + i * LT_IN_STRIDE(c, 1));
         for (int k = 1; k < m; k++)
-            y = v8_select(v8_eq(ix, v8_set1((float)k)), v8_load(c->in[1 + k] + i * LT_LANES), y);
+            y = v8_select(v8_eq(ix, v8_set1((float)k)), v8_load(c->in[1 + k] + i * LT_IN_STRIDE(c, 1 + k)), y);
         v8_store(c->out[0] + i * LT_LANES, y);
     }
 }
 
-/* Fused gain and pan (the compiler's `vca -> pan`): left = x gain cos, right = x gain sin. */
+/* Fused gain and pan (the compiler's `x * gain * level -> pan`): left = (x gain) (level cos), right =
+ * (x gain) (level sin); level (a voice's constant: velocity, a patch's volume) folds into the pan
+ * gains once per call when it is constant. */
 void LT_V8(vop_vca_pan)(lt_vop_call *c)
 {
-    const int aud = c->rate[2] != LT_RATE_CONST;
-    v8f gl, gr;
+    const int aud = c->rate[2] != LT_RATE_CONST || c->rate[3] != LT_RATE_CONST;
+    const int s0 = LT_IN_STRIDE(c, 0), s1 = LT_IN_STRIDE(c, 1);
+    v8f gl, gr, lv = v8_load(c->in[3]);
     pan_gains(v8_load(c->in[2]), &gl, &gr);
+    gl = v8_mul(lv, gl);
+    gr = v8_mul(lv, gr);
     for (int i = 0; i < c->n; i++) {
-        if (aud) pan_gains(v8_load(c->in[2] + i * LT_LANES), &gl, &gr);
-        v8f x = v8_mul(v8_load(c->in[0] + i * LT_LANES), v8_load(c->in[1] + i * LT_LANES));
+        if (aud) {
+            pan_gains(v8_load(c->in[2] + i * LT_IN_STRIDE(c, 2)), &gl, &gr);
+            lv = v8_load(c->in[3] + i * LT_IN_STRIDE(c, 3));
+            gl = v8_mul(lv, gl);
+            gr = v8_mul(lv, gr);
+        }
+        v8f x = v8_mul(v8_load(c->in[0] + i * s0), v8_load(c->in[1] + i * s1));
         v8_store(c->out[0] + i * LT_LANES, v8_mul(x, gl));
         v8_store(c->out[1] + i * LT_LANES, v8_mul(x, gr));
     }

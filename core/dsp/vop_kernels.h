@@ -6,6 +6,10 @@
 #define LT_DSP_VOP_KERNELS_H
 #include "graph/vop.h"
 
+/* The frame stride of input k: 0 when it is constant across the call, else LT_LANES.  Kernels read a
+ * CONST input at frame 0 only, so the engine may pass a single lane vector (8 floats) for it. */
+#define LT_IN_STRIDE(c, k) ((c)->rate[k] == LT_RATE_CONST ? 0 : LT_LANES)
+
 #define LT_VOP_KERNEL(name) void name##_sse2(lt_vop_call *c); void name##_avx2(lt_vop_call *c);
 #define LT_VOP_FNS(name) { name##_sse2, name##_avx2 }
 
@@ -58,6 +62,7 @@ LT_VOP_KERNEL(vop_midi_to_hz)
 
 /* fused chains (fused_v8.c) */
 LT_VOP_KERNEL(vop_saw_lpf)
+LT_VOP_KERNEL(vop_saw_lpf_pan)
 LT_VOP_KERNEL(vop_vca_pan)
 
 /* ---- state layouts (bytes per block of 8 lanes; every member a run of lane vectors) ---------- */
@@ -73,7 +78,12 @@ typedef struct { int32_t rng[8] LT_VOP_V8; } lt_vop_noise_state;
 typedef struct { int32_t rng[8] LT_VOP_V8; float b[7][8] LT_VOP_V8; } lt_vop_pink_state;
 typedef struct { int32_t ph[8] LT_VOP_V8; } lt_vop_wavetable_state;
 
-typedef struct { float ic1[8] LT_VOP_V8; float ic2[8] LT_VOP_V8; } lt_vop_svf_state;
+/* The two integrator states, and the coefficients last computed with the cutoff and res they came
+ * from (recomputed only when a constant cutoff or res moved; a zeroed lane forces it). */
+typedef struct {
+    float ic1[8] LT_VOP_V8; float ic2[8] LT_VOP_V8;
+    float fc[8] LT_VOP_V8; float res[8] LT_VOP_V8; float coef[7][8] LT_VOP_V8;
+} lt_vop_svf_state;
 typedef struct { float s[4][8] LT_VOP_V8; } lt_vop_ladder_state;
 typedef struct { float s[8] LT_VOP_V8; } lt_vop_onepole_state;
 #define LT_COMB_FRAMES 4096                  /* 85 ms at 48 kHz; comb() allows 50 ms */

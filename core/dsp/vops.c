@@ -9,14 +9,14 @@
 
 const lt_vop_def *const lt_vop_defs[] = {
     &lt_vop_saw, &lt_vop_square, &lt_vop_tri, &lt_vop_sine, &lt_vop_sub, &lt_vop_sync, &lt_vop_fm,
-    &lt_vop_noise, &lt_vop_pink,
+    &lt_vop_noise, &lt_vop_pink, &lt_vop_wavetable,
     &lt_vop_lpf, &lt_vop_hpf, &lt_vop_bpf, &lt_vop_notch, &lt_vop_ladder, &lt_vop_onepole, &lt_vop_comb,
     &lt_vop_formant,
     &lt_vop_adsr, &lt_vop_env, &lt_vop_ar, &lt_vop_lfo, &lt_vop_slew, &lt_vop_sah,
     &lt_vop_add, &lt_vop_subtract, &lt_vop_mul, &lt_vop_div, &lt_vop_neg, &lt_vop_pan, &lt_vop_vca,
     &lt_vop_abs, &lt_vop_clip, &lt_vop_tanh, &lt_vop_min, &lt_vop_max, &lt_vop_select, &lt_vop_db,
     &lt_vop_midi_to_hz,
-    &lt_vop_saw_lpf, &lt_vop_vca_pan,
+    &lt_vop_saw_lpf, &lt_vop_vca_pan, &lt_vop_saw_lpf_pan,
     NULL
 };
 const int lt_vop_count = (int)(sizeof lt_vop_defs / sizeof lt_vop_defs[0]) - 1;

@@ -19,7 +19,7 @@ extern const lt_vop_def lt_vop_add, lt_vop_subtract, lt_vop_mul, lt_vop_div, lt_
     lt_vop_vca, lt_vop_abs, lt_vop_clip, lt_vop_tanh, lt_vop_min, lt_vop_max, lt_vop_select, lt_vop_db,
     lt_vop_midi_to_hz;
 /* fused chains (the compiler's; not for Lua) */
-extern const lt_vop_def lt_vop_saw_lpf, lt_vop_vca_pan;
+extern const lt_vop_def lt_vop_saw_lpf, lt_vop_vca_pan, lt_vop_saw_lpf_pan;
 
 /* A well-spread nonzero 32-bit state from a voice's seed.  Thread: any.  RT-safe: yes. */
 uint32_t lt_vop_seed_mix(uint32_t x);

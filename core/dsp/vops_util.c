@@ -92,12 +92,23 @@ const lt_vop_def lt_vop_saw_lpf = {
     .options = quality_opts, .state_size = sizeof(lt_vop_saw_lpf_state), .fn = LT_VOP_FNS(vop_saw_lpf),
 };
 
-static const char *const vca_pan_in[] = { "x", "gain", "position" };
-static const float vca_pan_def[] = { 0, 1, 0 };
+static const char *const vca_pan_in[] = { "x", "gain", "position", "level" };
+static const float vca_pan_def[] = { 0, 1, 0, 1 };
 const lt_vop_def lt_vop_vca_pan = {
-    .name = "vca_pan", .signature = "vca_pan(x, gain, position)",
-    .help = "fused pan(x * gain, position) (for the compiler)",
-    .example = "pan(lpf(saw(v.freq), 2000) * adsr(v.gate, 0.01, 0.1, 0.7, 0.2), 0)",
-    .min_in = 3, .max_in = 3, .n_out = 2, .in_names = vca_pan_in, .in_default = vca_pan_def,
+    .name = "vca_pan", .signature = "vca_pan(x, gain, position [, level])",
+    .help = "fused pan(x * gain * level, position) (for the compiler; level folds into the pan gains)",
+    .example = "pan(lpf(saw(v.freq), 2000) * adsr(v.gate, 0.01, 0.1, 0.7, 0.2) * v.vel, 0)",
+    .min_in = 3, .max_in = 4, .n_out = 2, .in_names = vca_pan_in, .in_default = vca_pan_def,
     .flags = LT_VOP_PURE, .fn = LT_VOP_FNS(vop_vca_pan),
+};
+
+static const char *const saw_lpf_pan_in[] = { "freq", "cutoff", "res", "gain", "position", "level" };
+static const float saw_lpf_pan_def[] = { 440, 1000, 0, 1, 0, 1 };
+const lt_vop_def lt_vop_saw_lpf_pan = {
+    .name = "saw_lpf_pan", .signature = "saw_lpf_pan(freq, cutoff, res, gain, position [, level])",
+    .help = "fused pan(lpf(saw(freq), cutoff, res) * gain * level, position): the subtractive voice after its "
+            "envelope in one kernel (for the compiler)",
+    .example = "pan(lpf(saw(v.freq), 2000, 0.3) * adsr(v.gate, 0.01, 0.1, 0.7, 0.2) * v.vel, 0)",
+    .min_in = 5, .max_in = 6, .n_out = 2, .in_names = saw_lpf_pan_in, .in_default = saw_lpf_pan_def,
+    .options = quality_opts, .state_size = sizeof(lt_vop_saw_lpf_state), .fn = LT_VOP_FNS(vop_saw_lpf_pan),
 };

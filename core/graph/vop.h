@@ -37,7 +37,8 @@ enum { LT_ISA_SSE2 = 0, LT_ISA_AVX2, LT_ISA_COUNT };
 
 /* What an input does across one call; kernels may take a cheaper path for the slower rates. */
 enum {
-    LT_RATE_CONST = 0,   /* the same value in every frame of the call (per lane) */
+    LT_RATE_CONST = 0,   /* the same value in every frame of the call (per lane); kernels read frame 0
+                            only, so the wire may be a single lane vector (8 floats) */
     LT_RATE_CONTROL,     /* a straight ramp across the call (per lane): reading frames 0 and n-1 is enough */
     LT_RATE_AUDIO        /* anything */
 };
@@ -96,6 +97,11 @@ typedef struct lt_vop_def {
     uint32_t     flags;
     lt_vop_fn    fn[LT_ISA_COUNT];   /* the kernel, per instruction set */
     void       (*start)(void *state, int lane, const lt_vop_data *d, const lt_vop_lane *l);
+    /* Optional, control thread, not RT-safe (may use FFTW): turns the table a patch gave for this op
+     * (src, nsrc floats, in the format its docs give, e.g. wavetable frames) into the immutable data
+     * its kernel reads.  Called with dst NULL to learn the size first; returns the number of floats,
+     * or -1 with *err set to a sentence saying what is wrong with the table. */
+    long       (*prepare)(const float *src, long nsrc, float *dst, const char **err);
 } lt_vop_def;
 
 /* The table of every voice op, in one fixed order (core/dsp/vops.c).  Thread: any (constant data). */

@@ -10,6 +10,7 @@
 #include "check.h"
 #include "vop_harness.h"
 #include "dsp/vops_defs.h"
+#include "dsp/wavetable.h"
 
 /* ---- allocation counting (not under AddressSanitizer, which owns malloc) ----------------------- */
 #if !defined(__SANITIZE_ADDRESS__)
@@ -94,8 +95,24 @@ static void make_inputs(const lt_vop_def *d, float **in, int constant, int varia
 
 static const float env_data[] = { 2, -4, 0, 3, 1, -2, 0, 0 };
 
+static float *table;                 /* prepared data for ops with `prepare` (the "basic" wavetable) */
+static long ntable;
+
 static void setup(vh *h, const lt_vop_def *d, int isa, int opt)
 {
+    if (d->prepare) {
+        if (!table) {
+            float *src = malloc(sizeof(float) * (2 + 4 * LT_WT_N));
+            long ns = lt_wavetable_builtin("basic", src, 2 + 4 * LT_WT_N);
+            const char *err = NULL;
+            ntable = d->prepare(src, ns, NULL, &err);
+            table = malloc(sizeof(float) * (size_t)ntable);
+            d->prepare(src, ns, table, &err);
+            free(src);
+        }
+        vh_init(h, d, isa, SR, opt, table, (int)ntable);
+        return;
+    }
     int use_data = !strcmp(d->name, "env") && (opt % 2);
     vh_init(h, d, isa, SR, opt, use_data ? env_data : NULL, use_data ? 8 : 0);
 }
@@ -119,12 +136,11 @@ static int same(float **a, float **b, int nout, int lane)
 int main(void)
 {
     float *in[LT_VOP_MAX_IN], *in2[LT_VOP_MAX_IN], *o1[2], *o2[2];
-    uint8_t audio[LT_VOP_MAX_IN], konst[LT_VOP_MAX_IN];
+    uint8_t audio[LT_VOP_MAX_IN];
     for (int k = 0; k < LT_VOP_MAX_IN; k++) {
         in[k] = malloc(sizeof(float) * LT_LANES * LEN);
         in2[k] = malloc(sizeof(float) * LT_LANES * LEN);
         audio[k] = LT_RATE_AUDIO;
-        konst[k] = LT_RATE_CONST;
     }
     for (int o = 0; o < 2; o++) {
         o1[o] = malloc(sizeof(float) * LT_LANES * LEN);
@@ -148,22 +164,48 @@ int main(void)
         for (int opt = 0; opt < nopt; opt++) {
             vh a, b;
             int allocs0 = allocs;
-            /* SSE2 == AVX2, audio-rate and constant inputs */
-            for (int cst = 0; cst < 2; cst++) {
-                make_inputs(d, in, cst, 0);
+            /* SSE2 == AVX2 with audio-rate, constant, control-rate and mixed inputs (a constant input's
+             * frames after the first are NaN in the harness, so reading them shows) */
+            static const char *const rname[5] = { "audio-rate", "constant", "control-rate", "mixed (even inputs "
+                                                  "constant)", "mixed (odd inputs constant)" };
+            for (int cst = 0; cst < 5; cst++) {
+                uint8_t rates[LT_VOP_MAX_IN];
+                for (int k = 0; k < LT_VOP_MAX_IN; k++)
+                    rates[k] = cst == 0 ? LT_RATE_AUDIO : cst == 1 ? LT_RATE_CONST : cst == 2 ? LT_RATE_CONTROL
+                             : (k % 2 == cst - 3) ? LT_RATE_CONST : LT_RATE_AUDIO;
+                make_inputs(d, in, cst == 1, 0);
+                if (cst >= 3)                              /* constant inputs hold their first value */
+                    for (int k = 0; k < d->max_in; k++)
+                        if (rates[k] == LT_RATE_CONST)
+                            for (int j = 0; j < LT_LANES; j++)
+                                for (int t = 1; t < LEN; t++) in[k][j * LEN + t] = in[k][j * LEN];
                 setup(&a, d, LT_ISA_SSE2, opt);
                 setup(&b, d, LT_ISA_AVX2, opt);
-                render(&a, in, cst ? konst : audio, o1, 0);
-                if (avx2) render(&b, in, cst ? konst : audio, o2, 0);
+                render(&a, in, rates, o1, 0);
+                if (avx2) render(&b, in, rates, o2, 0);
                 int fin = 1;
                 for (int o = 0; o < d->n_out; o++) fin &= vh_finite(o1[o], LT_LANES * LEN);
-                CHECK(fin, "%s (option %d, %s inputs): every output sample is finite", d->name, opt,
-                      cst ? "constant" : "audio-rate");
+                CHECK(fin, "%s (option %d, %s inputs): every output sample is finite", d->name, opt, rname[cst]);
                 if (avx2)
                     CHECK(same(o1, o2, d->n_out, -1), "%s (option %d, %s inputs): SSE2 and AVX2 kernels give "
-                          "the same bits", d->name, opt, cst ? "constant" : "audio-rate");
+                          "the same bits", d->name, opt, rname[cst]);
                 vh_free(&a);
                 vh_free(&b);
+                if (cst == 1 || cst >= 3) {
+                    /* a constant input is read at frame 0 only: filling its other frames (with its value, or
+                     * with a huge number that a clamp would hide NaN behind) changes nothing */
+                    for (int pass = 0; pass < 2; pass++) {
+                        vh_fill_const = pass == 0;
+                        vh_poison = 1e30f;
+                        setup(&b, d, LT_ISA_SSE2, opt);
+                        render(&b, in, rates, o2, 0);
+                        vh_free(&b);
+                        vh_fill_const = 0;
+                        vh_poison = NAN;
+                        CHECK(same(o1, o2, d->n_out, -1), "%s (option %d, %s inputs): constant inputs are read at "
+                              "frame 0 only (%s)", d->name, opt, rname[cst], pass ? "1e30 in later frames" : "filled");
+                    }
+                }
             }
             make_inputs(d, in, 0, 0);
             /* block-size invariance with audio-rate inputs */
@@ -201,5 +243,8 @@ int main(void)
             CHECK(allocs == allocs0, "%s (option %d): kernels allocated %d times", d->name, opt, allocs - allocs0);
         }
     }
+    for (int k = 0; k < LT_VOP_MAX_IN; k++) { free(in[k]); free(in2[k]); }
+    for (int o = 0; o < 2; o++) { free(o1[o]); free(o2[o]); }
+    free(table);
     return check_done("test_vop_common");
 }

@@ -72,6 +72,11 @@ static inline int vh_next_size(int block, int *k)
     return n > LT_QUANTUM ? LT_QUANTUM : n;
 }
 
+/* Frames after the first of a CONST input are filled with this (NaN by default; a test may set
+ * the true value's place-holder to compare renders, see test_vop_common.c). */
+static float vh_poison = NAN;
+static int vh_fill_const;          /* 1: fill CONST wires with their value in every frame */
+
 /* Renders len frames.  rate[k] (or AUDIO when rate is NULL) is passed for given inputs; trig, when
  * not NULL, holds a lane mask per frame: a call starts there with those lanes in `trig`. */
 static inline void vh_render(vh *h, const float *const *in, const uint8_t *rate, float *const *out,
@@ -92,11 +97,14 @@ static inline void vh_render(vh *h, const float *const *in, const uint8_t *rate,
         c.n = n;
         c.nin = d->max_in;
         for (int q = 0; q < d->max_in; q++) {
+            c.rate[q] = in && in[q] ? (rate ? rate[q] : LT_RATE_AUDIO) : LT_RATE_CONST;
+            /* A constant input's frames after the first are NaN: kernels may read only frame 0 of it
+             * (the engine may pass a single lane vector), and a kernel that reads further shows NaN. */
             for (int i = 0; i < n; i++)
                 for (int j = 0; j < LT_LANES; j++)
-                    wire[q][i * LT_LANES + j] = in && in[q] ? in[q][j * len + pos + i] : d->in_default[q];
+                    wire[q][i * LT_LANES + j] = i > 0 && c.rate[q] == LT_RATE_CONST && !vh_fill_const ? vh_poison
+                                              : in && in[q] ? in[q][j * len + pos + i] : d->in_default[q];
             c.in[q] = wire[q];
-            c.rate[q] = in && in[q] ? (rate ? rate[q] : LT_RATE_AUDIO) : LT_RATE_CONST;
         }
         for (int o = 0; o < d->n_out; o++) c.out[o] = ow[o];
         c.state = h->state;
@@ -124,6 +132,33 @@ static inline float *vh_const(int len, float v)
     float *s = malloc(sizeof(float) * LT_LANES * (size_t)len);
     for (int i = 0; i < LT_LANES * len; i++) s[i] = v;
     return s;
+}
+
+/* Renders `d` for len frames in calls of `block` (0: irregular) with every lane given the same
+ * inputs: input k is the signal sig[k] (AUDIO rate) when sig && sig[k], else the constant val[k]
+ * (CONST rate; val NULL: the defaults).  Returns lane 0 of output `o` (malloc'd); out2, when not
+ * NULL, receives lane 0 of output 1. */
+static inline float *vh_run1(const lt_vop_def *d, int opt, const float *tab, int ntab, float sr, int len,
+                             const float *val, float *const *sig, int block, float **out2)
+{
+    float *in[LT_VOP_MAX_IN] = { 0 }, *out[2];
+    uint8_t rate[LT_VOP_MAX_IN];
+    for (int k = 0; k < d->max_in; k++) {
+        in[k] = malloc(sizeof(float) * LT_LANES * (size_t)len);
+        int a = sig && sig[k];
+        rate[k] = a ? LT_RATE_AUDIO : LT_RATE_CONST;
+        for (int j = 0; j < LT_LANES; j++)
+            for (int t = 0; t < len; t++)
+                in[k][j * len + t] = a ? sig[k][t] : val ? val[k] : d->in_default[k];
+    }
+    for (int o = 0; o < 2; o++) out[o] = malloc(sizeof(float) * LT_LANES * (size_t)len);
+    vh h;
+    vh_init(&h, d, lt_isa(), sr, opt, tab, ntab);
+    vh_render(&h, (const float *const *)in, rate, out, len, block, NULL);
+    vh_free(&h);
+    for (int k = 0; k < d->max_in; k++) free(in[k]);
+    if (out2) *out2 = out[1]; else free(out[1]);
+    return out[0];
 }
 
 /* ---- measurements ----------------------------------------------------------------------------- */
