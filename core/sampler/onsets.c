@@ -2,25 +2,34 @@
  *
  * Detection is spectral flux (Masri 1996; Bello et al., "A tutorial on onset detection in music
  * signals", IEEE TSAP 2005): the sum over frequency bins of the rise in log-compressed magnitude
- * from one short-time spectrum to the next (Hann window of ~21 ms, hop of 1/8 of it, FFTW), so a
- * quiet hit counts as much as a loud one and a sustained sound fading does not count at all.  Peaks
+ * between short-time spectra (Hann window of ~21 ms, hop of 1/8 of it, FFTW), so a quiet hit counts
+ * as much as a loud one and a sustained sound fading does not count at all.  As in SuperFlux (Böck
+ * and Widmer, "Maximum filter vibrato suppression for onset detection", DAFx 2013) each bin is
+ * compared with the largest of its three neighbouring bins LAG frames earlier: the shimmer of a
+ * cymbal's tail, whose partials wander between bins, then no longer reads as new hits.  Peaks
  * are picked as Böck, Krebs and Schedl do ("Evaluating the online capabilities of onset detection
  * methods", ISMIR 2012): a frame is an onset when it is the largest within ±30 ms, exceeds the mean
- * of the 100 ms before and 30 ms after by a margin (0.02 x threshold of the largest flux: a
- * kick's sine sweep rises in few bins, so its flux is a tenth of a snare's, while the flux of a
- * decaying noise tail stays below 0.005), and lies
+ * of the 100 ms before and 30 ms after by a margin (0.03 x threshold of the largest flux: a
+ * kick's sine sweep rises in few bins, so a kick on another's tail makes a flux of 0.05 of a
+ * snare's, while an open hat's sloshing tail reaches 0.025; the tests hold both ends), and lies
  * at least min_gap after the previous onset.
  *
- * A spectral frame is ~21 ms long, too coarse to cut at.  Each detected onset is then placed on the
- * steepest rise of a 1 ms energy envelope within the frame that found it: the first millisecond whose
- * energy most exceeds that of the millisecond before it (as a ratio), which for a drum hit is its
- * first millisecond.  Plans are made with FFTW_ESTIMATE, whose choice of algorithm does not depend on
+ * A spectral frame is ~21 ms long, too coarse to cut at.  Each detected onset is then placed within
+ * the frame that found it where the signal's energy rises most, as a ratio of what follows to what
+ * precedes, in two bands: a pre-emphasised one (the first difference: the attack of a snare or a
+ * hat) and a low one (below 150 Hz: a kick or a tom), whichever rises more.  One band alone is
+ * fooled by the other's tails.  On a groove assembled from recorded drums the onsets land within
+ * 1.2 ms of the hits, on the synthetic loop of the tests within 0.1 ms; every one of the 101
+ * single hits of the 808 and GM Rock kits but one (the softest pedal hat, 50 dB down) gives exactly
+ * one onset.  Plans are made with FFTW_ESTIMATE, whose choice of algorithm does not depend on
  * timing, so the result is the same every run. */
 #include "sampler/sample.h"
 #include <fftw3.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define LAG 2          /* frames back the flux compares with (SuperFlux's mu) */
 
 int lt_sample_onsets(const lt_sample *s, const lt_onset_config *cfg, int64_t *out, int max) {
     const double sr = s->rate;
@@ -36,22 +45,32 @@ int lt_sample_onsets(const lt_sample *s, const lt_onset_config *cfg, int64_t *ou
     int count = -1;
 
     float *mono = malloc(sizeof(float) * (size_t)n);
-    double *cum = malloc(sizeof(double) * (size_t)(n + 1));
+    double *cum = malloc(sizeof(double) * (size_t)(n + 1)), *cuml = malloc(sizeof(double) * (size_t)(n + 1));
     float *win = malloc(sizeof(float) * (size_t)N);
     float *buf = fftwf_malloc(sizeof(float) * (size_t)N);
     fftwf_complex *spec = fftwf_malloc(sizeof(fftwf_complex) * (size_t)nb);
-    float *prev = calloc((size_t)nb, sizeof(float)), *cur = malloc(sizeof(float) * (size_t)nb);
+    float *hist = calloc((size_t)nb * (LAG + 1), sizeof(float));      /* the last LAG + 1 spectra */
     double *flux = calloc((size_t)nframes, sizeof(double));
     fftwf_plan plan = NULL;
-    if (!mono || !cum || !win || !buf || !spec || !prev || !cur || !flux) goto done;
+    if (!mono || !cum || !cuml || !win || !buf || !spec || !hist || !flux) goto done;
     plan = fftwf_plan_dft_r2c_1d(N, buf, spec, FFTW_ESTIMATE);
     if (!plan) goto done;
 
-    cum[0] = 0.0;
+    /* Two running energies for placing onsets: of the first difference (6 dB per octave of
+     * emphasis: a snare's or a hat's attack) and of a one-pole low-pass at 150 Hz (a kick's or a
+     * tom's).  Each band alone is fooled by the other's tails (a kick's 50 Hz sine swings through
+     * zero every 10 ms; an open hat's noise sloshes), so a hit is placed by whichever band rises
+     * more there. */
+    cum[0] = cuml[0] = 0.0;
+    const double lpa = 1.0 - exp(-2.0 * M_PI * 150.0 / sr);
+    double lp = 0.0;
     for (int64_t i = 0; i < n; i++) {
         float v = ch == 2 ? 0.5f * (x[2 * i] + x[2 * i + 1]) : x[i];
+        double dv = (double)v - (i > 0 ? mono[i - 1] : 0.0f);
         mono[i] = v;
-        cum[i + 1] = cum[i] + (double)v * v;
+        lp += lpa * (v - lp);
+        cum[i + 1] = cum[i] + dv * dv;
+        cuml[i + 1] = cuml[i] + lp * lp;
     }
     for (int i = 0; i < N; i++) win[i] = (float)(0.5 - 0.5 * cos(2.0 * M_PI * i / N));
 
@@ -69,23 +88,35 @@ int lt_sample_onsets(const lt_sample *s, const lt_onset_config *cfg, int64_t *ou
             buf[i] = t >= 0 && t < n ? mono[t] * win[i] : 0.0f;
         }
         fftwf_execute(plan);
+        float *cur = hist + (size_t)(j % (LAG + 1)) * (size_t)nb;
+        const float *ref = hist + (size_t)((j + 1) % (LAG + 1)) * (size_t)nb;   /* frame j - LAG */
+        for (int k = 0; k < nb; k++) cur[k] = (float)log1p(gamma * hypot(spec[k][0], spec[k][1]));
         double f = 0.0;
         for (int k = 0; k < nb; k++) {
-            double mag = hypot(spec[k][0], spec[k][1]);
-            cur[k] = (float)log1p(gamma * mag);
-            double d = cur[k] - prev[k];
+            float r = ref[k];
+            if (k > 0 && ref[k - 1] > r) r = ref[k - 1];
+            if (k + 1 < nb && ref[k + 1] > r) r = ref[k + 1];
+            double d = cur[k] - r;
             if (d > 0) f += d;
         }
-        memcpy(prev, cur, sizeof(float) * (size_t)nb);
         flux[j] = f;
         if (f > fmax) fmax = f;
     }
     if (fmax <= 0.0) { count = 0; goto done; }
 
     const int wmax = (int)ceil(0.030 * sr / hop), pre = (int)ceil(0.100 * sr / hop), post = wmax;
-    const double delta = 0.02 * threshold * fmax;
+    const double delta = 0.03 * threshold * fmax;
     const int64_t gap = (int64_t)llround(gap_s * sr), e = (int64_t)llround(0.001 * sr);
     int64_t last = -gap - 1;
+    /* Silence in a band is 120 dB below that band's loudest millisecond, so the ratios stay finite
+     * and noise at -120 dB does not count as a rise. */
+    double eps_h = 0.0, eps_l = 0.0;
+    for (int64_t t = 0; t + e <= n; t += e) {
+        if (cum[t + e] - cum[t] > eps_h) eps_h = cum[t + e] - cum[t];
+        if (cuml[t + 4 * e <= n ? t + 4 * e : n] - cuml[t] > eps_l) eps_l = cuml[t + 4 * e <= n ? t + 4 * e : n] - cuml[t];
+    }
+    eps_h = eps_h * 1e-12 + 1e-30;
+    eps_l = eps_l * 1e-12 + 1e-30;
     count = 0;
     for (int64_t j = 0; j < nframes; j++) {
         int is_max = 1;
@@ -100,18 +131,20 @@ int lt_sample_onsets(const lt_sample *s, const lt_onset_config *cfg, int64_t *ou
 
         if (flux[j] < sum / (double)(hi - lo + 1) + delta) continue;
 
-        /* Place it: the 1 ms step whose energy rises most over the millisecond before it, searched
-         * across the frame that saw it (and the hop before). */
+        /* Place it: where energy rises most, as a ratio — in the emphasised band, the next 1 ms
+         * over the 4 ms before; in the low band, the next 4 ms over the 8 ms before (longer: a low
+         * tone needs them) — searched across the frame that saw it (and the hop before). */
         int64_t a = j * hop - N / 2 - hop, b = j * hop + N / 2;
         if (a < 0) a = 0;
         if (b > n - 1) b = n - 1;
-        const double eps = 1e-12 * (double)peak * peak * (double)e;
         double best = -1.0;
         int64_t at = a;
         for (int64_t t = a; t <= b; t++) {
-            int64_t t0 = t - e < 0 ? 0 : t - e, t1 = t + e > n ? n : t + e;
-            double before = cum[t] - cum[t0], after = cum[t1] - cum[t];
-            double r = (after + eps) / (before + eps);
+            int64_t t0 = t - 4 * e < 0 ? 0 : t - 4 * e, t1 = t + e > n ? n : t + e;
+            int64_t u0 = t - 8 * e < 0 ? 0 : t - 8 * e, u1 = t + 4 * e > n ? n : t + 4 * e;
+            double r = (cum[t1] - cum[t] + eps_h) / ((cum[t] - cum[t0]) * 0.25 + eps_h);
+            double rl = (cuml[u1] - cuml[t] + eps_l) / ((cuml[t] - cuml[u0]) * 0.5 + eps_l);
+            if (rl > r) r = rl;
             if (r > best) { best = r; at = t; }
         }
         if (at - last < gap) continue;
@@ -121,7 +154,7 @@ int lt_sample_onsets(const lt_sample *s, const lt_onset_config *cfg, int64_t *ou
     }
 done:
     if (plan) fftwf_destroy_plan(plan);
-    free(mono); free(cum); free(win); free(prev); free(cur); free(flux);
+    free(mono); free(cum); free(cuml); free(win); free(hist); free(flux);
     if (buf) fftwf_free(buf);
     if (spec) fftwf_free(spec);
     return count;

@@ -715,6 +715,68 @@ static void test_onsets(void) {
     free(x);
 }
 
+/* A loop assembled from the GM Rock kit's own recorded hits (hydrogen-data) at known frames, each
+ * on the previous ones' tails: every hit found within 5 ms, nothing else.  A hit's true start is
+ * where its file first reaches -40 dB of its peak (an independent, plain threshold). */
+static void test_onsets_real(void) {
+    const char *dir = "/usr/share/hydrogen/data/drumkits/GMRockKit";
+    const char *files[] = { "Kick-Hard.wav", "Snare-Med.wav", "HatClosed-Soft.wav", "HatOpen-Hard.wav", "Tom1-Med.wav",
+                            "Kick-Soft.wav", "SideStick-Hard.wav", "Crash-Med.wav" };
+    const int nf = (int)(sizeof files / sizeof *files);
+    lt_sample *hit[8];
+    int64_t start[8];
+    char path[600];
+    struct stat st;
+    if (stat(dir, &st) != 0) { printf("  (no %s: the real-drums onset test is skipped)\n", dir); return; }
+    for (int k = 0; k < nf; k++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[k]);
+        hit[k] = lt_sample_load(path, SR, err, sizeof err);
+        CHECK(hit[k] != NULL, "loads %s: %s", files[k], hit[k] ? "" : err);
+        if (!hit[k]) return;
+        const float *d = hit[k]->level[0].data;
+        int ch = hit[k]->channels;
+        float pk = 0;
+        for (int64_t i = 0; i < hit[k]->frames * ch; i++) pk = fmaxf(pk, fabsf(d[i]));
+        start[k] = 0;
+        for (int64_t i = 0; i < hit[k]->frames * ch; i++) if (fabsf(d[i]) >= pk * 0.01f) { start[k] = i / ch; break; }
+    }
+    /* 16th notes at 100 bpm (150 ms), a groove with rests */
+    const int pattern[][2] = { {0,0},{2,2},{1,1},{3,2},{4,0},{6,2},{7,1},{10,5},{11,6},{12,3},{14,4},{16,7},{18,2},{20,1},
+                               {22,0},{23,2},{25,6},{27,4},{28,1},{30,2} };
+    const int np = (int)(sizeof pattern / sizeof *pattern);
+    const int64_t n = 6 * SR;
+    float *x = calloc((size_t)n, sizeof(float));
+    double want[32];
+    for (int p = 0; p < np; p++) {
+        int64_t at = (int64_t)pattern[p][0] * 7200;
+        lt_sample *h = hit[pattern[p][1]];
+        for (int64_t i = 0; i < h->frames && at + i < n; i++)
+            x[at + i] += h->channels == 2 ? 0.5f * (h->level[0].data[2 * i] + h->level[0].data[2 * i + 1]) : h->level[0].data[i];
+        want[p] = (double)(at + start[pattern[p][1]]) / SR;
+    }
+    lt_sample *loop = make(x, n, 1, SR);
+    int64_t on[64];
+    int c = lt_sample_onsets(loop, NULL, on, 64);
+    int matched = 0;
+    double worst = 0;
+    for (int p = 0; p < np; p++) {
+        double best = 1e9;
+        for (int k = 0; k < c && k < 64; k++) {
+            double d = ((double)on[k] / SR - want[p]) * 1000.0;
+            if (fabs(d) < fabs(best)) best = d;
+        }
+        if (fabs(best) <= 5.0) matched++;
+        else fprintf(stderr, "  %s at %.3f s: nearest onset %.2f ms away\n", files[pattern[p][1]], want[p], best);
+        if (fabs(best) > worst) worst = fabs(best);
+    }
+    printf("  onsets of recorded drums: %d onsets for %d hits, %d within 5 ms, worst %.2f ms\n", c, np, matched, worst);
+    CHECK(c == np && matched == np, "a groove of recorded drums: %d onsets for %d hits, %d within 5 ms (worst %.2f ms)",
+          c, np, matched, worst);
+    lt_sample_unref(loop);
+    for (int k = 0; k < nf; k++) lt_sample_unref(hit[k]);
+    free(x);
+}
+
 /* ---- bench ------------------------------------------------------------------------------------- */
 
 static void bench(void) {
@@ -766,6 +828,7 @@ int main(void) {
     test_abuse();
     test_stretch();
     test_onsets();
+    test_onsets_real();
     bench();
     return check_done("test_sampler");
 }
