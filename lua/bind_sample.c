@@ -274,6 +274,24 @@ static int s_stretch(lua_State *L) {
     return 1;
 }
 
+/* s:read(first, count): frames first .. first+count-1 (0-based) of level 0 as a list of numbers,
+ * the channels averaged: for tests and analysis in Lua, not for playback. */
+static int s_read(lua_State *L) {
+    lt_sample *s = lt_check_sample(L, 1);
+    lua_Integer first = luaL_optinteger(L, 2, 0), count = luaL_optinteger(L, 3, s->frames - first);
+    luaL_argcheck(L, first >= 0 && first <= s->frames, 2, "a frame within the sample");
+    luaL_argcheck(L, count >= 0 && count <= s->frames - first && count <= 0x7FFFFFF, 3, "a count within the sample");
+    const float *d = s->level[0].data;
+    lua_createtable(L, (int)count, 0);
+    for (lua_Integer i = 0; i < count; i++) {
+        int64_t f = first + i;
+        float v = s->channels == 2 ? 0.5f * (d[2 * f] + d[2 * f + 1]) : d[f];
+        lua_pushnumber(L, v);
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
 static int s_tostring(lua_State *L) {
     sample_ud *u = luaL_checkudata(L, 1, SAMPLE_MT);
     if (!u->s) lua_pushliteral(L, "sample (released)");
@@ -326,7 +344,7 @@ int lt_open_sample(lua_State *L) {
     static const luaL_Reg sample_methods[] = {
         { "frames", s_frames }, { "channels", s_channels }, { "duration", s_duration }, { "rate", s_rate },
         { "source_rate", s_source_rate }, { "source_channels", s_source_channels }, { "path", s_path },
-        { "hash", s_hash }, { "onsets", s_onsets }, { "stretch", s_stretch }, { NULL, NULL } };
+        { "hash", s_hash }, { "onsets", s_onsets }, { "read", s_read }, { "stretch", s_stretch }, { NULL, NULL } };
     static const luaL_Reg kit_meta[] = {
         { "__gc", kit_gc }, { "__close", kit_gc }, { "__len", k_len }, { "__tostring", k_tostring }, { NULL, NULL } };
     static const luaL_Reg kit_methods[] = { { "sample", k_sample }, { "hash", k_hash }, { "count", k_len }, { NULL, NULL } };

@@ -8,6 +8,7 @@
  *   s:frames() s:channels() s:duration() s:rate() s:source_rate() s:source_channels() s:path()
  *   s:hash() (16 hex digits)  s:onsets([threshold [, min_gap]]) -> { frame, ... } (0-based frames)
  *   s:stretch(ratio [, semitones]) -> a new sample | nil, message
+ *   s:read([first [, count]]) -> { v, ... } frames of level 0, channels averaged (tests, analysis)
  *   #kit  kit:sample(i) (0-based, as the engine indexes)  kit:hash()
  * Misuse (a wrong argument type, a ratio out of range) raises an error; an expected failure (a
  * missing or unreadable file) returns nil and a message naming the file.
