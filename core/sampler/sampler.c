@@ -268,6 +268,8 @@ int lt_sampler_play(lt_sampler *s, const lt_kit *kit, const lt_sampler_event *p)
     if (p->cut > 0)
         for (int k = 0; k < s->top; k++)
             if (s->v[k].state != V_FREE && s->v[k].cut == p->cut) start_fade(&s->v[k], s->fade_out);
+    int64_t step = (int64_t)llround((double)speed * 4294967296.0);
+    if (step == 0) return -1;                      /* slower than one frame in 2^32: standing still */
     voice *v = take_slot(s);
     if (!v) return -1;
 
@@ -283,7 +285,7 @@ int lt_sampler_play(lt_sampler *s, const lt_kit *kit, const lt_sampler_event *p)
     v->cut = p->cut > 0 ? p->cut : 0;
     v->id = p->id;
     v->seq = ++s->seq;
-    v->step = (int64_t)llround((double)speed * 4294967296.0);
+    v->step = step;
     v->lo = lo << 32;
     v->hi = hi << 32;
     v->pos = speed > 0 ? v->lo : ((hi - 1) << 32);

@@ -417,6 +417,8 @@ static void test_lengths(void) {
     e = lt_sampler_event_defaults();
     e.speed = 0;
     CHECK(lt_sampler_play(sp, kit, &e) < 0, "speed 0 plays nothing");
+    e.speed = 1e-12f;
+    CHECK(lt_sampler_play(sp, kit, &e) < 0, "speed 1e-12 (standing still) plays nothing");
     e = lt_sampler_event_defaults();
     e.begin = 0.6f; e.end = 0.4f;
     CHECK(lt_sampler_play(sp, kit, &e) < 0, "end before begin plays nothing");
