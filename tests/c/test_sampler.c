@@ -463,7 +463,8 @@ static float frand(void) { rng = rng * 1664525u + 1013904223u; return (float)(rn
 static void test_choke(void) {
     const int64_t F = SR, n = 12000;
     float *open = malloc(sizeof(float) * F), *closed = malloc(sizeof(float) * 2400);
-    for (int64_t i = 0; i < F; i++) open[i] = (2 * frand() - 1) * expf(-(float)i / 20000.0f);
+    /* the "open hat" is a smooth 200 Hz tone, so a click (a step larger than the tone's own) shows */
+    for (int64_t i = 0; i < F; i++) open[i] = 0.5f * sinf(2 * (float)M_PI * 200.0f * (float)i / SR) * expf(-(float)i / 20000.0f);
     for (int64_t i = 0; i < 2400; i++) closed[i] = (2 * frand() - 1) * expf(-(float)i / 500.0f);
     lt_sample *ss[2] = { make(open, F, 1, SR), make(closed, 2400, 1, SR) };
     lt_kit *kit = lt_kit_new(ss, 2);
@@ -492,13 +493,12 @@ static void test_choke(void) {
     CHECK(last >= 0 && last < at + 240, "the open hat stops %.2f ms after the closed hat starts (fade 5 ms)",
           (double)(last - at + 1) * 1000.0 / SR);
     CHECK(before > 0, "the open hat sounded before");
-    /* no click: the fade is smooth (the open hat's step between frames stays within its own range) */
-    float maxstep = 0;
-    for (int64_t i = at + 1; i < at + 240; i++) {
-        float d = fabsf((l[i] - l2[i]) - (l[i - 1] - l2[i - 1]));
-        if (d > maxstep) maxstep = d;
-    }
-    CHECK(maxstep < 1.5f, "the choked hat fades out without a jump larger than its own noise (%.3f)", maxstep);
+    /* no click: while it fades, the choked tone never steps more than 1.2 times its own largest
+     * step before (a cut dead would step by up to its amplitude, 0.3) */
+    float maxstep = 0, natural = 0;
+    for (int64_t i = at + 1; i <= at + 240; i++) maxstep = fmaxf(maxstep, fabsf((l[i] - l2[i]) - (l[i - 1] - l2[i - 1])));
+    for (int64_t i = at - 480; i < at; i++) natural = fmaxf(natural, fabsf(l[i] - l[i - 1]));
+    CHECK(maxstep <= 1.2f * natural, "the choked tone fades without a click: largest step %.5f (its own %.5f)", maxstep, natural);
 
     /* different groups do not choke; group 0 is no group */
     lt_sampler_kill_all(a);
@@ -510,6 +510,25 @@ static void test_choke(void) {
     lt_sampler_play(a, kit, &oh);
     render(a, l, r, 480);
     CHECK(lt_sampler_active(a) == 4, "other groups and no group ring on: %d voices", lt_sampler_active(a));
+
+    /* stealing on a one-voice sampler: the tone playing fades out over 5 ms as a new one starts */
+    lt_sampler *one = new_sampler(1);
+    lt_sampler_event t1 = lt_sampler_event_defaults();
+    lt_sampler_play(one, kit, &t1);
+    render(one, l, r, at);
+    CHECK(lt_sampler_play(one, kit, &t1) >= 0 && lt_sampler_active(one) == 2, "a one-voice sampler takes a new event while the old fades");
+    render(one, l + at, r + at, 480);
+    lt_sampler *alone = new_sampler(1);                 /* the new tone by itself, to take it out */
+    memset(l2, 0, sizeof(float) * at);
+    lt_sampler_play(alone, kit, &t1);
+    render(alone, l2 + at, r2 + at, 480);
+    float steal_step = 0, own = 0;
+    for (int64_t i = at + 1; i < at + 480; i++) steal_step = fmaxf(steal_step, fabsf((l[i] - l2[i]) - (l[i - 1] - l2[i - 1])));
+    for (int64_t i = at - 480; i < at; i++) own = fmaxf(own, fabsf(l[i] - l[i - 1]));
+    CHECK(steal_step <= 1.2f * own, "the stolen tone fades without a click: largest step %.5f (its own %.5f)", steal_step, own);
+    lt_free_prefault(alone);
+    CHECK(lt_sampler_active(one) == 1, "then one voice sounds");
+    lt_free_prefault(one);
 
     /* stealing: four voices, a fifth event fades the oldest over 5 ms */
     lt_sampler *c = new_sampler(4);
