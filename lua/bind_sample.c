@@ -242,12 +242,15 @@ static int s_onsets(lua_State *L) {
     lt_onset_config cfg = { (float)luaL_optnumber(L, 2, 0), (float)luaL_optnumber(L, 3, 0) };
     luaL_argcheck(L, cfg.threshold >= 0, 2, "a threshold >= 0 (0 = the default, 1)");
     luaL_argcheck(L, cfg.min_gap >= 0, 3, "a gap in seconds >= 0 (0 = the default, 0.03)");
-    int n = lt_sample_onsets(s, &cfg, NULL, 0);
-    if (n < 0) return luaL_error(L, "not enough memory to find onsets in %s", s->path);
-    int64_t *on = lua_newuserdatauv(L, sizeof(int64_t) * (size_t)(n ? n : 1), 0);
-    int m = lt_sample_onsets(s, &cfg, on, n);
+    /* Onsets are at least min_gap apart (and at least 1 ms, whatever was asked): room for all. */
+    double gap = cfg.min_gap > 0 ? cfg.min_gap : 0.03;
+    if (gap < 0.001) gap = 0.001;
+    int64_t cap = (int64_t)((double)s->frames / (gap * s->rate)) + 2;
+    if (cap > 0x7FFFFFF) cap = 0x7FFFFFF;
+    int64_t *on = lua_newuserdatauv(L, sizeof(int64_t) * (size_t)cap, 0);
+    int m = lt_sample_onsets(s, &cfg, on, (int)cap);
     if (m < 0) return luaL_error(L, "not enough memory to find onsets in %s", s->path);
-    if (m > n) m = n;
+    if (m > cap) m = (int)cap;
     lua_createtable(L, m, 0);
     for (int i = 0; i < m; i++) {
         lua_pushinteger(L, on[i]);

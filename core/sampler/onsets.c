@@ -34,7 +34,8 @@
 int lt_sample_onsets(const lt_sample *s, const lt_onset_config *cfg, int64_t *out, int max) {
     const double sr = s->rate;
     const double threshold = cfg && cfg->threshold > 0 ? cfg->threshold : 1.0;
-    const double gap_s = cfg && cfg->min_gap > 0 ? cfg->min_gap : 0.03;
+    double gap_s = cfg && cfg->min_gap > 0 ? cfg->min_gap : 0.03;
+    if (gap_s < 0.001) gap_s = 0.001;                /* placement works to the millisecond */
     int N = 256;
     while (N < 0.021 * sr) N *= 2;                   /* 1024 at 44.1 and 48 kHz */
     const int hop = N / 8, nb = N / 2 + 1;

@@ -88,7 +88,7 @@ lt_sample *lt_sample_stretch(const lt_sample *s, double time_ratio, double semit
 
 /* Onset detection (onsets.c): spectral flux on a short-time Fourier transform, then each onset
  * placed where the energy rises most (a pre-emphasised and a low band).  threshold: 0 = the default (1.0); higher
- * finds fewer onsets.  min_gap: seconds between two onsets (0 = 0.03).  Writes up to `max` frame
+ * finds fewer onsets.  min_gap: seconds between two onsets (0 = 0.03; at least 0.001).  Writes up to `max` frame
  * offsets (level 0, ascending) to `out` and returns how many were found in all (may exceed max),
  * or -1 when out of memory. */
 typedef struct lt_onset_config { float threshold; float min_gap; } lt_onset_config;
