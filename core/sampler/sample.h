@@ -7,10 +7,10 @@
  * channel count, and converts it once, at load, to the engine's rate with soxr's very-high-quality
  * recipe (28-bit precision, linear phase, steep filter: flat to 99% of the lower Nyquist).  soxr
  * rather than libsamplerate's SRC_SINC_BEST_QUALITY because it is as clean and about 40 times
- * faster: the GM Rock kit (124 s of audio, every level included) loads in well under a second
- * instead of 14 s of CPU (docs/sampler.md has the figures).  One or two channels are kept as they are; more are mixed down to stereo
- * by the rule in sample.c (ITU-R BS.775 coefficients, LFE dropped).  NaN or infinite values in a
- * float file become 0.
+ * faster: the GM Rock kit (124 s of audio, every level included) loads in 0.26 s instead of 14.5 s
+ * of CPU (docs/sampler.md has the figures).  One or two channels are kept as they are; more are
+ * mixed down to stereo by the rule in sample.c (ITU-R BS.775 coefficients, LFE dropped).  NaN or
+ * infinite values in a float file become 0.
  *
  * Mip levels: level 0 is the data at the engine's rate.  Level k (k >= 1) holds only what lies
  * below rate / 2^(k+1), and holds it twice oversampled, at rate / 2^(k-1): the data is halved in
@@ -21,7 +21,7 @@
  * level 0 up to 1.17x, level 1 up to 2.33x, level k up to 1.17 * 2^k; a 44.1 kHz file (content up
  * to 22.05 kHz) plays level 0 up to 1.27x.  `max_speed` of each level holds its bound.  Because
  * levels 1.. are oversampled, the sampler reads them with an interpolator made for oversampled data
- * (sampler.c) whose images stay below -69 dB whatever the content; level 0 is read with one that
+ * (sampler.c) whose images stay near or below -66 dB whatever the content; level 0 is read with one that
  * is exact at whole frames, so speed 1 (and every integer speed) plays the file's own samples.
  * The memory is about three times the sample's at the engine's rate (docs/sampler.md).
  *
@@ -37,7 +37,9 @@
  * holds a reference to each of its samples, and the engine's users hold the kit.
  *
  * Thread: everything here runs on the control thread (or a loader thread that owns the object);
- * the audio thread only reads a finished sample's fields and data.  RT-safe: no. */
+ * the audio thread only reads a finished sample's fields and data.  lt_sample_onsets makes an FFTW
+ * plan, and FFTW's planner is not thread-safe: never at the same time as other FFTW planning.
+ * RT-safe: no. */
 #ifndef LT_SAMPLER_SAMPLE_H
 #define LT_SAMPLER_SAMPLE_H
 #include <stddef.h>
