@@ -114,8 +114,8 @@ static inline float hermite(float xm1, float x0, float x1, float x2, float t) {
 
 /* Levels 1.. (twice oversampled): Niemitalo's "optimal 2x" 4-point, 4th-order polynomial (z-form),
  * whose coefficients minimise the images of content below a quarter of the level's rate (Olli
- * Niemitalo, "Polynomial Interpolators for High-Quality Resampling of Oversampled Audio", 2001,
- * section 6): images near -66 dB or lower for any such content (measured in test_sampler). */
+ * Niemitalo, "Polynomial Interpolators for High-Quality Resampling of Oversampled Audio", 2001):
+ * images near -66 dB or lower for any such content (measured in test_sampler). */
 static inline float opt2x(float ym1, float y0, float y1, float y2, float t) {
     float z = t - 0.5f;
     float even1 = y1 + y0, odd1 = y1 - y0, even2 = y2 + ym1, odd2 = y2 - ym1;
