@@ -721,6 +721,7 @@ static int open_core(lua_State *L) {
 #include "bind_smf.h"
 #define HAVE_SMF 1
 #endif
+#include "bind_sample.h"
 
 void lt_api_open(lua_State *L, lt_api_state *st) {
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
@@ -731,6 +732,8 @@ void lt_api_open(lua_State *L, lt_api_state *st) {
     lua_pushcfunction(L, lt_open_smf);
     lua_setfield(L, -2, "lute.smf");
 #endif
+    lua_pushcfunction(L, lt_open_sample);
+    lua_setfield(L, -2, "lute.sample");
     lua_pop(L, 1);
 }
 
