@@ -186,7 +186,15 @@ lt_program *lt_program_compile(const lt_program_desc *d, lt_prog_error *err) {
             if (o->args[k].kind == LT_ARG_CONST) nconst++;
         }
         nconst += def->max_in - o->nargs;     /* omitted optional inputs become constant slots too */
-        ndata += o->ndata > 0 ? o->ndata : 0;
+        if (def->prepare) {                     /* the table as its kernel reads it */
+            const char *why = NULL;
+            long need = def->prepare(o->data, o->ndata, NULL, &why);
+            if (need < 0) {
+                fail(err, LT_PROG_RANGE, i, -1, "%s: %s", def->name, why ? why : "its table is not usable");
+                return NULL;
+            }
+            ndata += (int)need;
+        } else ndata += o->ndata > 0 ? o->ndata : 0;
     }
     for (int k = 0; k < d->nout; k++) {
         if (check_arg(d, d->nops, k, &d->out[k], err)) return NULL;
@@ -262,7 +270,13 @@ lt_program *lt_program_compile(const lt_program_desc *d, lt_prog_error *err) {
         po->def = def;
         po->nin = def->max_in;
         po->data.opt = o->opt;
-        if (o->ndata > 0) {
+        if (def->prepare) {
+            const char *why = NULL;
+            long got = def->prepare(o->data, o->ndata, data, &why);
+            po->data.data = data;
+            po->data.ndata = (int)got;
+            data += got;
+        } else if (o->ndata > 0) {
             memcpy(data, o->data, sizeof(float) * (size_t)o->ndata);
             po->data.data = data;
             po->data.ndata = o->ndata;

@@ -81,10 +81,10 @@ static void tdiv(lt_vop_call *c) {   /* deliberately unguarded: x / 0 is the NaN
     for (int i = 0; i < c->n * 8; i++) c->out[0][i] = c->in[0][i] / c->in[1][i];
 }
 static const char *const n_freq[] = { "freq" }, *const n_gate[] = { "gate" }, *const n_ab[] = { "a", "b" };
-static const lt_vop_def d_tcos = { "tcos", "tcos(freq)", "", "", 1, 1, 1, n_freq, NULL, NULL, NULL, NULL, 32, 0, { tcos, tcos }, NULL };
-static const lt_vop_def d_tenv = { "tenv", "tenv(gate)", "", "", 1, 1, 1, n_gate, NULL, NULL, NULL, NULL, 32, LT_VOP_ENV, { tenv, tenv }, NULL };
-static const lt_vop_def d_tmul = { "tmul", "tmul(a, b)", "", "", 2, 2, 1, n_ab, NULL, NULL, NULL, NULL, 0, LT_VOP_PURE, { tmul, tmul }, NULL };
-static const lt_vop_def d_tdiv = { "tdiv", "tdiv(a, b)", "", "", 2, 2, 1, n_ab, NULL, NULL, NULL, NULL, 0, LT_VOP_PURE, { tdiv, tdiv }, NULL };
+static const lt_vop_def d_tcos = { "tcos", "tcos(freq)", "", "", 1, 1, 1, n_freq, NULL, NULL, NULL, NULL, 32, 0, { tcos, tcos }, NULL, NULL };
+static const lt_vop_def d_tenv = { "tenv", "tenv(gate)", "", "", 1, 1, 1, n_gate, NULL, NULL, NULL, NULL, 32, LT_VOP_ENV, { tenv, tenv }, NULL, NULL };
+static const lt_vop_def d_tmul = { "tmul", "tmul(a, b)", "", "", 2, 2, 1, n_ab, NULL, NULL, NULL, NULL, 0, LT_VOP_PURE, { tmul, tmul }, NULL, NULL };
+static const lt_vop_def d_tdiv = { "tdiv", "tdiv(a, b)", "", "", 2, 2, 1, n_ab, NULL, NULL, NULL, NULL, 0, LT_VOP_PURE, { tdiv, tdiv }, NULL, NULL };
 
 /* tcos(freq) * tenv(gate) * vel * level: `level` is a constant, lifted into a parameter. */
 static lt_program *voice(float level, int twice) {
