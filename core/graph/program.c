@@ -334,6 +334,12 @@ lt_program *lt_program_compile(const lt_program_desc *d, lt_prog_error *err) {
     p->hash = h.h;
     p->nfused = nfused;
 
+    for (int i = 0; i < d->nops; i++)
+        for (int k = 0; k < p->ops[i].nin; k++)
+            if (p->ops[i].in[k].kind == LT_SRC_WIRE && p->ops[p->ops[i].in[k].op].readers < 255) p->ops[p->ops[i].in[k].op].readers++;
+    for (int k = 0; k < p->nout; k++)
+        if (p->out[k].kind == LT_SRC_WIRE && p->ops[p->out[k].op].readers < 255) p->ops[p->out[k].op].readers++;
+
     /* A select may hand its consumers one of its inputs' wires directly (voices_v8.c), so those
      * wires must live as long as the select's output does. */
     for (int i = d->nops - 1; i >= 0; i--)

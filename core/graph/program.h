@@ -86,6 +86,7 @@ typedef struct lt_prog_op {
     uint16_t out[LT_VOP_MAX_OUT];   /* wire slots */
     uint16_t uslot[LT_VOP_MAX_OUT]; /* a pure op's outputs when they are the same for every voice */
     uint8_t  role;                  /* LT_ROLE_* */
+    uint8_t  readers;               /* how many inputs (and outputs of the patch) read it, up to 255 */
     uint32_t state_off;             /* byte offset of its state in a block's state area */
 } lt_prog_op;
 

@@ -29,7 +29,7 @@ static int capacity_of(const lt_pool_config *cfg) {
 }
 
 /* Layout: pool | params | trig | rates | blocks | wires | pwires | iwires | acc, each 32-aligned. */
-typedef struct layout { size_t params, trig, wrate, prate, urate, flags, vers, blocks, wires, pwires, iwires, acc, uwires, total, stride, hdr; } layout;
+typedef struct layout { size_t params, trig, wrate, prate, urate, flags, vers, calls, run, rsrc, blocks, wires, pwires, iwires, acc, uwires, total, stride, hdr; } layout;
 
 static layout plan_layout(const lt_program *p, int cap) {
     layout L;
@@ -45,6 +45,9 @@ static layout plan_layout(const lt_program *p, int cap) {
     L.urate = off;  off += align32((size_t)(p->nuniform ? p->nuniform : 1));
     L.flags = off;  off += align32(2 * (size_t)(p->nops ? p->nops : 1));
     L.vers = off;   off += align32(sizeof(uint32_t) * (size_t)(p->nparams + p->nops + 1));
+    L.calls = off;  off += align32(sizeof(lt_vop_call) * (size_t)(p->nops ? p->nops : 1));
+    L.run = off;    off += align32(sizeof(uint16_t) * (size_t)(p->nops ? p->nops : 1));
+    L.rsrc = off;   off += align32(sizeof(int16_t) * LT_VOP_MAX_IN * (size_t)(p->nops ? p->nops : 1));
     L.blocks = off; off += L.stride * (size_t)nblocks;
     L.wires = off;  off += wire * (size_t)(p->nwires ? p->nwires : 1);
     L.pwires = off; off += wire * (size_t)(p->nparams ? p->nparams : 1);
@@ -84,6 +87,9 @@ lt_pool *lt_pool_init(void *mem, const lt_program *p, const lt_pool_config *cfg,
     pl->need = base + L.flags + (p->nops ? p->nops : 1);
     pl->uwires = (float *)(base + L.uwires);
     pl->pver = (uint32_t *)(base + L.vers);
+    pl->calls = (lt_vop_call *)(base + L.calls);
+    pl->run = (uint16_t *)(base + L.run);
+    pl->rsrc = (int16_t *)(base + L.rsrc);
     pl->uver = pl->pver + p->nparams;
     pl->blocks = base + L.blocks;
     pl->stride = L.stride;

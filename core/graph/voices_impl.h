@@ -38,6 +38,15 @@ struct lt_pool {
     uint8_t *wrate, *prate, *urate;
     uint8_t *uni, *need;        /* per op, this call: the same for every voice; needed at all */
     uint32_t *pver, *uver;      /* versions: a parameter's wire changes, a uniform op's inputs change */
+    lt_vop_call *calls;         /* per op, this call: inputs, rates, outputs (the same for every block) */
+    uint16_t *run;              /* the ops every block runs this call, in order */
+    int16_t  *rsrc;             /* per op and input: where its rate comes from in each block */
+    int       nrun;
+    struct lt_out_fused {       /* each output channel: a (times b) times a steady factor */
+        lt_src a, b;
+        int    has_b;
+        float  factor;
+    } outs[2];
     uint32_t  clock32;          /* the source of new versions */
     int      nstack;
     lt_mono_note stack[LT_MONO_STACK];

@@ -5,6 +5,7 @@
 #include "graph/voices_impl.h"
 #include <math.h>
 #include <string.h>
+#include <stdlib.h>
 
 #define WIRE (LT_QUANTUM * LT_LANES)
 
@@ -175,9 +176,36 @@ static void plan_call(lt_pool *pl, int n, int64_t frame) {
         for (int q = 0; q < op->def->n_out; q++) pl->urate[op->uslot[q]] = rate;
         pl->uver[i] = steady ? ver : ++pl->clock32;
     }
+    /* The patch's output: a multiply that only the output reads is done while summing the voices
+     * (one pass less over the wires), and a steady factor (a level) goes into the voices' gains. */
+    for (int k = 0; k < p->nout; k++) {
+        struct lt_out_fused *of = &pl->outs[k];
+        lt_src s = p->out[k];
+        of->has_b = 0;
+        of->factor = 1.0f;
+        for (int guard = 0; guard < 8; guard++) {
+            while (s.kind == LT_SRC_WIRE && pl->uni[s.op] == 3) s = p->ops[s.op].in[pl->need[s.op] >> 1];
+            if (s.kind != LT_SRC_WIRE || pl->uni[s.op] || p->ops[s.op].role != LT_ROLE_MUL || p->ops[s.op].readers != 1 ||
+                p->nout == 2) break;
+            const lt_prog_op *op = &p->ops[s.op];
+            int cu = -1;
+            for (int q = 0; q < 2; q++)
+                if (uniform(pl, op->in[q]) && src_rate(pl, op->in[q], NULL) == LT_RATE_CONST) cu = q;
+            if (cu >= 0) { of->factor *= src_ptr(pl, op->in[cu])[0]; s = op->in[1 - cu]; continue; }
+            if (of->has_b) break;
+            of->a = op->in[0];
+            of->b = op->in[1];
+            of->has_b = 1;
+            break;
+        }
+        if (!of->has_b) of->a = s;
+    }
     /* need: bit 0 = computed this call; an alias keeps its pick in the bits above */
-    for (int k = 0; k < p->nout; k++) if (p->out[k].kind == LT_SRC_WIRE) pl->need[p->out[k].op] |= 1;
-    /* an alias's own output is read through it: mark what it picks */
+    for (int k = 0; k < p->nout; k++) {
+        const struct lt_out_fused *of = &pl->outs[k];
+        if (of->a.kind == LT_SRC_WIRE) pl->need[of->a.op] |= 1;
+        if (of->has_b && of->b.kind == LT_SRC_WIRE) pl->need[of->b.op] |= 1;
+    }
     for (int i = p->nops - 1; i >= 0; i--) {
         const lt_prog_op *op = &p->ops[i];
         if (op->def->flags & LT_VOP_ENV) pl->need[i] |= 1;
@@ -185,6 +213,33 @@ static void plan_call(lt_pool *pl, int n, int64_t frame) {
         int lo = 0, hi = op->nin;
         if (pl->uni[i] == 3) { lo = pl->need[i] >> 1; hi = lo + 1; }
         for (int k = lo; k < hi; k++) if (op->in[k].kind == LT_SRC_WIRE) pl->need[op->in[k].op] |= 1;
+    }
+    /* the ops every block runs, with what they read and write, prepared once for all blocks */
+    pl->nrun = 0;
+    for (int i = 0; i < p->nops; i++) {
+        const lt_prog_op *op = &p->ops[i];
+        if (pl->uni[i] || !(pl->need[i] & 1)) continue;
+        lt_vop_call *cc = &pl->calls[i];
+        cc->n = n;
+        cc->nin = op->nin;
+        cc->frame = frame;
+        cc->sr = pl->sr;
+        cc->inv_sr = 1.0f / pl->sr;
+        cc->data = &op->data;
+        for (int k = 0; k < op->nin; k++) {
+            cc->in[k] = src_ptr(pl, op->in[k]);
+            cc->rate[k] = (uint8_t)(op->in[k].kind == LT_SRC_INPUT ? LT_RATE_CONST : src_rate(pl, op->in[k], NULL));
+            /* where this input's rate comes from in each block: a voice input (-2 - input), the
+             * wire of an op the block runs (its slot), or nothing that changes (-1) */
+            lt_src s = op->in[k];
+            while (s.kind == LT_SRC_WIRE && pl->uni[s.op] == 3) s = p->ops[s.op].in[pl->need[s.op] >> 1];
+            int16_t *rs = &pl->rsrc[(size_t)i * LT_VOP_MAX_IN + (size_t)k];
+            if (s.kind == LT_SRC_INPUT) *rs = (int16_t)(-2 - s.index);
+            else if (s.kind == LT_SRC_WIRE && !pl->uni[s.op]) *rs = (int16_t)s.index;
+            else *rs = -1;
+        }
+        for (int o = 0; o < op->def->n_out; o++) cc->out[o] = pl->wires + (size_t)op->out[o] * WIRE;
+        pl->run[pl->nrun++] = (uint16_t)i;
     }
 }
 
@@ -220,47 +275,51 @@ void LT_V8(lt_pool_process)(lt_pool *pl, float *l, float *r, int n, int64_t fram
         if (used & (1 << LT_IN_RELVEL)) fill_lanes(pl->iwires + LT_IN_RELVEL * WIRE, h->relvel, n);
         irate[LT_IN_GATE] = irate[LT_IN_VEL] = irate[LT_IN_RELVEL] = LT_RATE_CONST;
 
-        /* the program */
+        /* the program: each op as prepared for this call, with this block's state and lanes */
         int busy = 0;
-        lt_vop_call c;
-        c.n = n;
-        c.frame = frame;
-        c.active = active;
-        c.trig = pl->trig[b];
-        c.sr = pl->sr;
-        c.inv_sr = 1.0f / pl->sr;
-        for (int i = 0; i < p->nops; i++) {
+        for (int q = 0; q < pl->nrun; q++) {
+            int i = pl->run[q];
             const lt_prog_op *op = &p->ops[i];
-            if (pl->uni[i] || !(pl->need[i] & 1)) continue;
-            float *outs[LT_VOP_MAX_OUT];
-            uint8_t out_rate;
-            for (int o = 0; o < op->def->n_out; o++) outs[o] = pl->wires + (size_t)op->out[o] * WIRE;
-            c.state = st + op->state_off;
-            run_op(pl, op, &c, irate, outs, &out_rate);
-            if (op->def->flags & LT_VOP_ENV) busy |= c.busy;
+            lt_vop_call *c = &pl->calls[i];
+            c->state = st + op->state_off;
+            c->active = active;
+            c->trig = pl->trig[b];
+            c->busy = 0;
+            int rate = LT_RATE_CONST;
+            const int16_t *rs = pl->rsrc + (size_t)i * LT_VOP_MAX_IN;
+            for (int k = 0; k < op->nin; k++) {      /* what varies from block to block: rates */
+                if (rs[k] <= -2) c->rate[k] = irate[-rs[k] - 2];
+                else if (rs[k] >= 0) c->rate[k] = pl->wrate[rs[k]];
+                if (c->rate[k] > rate) rate = c->rate[k];
+            }
+            op->def->fn[lt_isa()](c);
+            if (op->def->flags & LT_VOP_ENV) busy |= c->busy;
+            uint8_t out_rate = (op->def->flags & LT_VOP_PURE) ? (uint8_t)rate : LT_RATE_AUDIO;
             for (int o = 0; o < op->def->n_out; o++) pl->wrate[op->out[o]] = out_rate;
         }
 
-        /* place and sum the voices */
+        /* place and sum the voices: out = a (* b) * factor, by each voice's pan */
         v8f mask = v8_mask_of(active);
-        v8f gl = v8_and(mask, v8_load(h->gl)), gr = v8_and(mask, v8_load(h->gr));
-        const float *o0 = src_ptr(pl, p->out[0]), *o1 = src_ptr(pl, p->out[p->nout == 2 ? 1 : 0]);
-        if (p->has_env) {
-            for (int i = 0; i < n; i++) {
-                v8f a = v8_load(o0 + i * LT_LANES), bb = v8_load(o1 + i * LT_LANES);
-                v8_store(accl + i * LT_LANES, v8_add(v8_load(accl + i * LT_LANES), v8_mul(a, gl)));
-                v8_store(accr + i * LT_LANES, v8_add(v8_load(accr + i * LT_LANES), v8_mul(bb, gr)));
-            }
-        } else {
-            v8f fade = v8_load(h->fade), fstep = v8_load(h->fstep);
-            for (int i = 0; i < n; i++) {
+        const struct lt_out_fused *f0 = &pl->outs[0], *f1 = &pl->outs[p->nout == 2 ? 1 : 0];
+        v8f gl = v8_mul(v8_and(mask, v8_load(h->gl)), v8_set1(f0->factor));
+        v8f gr = v8_mul(v8_and(mask, v8_load(h->gr)), v8_set1(f1->factor));
+        const float *a0 = src_ptr(pl, f0->a), *b0 = f0->has_b ? src_ptr(pl, f0->b) : NULL;
+        const float *a1 = src_ptr(pl, f1->a), *b1 = f1->has_b ? src_ptr(pl, f1->b) : NULL;
+        v8f fade = v8_load(h->fade), fstep = v8_load(h->fstep);
+        int fading = !p->has_env;
+        for (int i = 0; i < n; i++) {
+            v8f x = v8_load(a0 + i * LT_LANES), y = v8_load(a1 + i * LT_LANES);
+            if (b0) x = v8_mul(x, v8_load(b0 + i * LT_LANES));
+            if (b1) y = v8_mul(y, v8_load(b1 + i * LT_LANES));
+            if (fading) {
                 fade = v8_max(v8_add(fade, fstep), v8_zero());
-                v8f a = v8_mul(v8_load(o0 + i * LT_LANES), fade), bb = v8_mul(v8_load(o1 + i * LT_LANES), fade);
-                v8_store(accl + i * LT_LANES, v8_add(v8_load(accl + i * LT_LANES), v8_mul(a, gl)));
-                v8_store(accr + i * LT_LANES, v8_add(v8_load(accr + i * LT_LANES), v8_mul(bb, gr)));
+                x = v8_mul(x, fade);
+                y = v8_mul(y, fade);
             }
-            v8_store(h->fade, fade);
+            v8_store(accl + i * LT_LANES, v8_add(v8_load(accl + i * LT_LANES), v8_mul(x, gl)));
+            v8_store(accr + i * LT_LANES, v8_add(v8_load(accr + i * LT_LANES), v8_mul(y, gr)));
         }
+        if (fading) v8_store(h->fade, fade);
 
         /* after the call: glides move on, retriggers are done, finished voices are marked */
         pl->trig[b] = 0;
