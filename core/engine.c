@@ -101,6 +101,7 @@ void lt_engine_drain(lt_engine *e, void (*give_back)(void *ud, const lt_reply *r
     for (int i = 0; i < e->heap_n; i++) {
         if (e->heap[i].cmd.type == LT_CMD_PLAN) give(give_back, ud, LT_REPLY_PLAN_FREE, e->heap[i].cmd.u.obj.ptr);
         if (e->heap[i].cmd.type == LT_CMD_POOL) give(give_back, ud, LT_REPLY_POOL_FREE, e->heap[i].cmd.u.obj.ptr);
+        if (e->heap[i].cmd.type == LT_CMD_KIT) give(give_back, ud, LT_REPLY_KIT_FREE, e->heap[i].cmd.u.obj.ptr);
     }
     e->heap_n = 0;
     if (e->plan) give(give_back, ud, LT_REPLY_PLAN_FREE, e->plan);
@@ -193,6 +194,7 @@ static void heap_push(lt_engine *e, const lt_cmd *c) {
         reply(e, LT_REPLY_OVERFLOW, c->node, c->frame, NULL, 0, 0);
         if (c->type == LT_CMD_PLAN) reply(e, LT_REPLY_PLAN_FREE, 0, c->frame, c->u.obj.ptr, 0, 0);
         if (c->type == LT_CMD_POOL) reply(e, LT_REPLY_POOL_FREE, c->node, c->frame, c->u.obj.ptr, 0, 0);
+        if (c->type == LT_CMD_KIT) reply(e, LT_REPLY_KIT_FREE, c->node, c->frame, c->u.obj.ptr, 0, 0);
         return;
     }
     int i = e->heap_n++;
@@ -393,6 +395,7 @@ static void gather(lt_engine *e, int64_t start) {
                 reply(e, LT_REPLY_STALE, c.node, c.frame, NULL, (float)c.type, 0);
             }
             if (c.type == LT_CMD_POOL) reply(e, LT_REPLY_POOL_FREE, c.node, c.frame, c.u.obj.ptr, 0, 0);
+            if (c.type == LT_CMD_KIT) reply(e, LT_REPLY_KIT_FREE, c.node, c.frame, c.u.obj.ptr, 0, 0);
             continue;
         }
         if (c.type == LT_CMD_NOTE) {
@@ -403,7 +406,7 @@ static void gather(lt_engine *e, int64_t start) {
                 heap_push(e, &off_cmd);
             }
         }
-        if ((c.flags & LT_CMDF_SCHED) && (c.type == LT_CMD_NOTE || c.type == LT_CMD_PARAM)) record(e, &c);
+        if ((c.flags & LT_CMDF_SCHED) && (c.type == LT_CMD_NOTE || c.type == LT_CMD_PARAM || c.type == LT_CMD_SAMPLE)) record(e, &c);
         to_node(e, n, &c, off);
     }
 }

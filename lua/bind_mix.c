@@ -4,6 +4,7 @@
  * Thin, as Lua's own libraries are: check the tables, fill the C specs, call the mix, translate its
  * errors into Lua errors that name the channel and field. */
 #include "bind_mix.h"
+#include "bind_sample.h"
 #include "graph/mix.h"
 #include "graph/fx.h"
 #include <lauxlib.h>
@@ -119,6 +120,8 @@ static int l_mix_channel(lua_State *L) {
         if (!u || !*u) return luaL_error(L, "'%s': program is not a compiled patch", owner);
         t->program = *u;
     }
+    lua_pop(L, 1);
+    if (lua_getfield(L, 1, "kit") != LUA_TNIL) t->kit = lt_check_kit(L, lua_gettop(L));   /* the mix takes its own reference */
     lua_pop(L, 1);
     double voices = opt_number(L, 1, "voices", 8, owner);
     if (voices < 1 || voices > LT_POOL_MAX_VOICES || voices != floor(voices))
@@ -251,7 +254,40 @@ static int l_fx_units(lua_State *L) {
     return 1;
 }
 
+/* core.sample(track, frame, index [, {speed, begin, end, loop, cut, gain, vel, pan, dur}]): one
+ * sample of the track's kit at `frame` (score frames); dur in frames (0: the whole sample). */
+static int l_sample(lua_State *L) {
+    lt_api_state *st = state(L);
+    lua_Integer h = luaL_checkinteger(L, 1);
+    if (h <= 0 || !lt_mix_name(st->mix, (lt_handle)h)) return luaL_argerror(L, 1, "the track no longer exists");
+    lt_cmd c = { .frame = luaL_checkinteger(L, 2), .type = LT_CMD_SAMPLE, .flags = LT_CMDF_SCHED, .node = (lt_handle)h };
+    lua_Integer index = luaL_checkinteger(L, 3);
+    luaL_argcheck(L, index >= 0 && index < 65536, 3, "a sample index is 0 .. 65535");
+    c.u.smp.index = (uint16_t)index;
+    c.u.smp.speed = 1; c.u.smp.begin = 0; c.u.smp.end = 1; c.u.smp.gain = 1; c.u.smp.vel = 1; c.u.smp.pan = 0;
+    if (lua_istable(L, 4)) {
+        const char *o = "sample";
+        c.u.smp.speed = (float)opt_number(L, 4, "speed", 1, o);
+        c.u.smp.begin = (float)opt_number(L, 4, "begin", 0, o);
+        c.u.smp.end = (float)opt_number(L, 4, "end", 1, o);
+        c.u.smp.gain = (float)opt_number(L, 4, "gain", 1, o);
+        c.u.smp.vel = (float)opt_number(L, 4, "vel", 1, o);
+        c.u.smp.pan = (float)opt_number(L, 4, "pan", 0, o);
+        double dur = opt_number(L, 4, "dur", 0, o), cut = opt_number(L, 4, "cut", 0, o);
+        c.u.smp.loop = (uint8_t)opt_bool(L, 4, "loop", 0);
+        luaL_argcheck(L, dur >= 0 && dur < 2147483647.0, 4, "dur is 0 or more frames");
+        luaL_argcheck(L, cut >= 0 && cut <= 255, 4, "cut is a choke group 0 .. 255");
+        luaL_argcheck(L, c.u.smp.speed >= -64 && c.u.smp.speed <= 64, 4, "speed is -64 .. 64");
+        luaL_argcheck(L, c.u.smp.pan >= -1 && c.u.smp.pan <= 1, 4, "pan is -1 .. 1");
+        c.u.smp.dur = (int32_t)dur;
+        c.u.smp.cut = (uint8_t)cut;
+    }
+    if (!lt_engine_send(st->engine, &c)) return luaL_error(L, "the engine's command queue is full; schedule less at once");
+    return 0;
+}
+
 static const luaL_Reg mix_funcs[] = {
+    {"sample", l_sample},
     {"mix_begin", l_mix_begin}, {"mix_channel", l_mix_channel}, {"mix_master", l_mix_master},
     {"mix_remove", l_mix_remove}, {"mix_commit", l_mix_commit}, {"mix_abort", l_mix_abort},
     {"mix_handle", l_mix_handle}, {"mix_latency", l_mix_latency}, {"fx_units", l_fx_units}, {NULL, NULL}};

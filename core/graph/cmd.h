@@ -28,6 +28,9 @@ typedef enum {
     LT_CMD_PARAM,          /* param.{index, value, ramp}: an instr's patch parameter, an fx's parameter
                               (index LT_FX_MIX = its wet/dry), a strip's fader (LT_STRIP_*) */
     LT_CMD_POOL,           /* instr: obj.ptr = a new lt_pool for new notes; the old one finishes its voices */
+    LT_CMD_SAMPLE,         /* instr: smp.* — a sample of the track's kit, with its own speed, region, ... */
+    LT_CMD_KIT,            /* instr: obj.ptr = the lt_kit samples now come from; the old one is handed
+                              back when no voice reads it */
     LT_CMD_RELEASE,        /* instr: release every voice */
     LT_CMD_KILL,           /* instr: silence every voice now; fx: clear its memory */
     /* to the engine */
@@ -73,6 +76,7 @@ typedef struct lt_cmd {
     lt_handle node;
     union {
         struct { float note, vel, pan; int32_t dur; uint32_t id; } note;
+        struct { uint16_t index; uint8_t cut, loop; float speed, begin, end, gain, vel, pan; int32_t dur; } smp;
         struct { uint16_t index; float value; int32_t ramp; } param;   /* ramp < 0: the node's smoothing */
         struct { void *ptr; uint64_t hash; } obj;
         struct { uint16_t index; lt_ccmap map; } cc;
@@ -84,6 +88,7 @@ typedef struct lt_cmd {
 typedef enum {
     LT_REPLY_PLAN_FREE = 1,   /* ptr: an lt_plan the audio thread no longer runs */
     LT_REPLY_POOL_FREE,       /* ptr: an lt_pool whose voices have ended */
+    LT_REPLY_KIT_FREE,        /* ptr: an lt_kit no voice reads any more */
     LT_REPLY_NODE_DONE,       /* node: a leaving node has finished (its tail rang out) */
     LT_REPLY_GUARD,           /* node: a strip's output was NaN/Inf; its track was silenced and cleared */
     LT_REPLY_LIMIT,           /* the speaker guard reduced the output by `a` dB at `frame` */

@@ -37,6 +37,7 @@ typedef struct mtrack {                     /* a channel: a track, or a bus (no 
     lt_program *prog;                       /* the program of the current pool (a reference) */
     lt_pool_config pcfg;
     lt_pool    *pool;
+    lt_kit     *kit;                        /* the kit as declared (a reference) */
     float      *sent;                       /* last value sent for each of the pool's parameters */
     float       gain, pan, width;
     int         mute, polarity, solo, solo_safe, solo_muted;
@@ -116,6 +117,8 @@ static void node_release(lt_mix *m, lt_node *n) {
     if (n->type == LT_NODE_INSTR) {
         free_pool(n->u.instr.pool);
         for (int k = 0; k < n->u.instr.nold; k++) free_pool(n->u.instr.old[k]);
+        if (n->u.instr.kit) lt_kit_unref((lt_kit *)n->u.instr.kit);
+        for (int k = 0; k < n->u.instr.nold_kits; k++) lt_kit_unref((lt_kit *)n->u.instr.old_kits[k]);
     }
     lt_node_free(n);
 }
@@ -516,6 +519,7 @@ static void drop_track_nodes(lt_mix *m, mtrack *t) {
     for (int s = 0; s < t->nsends; s++) node_release(m, t->sends[s].node);
     t->nfx = t->nsends = 0;
     if (t->prog) lt_program_unref(t->prog);
+    if (t->kit) lt_kit_unref(t->kit);
     free(t->sent);
     free(t);
 }
@@ -952,6 +956,8 @@ int lt_mix_commit(lt_mix *m, int64_t frame, int full, char *err, size_t errlen) 
             adopt(m, t->strip);
             t->gain = s->gain; t->pan = s->pan; t->mute = s->mute; t->polarity = s->polarity; t->width = s->width;
             if (p->pool) t->instr->u.instr.pool = p->pool;
+            if (t->instr && s->kit) { lt_kit_ref(s->kit); t->instr->u.instr.kit = s->kit; }
+            if (s->kit) { lt_kit_ref(s->kit); t->kit = s->kit; }
             m->tracks[m->ntracks++] = t;
         } else {
             lt_handle sh = t->strip->handle;
@@ -961,6 +967,15 @@ int lt_mix_commit(lt_mix *m, int64_t frame, int full, char *err, size_t errlen) 
             if (t->polarity != s->polarity) send_param(m, sh, LT_STRIP_POLARITY, (float)s->polarity, frame);
             if (t->width != s->width) send_param(m, sh, LT_STRIP_WIDTH, s->width, frame);
             t->gain = s->gain; t->pan = s->pan; t->mute = s->mute; t->polarity = s->polarity; t->width = s->width;
+            if (t->instr && s->kit != t->kit) {          /* new samples: a kit swap at the frame */
+                lt_cmd c = { .frame = frame, .type = LT_CMD_KIT, .flags = LT_CMDF_SCHED, .node = t->instr->handle };
+                if (s->kit) lt_kit_ref(s->kit);
+                c.u.obj.ptr = s->kit;
+                send_cmd(m, &c);
+                if (t->kit) lt_kit_unref(t->kit);
+                t->kit = s->kit;
+                if (t->kit) lt_kit_ref(t->kit);
+            }
             if (p->pool) {
                 lt_cmd c = { .frame = frame, .type = LT_CMD_POOL, .flags = LT_CMDF_SCHED, .node = t->instr->handle };
                 c.u.obj.ptr = p->pool;
@@ -1177,6 +1192,7 @@ void lt_mix_reply(lt_mix *m, const lt_reply *r) {
         for (int i = 0; i < m->ntracks; i++) if (m->tracks[i]->pool == r->ptr) m->tracks[i]->pool = NULL;
         free_pool(r->ptr);
         break;
+    case LT_REPLY_KIT_FREE: if (r->ptr) lt_kit_unref(r->ptr); break;
     case LT_REPLY_NODE_DONE: {
         const lt_node *n = r->ptr;
         for (int i = 0; i < m->ntracks; i++) {

@@ -22,6 +22,7 @@
 #include "engine.h"
 #include "graph/plan.h"
 #include "graph/program.h"
+#include "sampler/sample.h"
 
 #define LT_MIX_MAX_FX       32     /* effects in one chain */
 #define LT_MIX_MAX_CONTROLS 64
@@ -54,6 +55,7 @@ typedef struct lt_track_spec {
     int             is_bus;
     char            out[LT_NAME_MAX];     /* "" or "master": the master; else a bus */
     lt_program     *program;              /* NULL: the track plays no patch */
+    lt_kit         *kit;                  /* the samples it plays (the mix takes a reference); NULL: none */
     lt_pool_config  pool;
     int             ncontrols;            /* values for the patch's named controls */
     lt_control_value controls[LT_MIX_MAX_CONTROLS];

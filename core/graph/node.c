@@ -26,8 +26,11 @@ static lt_node *node_alloc(const char *path, uint16_t type, size_t extra) {
 }
 
 lt_node *lt_node_instr_new(const char *path, float sr) {
-    (void)sr;
-    return node_alloc(path, LT_NODE_INSTR, 0);
+    size_t smp = lt_sampler_size(LT_INSTR_SAMPLE_VOICES);
+    lt_node *n = node_alloc(path, LT_NODE_INSTR, align32(smp));
+    if (!n) return NULL;
+    n->u.instr.smp = lt_sampler_init((unsigned char *)n + align32(sizeof(lt_node)), LT_INSTR_SAMPLE_VOICES, sr);
+    return n;
 }
 
 lt_node *lt_node_fx_new(const char *path, const lt_fx_def *def, const float *params, float mix,
@@ -177,6 +180,7 @@ void lt_node_enter(lt_node *n, float sr) {
 static void instr_pools_run(lt_instr *in, float *l, float *r, int n, int64_t frame) {
     if (in->pool) lt_pool_process(in->pool, l, r, n, frame);
     for (int k = 0; k < in->nold; k++) lt_pool_process(in->old[k], l, r, n, frame);
+    if (in->smp && lt_sampler_active(in->smp)) lt_sampler_process(in->smp, l, r, n);
 }
 
 static void instr_apply(lt_node *nd, const lt_run *run, const lt_cmd *c) {
@@ -216,6 +220,38 @@ static void instr_apply(lt_node *nd, const lt_run *run, const lt_cmd *c) {
         }
         break;
     }
+    case LT_CMD_SAMPLE:
+        if (in->smp && in->kit && nd->phase == LT_NODE_LIVE) {
+            lt_sampler_event ev = lt_sampler_event_defaults();
+            ev.index = c->u.smp.index;
+            ev.speed = c->u.smp.speed;
+            ev.begin = c->u.smp.begin;
+            ev.end = c->u.smp.end;
+            ev.loop = c->u.smp.loop;
+            ev.cut = c->u.smp.cut;
+            ev.gain = c->u.smp.gain;
+            ev.vel = c->u.smp.vel;
+            ev.pan = c->u.smp.pan;
+            ev.dur = c->u.smp.dur;
+            lt_sampler_play(in->smp, in->kit, &ev);
+        }
+        break;
+    case LT_CMD_KIT: {
+        const lt_kit *old = in->kit;
+        in->kit = c->u.obj.ptr;
+        if (old && old != in->kit) {
+            if (!in->smp || lt_sampler_uses(in->smp, old) == 0)
+                run->reply(run->ud, LT_REPLY_KIT_FREE, nd->handle, (void *)old, 0, 0);
+            else if (in->nold_kits < LT_INSTR_OLD) in->old_kits[in->nold_kits++] = old;
+            else {                                 /* too many kits at once: the oldest stops now */
+                lt_sampler_kill_all(in->smp);
+                for (int k = 0; k < in->nold_kits; k++) run->reply(run->ud, LT_REPLY_KIT_FREE, nd->handle, (void *)in->old_kits[k], 0, 0);
+                in->nold_kits = 0;
+                run->reply(run->ud, LT_REPLY_KIT_FREE, nd->handle, (void *)old, 0, 0);
+            }
+        }
+        break;
+    }
     case LT_CMD_RELEASE: lt_instr_release(nd); break;
     case LT_CMD_KILL:    lt_instr_kill(nd); break;
     }
@@ -235,6 +271,12 @@ void lt_instr_run(lt_node *nd, const lt_run *run, float *l, float *r) {
     if (pos < LT_QUANTUM) instr_pools_run(in, l + pos, r + pos, LT_QUANTUM - pos, run->frame + pos);
     nd->ev_head = nd->ev_tail = -1;
     /* a pool that finished its last voice after a program change goes back to be freed */
+    for (int k = 0; k < in->nold_kits; ) {       /* replaced kits go back once nothing reads them */
+        if (lt_sampler_uses(in->smp, in->old_kits[k]) == 0) {
+            run->reply(run->ud, LT_REPLY_KIT_FREE, nd->handle, (void *)in->old_kits[k], 0, 0);
+            in->old_kits[k] = in->old_kits[--in->nold_kits];
+        } else k++;
+    }
     for (int k = 0; k < in->nold; ) {
         if (lt_pool_active(in->old[k]) == 0) {
             run->reply(run->ud, LT_REPLY_POOL_FREE, nd->handle, in->old[k], 0, 0);
@@ -246,6 +288,7 @@ void lt_instr_run(lt_node *nd, const lt_run *run, float *l, float *r) {
 
 int lt_instr_idle(const lt_node *nd) {
     const lt_instr *in = &nd->u.instr;
+    if (in->smp && lt_sampler_active(in->smp)) return 0;
     if (in->pool && lt_pool_active(in->pool)) return 0;
     for (int k = 0; k < in->nold; k++) if (lt_pool_active(in->old[k])) return 0;
     return 1;
@@ -253,12 +296,14 @@ int lt_instr_idle(const lt_node *nd) {
 
 void lt_instr_kill(lt_node *nd) {
     lt_instr *in = &nd->u.instr;
+    if (in->smp) lt_sampler_kill_all(in->smp);
     if (in->pool) lt_pool_kill_all(in->pool);
     for (int k = 0; k < in->nold; k++) lt_pool_kill_all(in->old[k]);
 }
 
 void lt_instr_release(lt_node *nd) {
     lt_instr *in = &nd->u.instr;
+    if (in->smp) lt_sampler_release_all(in->smp);
     if (in->pool) lt_pool_release_all(in->pool);
     for (int k = 0; k < in->nold; k++) lt_pool_release_all(in->old[k]);
 }

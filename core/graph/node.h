@@ -23,9 +23,11 @@
 #include "graph/fx.h"
 #include "graph/ramp.h"
 #include "graph/voices.h"
+#include "sampler/sampler.h"
 
 #define LT_NODE_PATH   96
 #define LT_INSTR_OLD   4          /* pools finishing their voices after a program change */
+#define LT_INSTR_SAMPLE_VOICES 64 /* sample voices per track */
 
 typedef enum { LT_NODE_INSTR = 1, LT_NODE_FX, LT_NODE_STRIP, LT_NODE_SEND, LT_NODE_DELAY } lt_node_type;
 typedef enum { LT_NODE_LIVE = 0, LT_NODE_LEAVING, LT_NODE_FINISHED } lt_node_phase;
@@ -37,6 +39,10 @@ typedef struct lt_instr {
     lt_pool *pool;                 /* takes new notes; NULL: the track has no patch */
     lt_pool *old[LT_INSTR_OLD];    /* finishing their voices on the program they started with */
     int      nold;
+    lt_sampler *smp;               /* the track's sample voices (in the node's allocation) */
+    const lt_kit *kit;             /* the kit samples come from; NULL: none */
+    const lt_kit *old_kits[LT_INSTR_OLD];
+    int      nold_kits;
     int      released;             /* leaving: its voices were released */
 } lt_instr;
 
