@@ -1,5 +1,6 @@
--- synth — lute's first sound as a patch: a band-limited saw or square (wave 0 or 1) through a
--- resonant low-pass that an ADSR opens by `fenv` octaves at full velocity, scaled by velocity.
+-- synth — lute's first sound: a saw or square through a resonant low-pass opened by an envelope
+-- A band-limited saw or square (wave 0 or 1) through a resonant low-pass that an ADSR opens by
+-- `fenv` octaves at full velocity, scaled by velocity.
 -- Its controls are the built-in synth's track parameters (help("params")); one voice at velocity 1
 -- peaks near 0.25 whatever the resonance (the level is divided by 1 + 2 res, as it always was).
 return function(v)
