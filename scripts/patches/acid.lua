@@ -1,9 +1,16 @@
 -- acid — a 303-style bass: a resonant ladder swept by a decaying envelope; velocity is the accent
--- Controls: cutoff (Hz, the filter's floor), res (0..1.2; the ladder sings from 1), env_mod (octaves
--- the envelope opens the filter at full accent), decay (s, of the filter sweep), drive (0..1, the
--- ladder's saturation), wave (0 saw, 1 square), release (s).
--- The accent is velocity: v.vel squared scales the sweep, so notes below about 0.7 barely open the
--- filter and a velocity-1 note screams, as the 303's accent does.
+--
+-- Controls:
+--   cutoff    Hz: the filter's floor, where the sweep falls back to
+--   res       0..1.2: resonance; the ladder sings from 1
+--   env_mod   octaves the envelope opens the filter at full accent
+--   decay     s: how fast the sweep falls
+--   drive     0..1: the ladder's saturation, rounder to harder
+--   wave      0 saw, 1 square
+--   release   s
+-- The accent is velocity: the sweep is scaled by 0.3 + 0.7 vel^2, so soft notes barely open the filter
+-- and a velocity-1 note screams, as the 303's accent does; the level follows velocity too.  Give the
+-- track mono = true and a short glide for the 303's slides.
 return function(v)
   local accent = v.vel * v.vel
   local fenv = adsr(v.gate, 0.002, v.decay(0.3, 0.02, 3), 0, 0.05, "exp")

@@ -1,6 +1,11 @@
 -- bell — an FM bell: a sine modulated at 3.5 times its pitch, bright at the strike, mellowing as it rings
--- Controls: index (radians at the strike, times velocity), ratio (modulator : carrier; 3.5 and 1.4
--- are bells, integers are harmonic), decay (s of the ring), release (s).
+--
+-- Controls:
+--   index     radians of modulation at the strike (times velocity)
+--   ratio     modulator : carrier; 3.5 and 1.4 are bells, integers are harmonic
+--   decay     s of the ring
+--   release   s
+-- A second, quieter bell an octave and 2 cents above gives the hum-and-strike beating of a real bell.
 return function(v)
   local d = v.decay(4, 0.1, 30)
   local amp = adsr(v.gate, 0.001, d, 0, v.release(2, 0.01, 30), "exp")

@@ -1,6 +1,12 @@
 -- brass — synth brass: detuned saws with a pitch scoop and a low-pass that swells open, brighter when hard
--- Controls: cutoff (Hz at rest), brightness (octaves the swell opens, times velocity), swell (s to
--- open), attack, release (s), detune (cents between the two saws).
+--
+-- Controls:
+--   cutoff      Hz of the low-pass at rest
+--   brightness  octaves the swell opens the filter (times velocity)
+--   swell       s to open
+--   attack      s
+--   release     s
+--   detune      cents between the two saws
 return function(v)
   local amp = adsr(v.gate, v.attack(0.03, 0.001, 4), 0.3, 0.85, v.release(0.2, 0.005, 8))
   local swell = adsr(v.gate, v.swell(0.08, 0.001, 4), 0.5, 0.55, 0.25)

@@ -1,6 +1,11 @@
 -- clap — a hand clap: three quick bursts of band-passed noise, then a diffuse tail (ignores the note)
--- Controls: spacing (s between the bursts), decay (s of the tail), tone (Hz of the band-pass),
--- width (0..1: the tail spread in stereo).
+--
+-- Controls:
+--   spacing   s between the bursts
+--   decay     s of the tail
+--   tone      Hz of the band-pass
+--   width     0..1: how far apart in stereo the two sides sit
+-- The two sides are white and pink noise: two noise() units in one patch play the same sequence.
 return function(v)
   local s = v.spacing(0.011, 0.002, 0.05)
   -- 0 -> 1 -> 0.1 (a burst), twice more, then the tail: env's levels and times, six segments

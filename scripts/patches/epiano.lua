@@ -1,7 +1,12 @@
 -- epiano — an FM electric piano: a round tine tone that barks with velocity, a bell-like strike, tremolo
--- Controls: bark (radians of modulation at full velocity: how hard the tines bite), tine (0..1,
--- the level of the high strike partials), decay (s, the note's fall while held), release (s),
--- tremolo (0..1 depth), tremolo_rate (Hz).
+--
+-- Controls:
+--   bark          radians of modulation at full velocity: how hard the tines bite
+--   tine          0..1: the level of the high strike partials
+--   decay         s: the note's fall while held
+--   release       s
+--   tremolo       0..1: depth of the tremolo and its stereo auto-pan
+--   tremolo_rate  Hz
 return function(v)
   local amp = adsr(v.gate, 0.002, v.decay(3.5, 0.1, 20), 0, v.release(0.35, 0.005, 8), "exp")
   local bark = adsr(v.gate, 0.001, 0.9, 0.15, 0.3, "exp")

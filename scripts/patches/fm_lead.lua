@@ -1,6 +1,14 @@
 -- fm_lead — a bright two-operator FM lead with feedback, an index that follows velocity, delayed vibrato
--- Controls: index (radians), ratio (modulator : carrier; integers stay harmonic), feedback,
--- attack, release, vibrato (cents), vibrato_rate (Hz).
+--
+-- Controls:
+--   index         radians of modulation (times the envelope and velocity)
+--   ratio         modulator : carrier; integers stay harmonic
+--   feedback      the modulator's self-feedback in radians: from a sine towards a saw
+--   attack        s
+--   release       s
+--   vibrato       cents, fading in over 0.4 s
+--   vibrato_rate  Hz
+-- With ratio 1 a sideband falls at 0 Hz (carrier - modulator): a 20 Hz high-pass keeps it out.
 return function(v)
   local amp = adsr(v.gate, v.attack(0.008, 0.001, 4), 0.4, 0.8, v.release(0.2, 0.005, 8))
   local ienv = adsr(v.gate, 0.005, 0.5, 0.6, 0.3)

@@ -1,6 +1,12 @@
 -- glass_pad — an evolving glassy FM pad whose brightness wanders under smooth-random LFOs, wide in stereo
--- Controls: attack, release (s), index (radians, the mean brightness), motion (how far the LFOs
--- move it, 0..1), rate (Hz of the wandering), shimmer (0..1, the octave-up partial's level).
+--
+-- Controls:
+--   attack    s
+--   release   s
+--   index     radians: the mean brightness
+--   motion    0..1: how far the smooth-random LFOs move the brightness
+--   rate      Hz of the wandering
+--   shimmer   0..1: the level of the octave-up partial that sways between the sides
 return function(v)
   local amp = adsr(v.gate, v.attack(1.2, 0.001, 20), 1, 0.85, v.release(2.5, 0.01, 30))
   local index, motion, rate = v.index(1.6, 0, 8), v.motion(0.7, 0, 1), v.rate(0.2, 0.01, 5)

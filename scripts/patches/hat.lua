@@ -1,5 +1,10 @@
 -- hat — a hi-hat: high-passed noise with a metallic edge; decay 0.05 is closed, 0.4 open (ignores the note)
--- Controls: decay (s), tone (Hz of the high-pass), metal (0..1, the inharmonic pulses' share).
+--
+-- Controls:
+--   decay     s: 0.05 a closed hat, 0.4 an open one
+--   tone      Hz of the high-pass
+--   metal     0..1: the share of six inharmonic pulses (the 808's frequencies) against the noise
+-- A one-shot: how long the note is held does not matter.
 return function(v)
   local function hit(t) local e = env(v.gate, 0, 1, 0, 0, 0, 0, 0, 0, 0, t, "2"); return e * e * e end
   -- the 808's six square oscillators (Hz), summed: an inharmonic metallic cluster

@@ -1,8 +1,12 @@
 -- ks_pluck — a plucked string by Karplus-Strong: a short noise burst ringing in a tuned, damped comb
--- Controls: decay (s for the string to fall 60 dB), damp (0..0.9, duller with more), pick (Hz of
--- the low-pass on the burst: a soft finger to a hard pick), release (s, the damping on note-off).
--- The comb's loop filter delays the loop by damp / (1 - damp) samples; the delay is shortened by
--- that (reckoned at 48 kHz) so the string stays in tune.
+--
+-- Controls:
+--   decay     s for the string to fall 60 dB (sets the comb's feedback from the pitch)
+--   damp      0..0.9: the loop's low-pass, duller and shorter-lived with more
+--   pick      Hz of the low-pass on the burst: a soft finger to a hard pick (times velocity)
+--   release   s: the damping when the note ends
+-- The comb's loop filter delays the loop by damp / (1 - damp) samples; the comb's delay is shortened by
+-- that much (reckoned at 48 kHz: the patch cannot read the sample rate) so the string stays in tune.
 return function(v)
   local burst = env(v.gate, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0.006, "2")     -- a 6 ms one-shot ramp down
   local pick = lpf(noise() * burst, v.pick(5000, 200, 16000) * (0.4 + 0.6 * v.vel), 0)

@@ -1,6 +1,9 @@
 -- marimba — mallet keys: a struck wooden bar, its 4th and 10th partials dying fast, a soft knock
--- Controls: decay (s of the fundamental), hardness (0..1: a soft yarn mallet to a hard one: more of
--- the upper partials and the knock), release (s).
+--
+-- Controls:
+--   decay     s of the fundamental; the 4th and 10th partials last a quarter and a twelfth of it
+--   hardness  0..1: a soft yarn mallet to a hard one (more upper partials and knock; times velocity)
+--   release   s
 return function(v)
   local d = v.decay(0.9, 0.05, 10)
   local hard = v.hardness(0.5, 0, 1) * (0.5 + 0.5 * v.vel)

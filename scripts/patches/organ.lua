@@ -1,7 +1,20 @@
 -- organ — a drawbar tonewheel organ: nine sine drawbars, third-harmonic percussion, key click, tremolo
--- Controls: d16, d513, d8, d4, d223, d2, d135, d113, d1 — the drawbars 0..8 (each step 3 dB, 0 off;
--- the default is 00 8864 000, a bright jazz registration), percussion (0..1, the 2 2/3'
--- percussion's level), click (0..1), tremolo (0..1 depth, at 6.5 Hz).
+--
+-- Controls:
+--   d16         drawbar 16' (an octave below), 0..8: each step 3 dB, 0 off
+--   d513        drawbar 5 1/3' (a fifth above the octave below)
+--   d8          drawbar 8' (the note)
+--   d4          drawbar 4' (an octave up)
+--   d223        drawbar 2 2/3' (an octave and a fifth)
+--   d2          drawbar 2' (two octaves)
+--   d135        drawbar 1 3/5' (two octaves and a third)
+--   d113        drawbar 1 1/3' (two octaves and a fifth)
+--   d1          drawbar 1' (three octaves)
+--   percussion  0..1: the level of the decaying 2 2/3' percussion
+--   click       0..1: the key click
+--   tremolo     0..1: depth of the 6.5 Hz tremolo
+-- The default registration is 00 8864 000, a bright jazz sound.  Velocity does not change the level:
+-- an organ's keys are switches.
 local bars = {  -- name, default, the footage as a multiple of the note's pitch
   { "d16", 0, 0.5 }, { "d513", 0, 1.5 }, { "d8", 8, 1 }, { "d4", 8, 2 }, { "d223", 6, 3 },
   { "d2", 4, 4 }, { "d135", 0, 5 }, { "d113", 0, 6 }, { "d1", 0, 8 },

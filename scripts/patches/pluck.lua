@@ -1,8 +1,15 @@
 -- pluck — a synth pluck: saw and pulse through a resonant low-pass that snaps shut, a short body
--- Controls: cutoff (Hz, where the filter closes to at middle C), keytrack (0..1: how far the cutoff
--- follows the note, 1 = fully, so every note has the same tone), env_mod (octaves the filter opens
--- at the attack, times velocity), decay (s, of both the filter and the level), res, release.
--- The pulse has a mean of 2 width - 1; it is subtracted, so the pluck has no DC.
+--
+-- Controls:
+--   cutoff    Hz the filter closes to at middle C
+--   keytrack  0..1: how far the cutoff follows the note (1: every note has the same tone)
+--   env_mod   octaves the filter opens at the attack, times velocity
+--   decay     s, of both the filter and the level
+--   res       0..1
+--   release   s
+-- The pulse's mean (2 width - 1) is subtracted, so the pluck has no DC.  A filter swept down across the
+-- fundamental bends its phase, so the first 0.1 s is a few cents flat, as an analogue pluck is; the key
+-- tracking keeps the sweep above the fundamental, where the bend is small.
 return function(v)
   local d = v.decay(0.35, 0.02, 4)
   local amp = adsr(v.gate, 0.001, d, 0, v.release(0.2, 0.005, 4), "exp")

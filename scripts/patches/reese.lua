@@ -1,7 +1,14 @@
 -- reese — a drum-and-bass Reese: two detuned saws beating in stereo through a slowly drifting low-pass
--- Controls: detune (cents between the two saws), spread (0..1 stereo width), cutoff (Hz), res,
--- motion (octaves the cutoff drifts, by a slow smooth-random LFO), sub (0..1, a clean sine at the
--- fundamental, in the middle: the beating saws thin it out), attack, release (s).
+--
+-- Controls:
+--   detune    cents between the two saws: the speed of the beating
+--   spread    0..1: how far apart in stereo the two saws sit
+--   cutoff    Hz of the low-pass
+--   res       0..1
+--   motion    octaves the cutoff drifts under a slow smooth-random LFO
+--   sub       0..1: a clean sine at the fundamental in the middle (the beating saws thin it out)
+--   attack    s
+--   release   s
 return function(v)
   local amp = adsr(v.gate, v.attack(0.01, 0.001, 4), 0.2, 1, v.release(0.15, 0.005, 4))
   local d = v.detune(22, 0, 100) * 0.005            -- half the detune in semitones

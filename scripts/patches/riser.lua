@@ -1,6 +1,12 @@
 -- riser — a noise riser: noise swept up through a resonant band-pass as the note holds (ignores the note)
--- Controls: time (s for the sweep to reach the top), from (Hz where it starts), octaves (how far it
--- rises), res (0..1), release (s of the fall after the note ends), width (0..1 stereo).
+--
+-- Controls:
+--   time      s for the sweep to reach the top (it rises while the note is held)
+--   from      Hz where it starts
+--   octaves   how far it rises
+--   res       0..1
+--   release   s of the fall after the note ends
+--   width     0..1: the stereo spread
 return function(v)
   local rise = adsr(v.gate, v.time(4, 0.1, 60), 0, 1, v.release(0.6, 0.01, 20))
   -- exponential in frequency, from * 2^(octaves * rise), written with midi_to_hz (2^x is

@@ -1,7 +1,17 @@
 -- saw_lead — a big supersaw lead: seven detuned saws in stereo, a low-pass opened by velocity, vibrato
--- Controls: cutoff (Hz), res, brightness (octaves the envelope and velocity open the filter),
--- attack, decay, sustain, release, vibrato (cents), vibrato_rate (Hz).  The unison's detune (14
--- cents) and width are numbers of the patch, not controls: change them in a copy of this file.
+--
+-- Controls:
+--   cutoff        Hz of the low-pass at rest
+--   res           0..1
+--   brightness    octaves the envelope opens the filter at full velocity
+--   attack        s
+--   decay         s
+--   sustain       0..1
+--   release       s
+--   vibrato       cents, fading in over half a second
+--   vibrato_rate  Hz
+-- The unison's detune (14 cents) and width (0.8) are numbers in the patch: unison() takes numbers, so
+-- they are not controls (warm_pad builds its unison by hand to make them controls).
 return function(v)
   local amp = adsr(v.gate, v.attack(0.01, 0.001, 4), v.decay(0.3, 0.01, 4), v.sustain(0.8, 0, 1), v.release(0.25, 0.005, 8))
   local fenv = adsr(v.gate, 0.005, 0.4, 0.3, 0.3, "exp")

@@ -1,6 +1,12 @@
 -- snare — a snare drum: two drum-head tones with a pitch drop under a burst of noise (ignores the note)
--- Controls: tune (Hz of the head), tone (0..1 level of the head), snappy (0..1 level of the wires),
--- decay (s of the wires), tone_decay (s of the head).
+--
+-- Controls:
+--   tune        Hz of the head's lower tone (the upper one is 1.63 times it)
+--   tone        0..1: the level of the head
+--   tone_decay  s of the head
+--   snappy      0..1: the level of the wires
+--   decay       s of the wires
+-- A one-shot: how long the note is held does not matter.
 return function(v)
   local function hit(t) local e = env(v.gate, 0, 1, 0, 0, 0, 0, 0, 0, 0, t, "2"); return e * e * e end
   local tune = v.tune(190, 80, 500)

@@ -1,6 +1,11 @@
 -- string_pad — a string-machine ensemble pad: saws and a pulse shimmering under three slow chorus LFOs
--- Controls: attack, release (s), ensemble (cents of the chorus movement), brightness (Hz of the
--- low-pass), body (Hz of the high-pass that thins the low end).
+--
+-- Controls:
+--   attack      s
+--   release     s
+--   ensemble    cents of the chorus movement (three triangle LFOs at unrelated rates)
+--   brightness  Hz of the low-pass
+--   body        Hz of the high-pass that thins the low end
 return function(v)
   local amp = adsr(v.gate, v.attack(0.45, 0.001, 20), 0.3, 1, v.release(1.2, 0.01, 20))
   local depth = v.ensemble(9, 0, 50) * 0.01              -- semitones

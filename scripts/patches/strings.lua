@@ -1,6 +1,12 @@
 -- strings — a bowed string section: detuned saws, a body resonance, a bowed attack, vibrato growing in
--- Controls: attack (s, the bow's start), release (s), brightness (Hz of the low-pass, opened
--- further by velocity), vibrato (cents), vibrato_rate (Hz), detune (cents across the section).
+--
+-- Controls:
+--   attack        s: the bow's start
+--   release       s
+--   brightness    Hz of the low-pass (opened further by velocity)
+--   vibrato       cents, growing in over 0.7 s, each player at a slightly different rate
+--   vibrato_rate  Hz
+--   detune        cents across the four players
 return function(v)
   local amp = adsr(v.gate, v.attack(0.18, 0.001, 10), 0.4, 0.9, v.release(0.45, 0.01, 10))
   local vib = v.vibrato(14, 0, 100) * ar(v.gate, 0.7, 0.2) * 0.01

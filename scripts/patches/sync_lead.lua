@@ -1,6 +1,13 @@
 -- sync_lead — a hard-sync lead: a saw restarted at the note's pitch, its own pitch swept down by an envelope
--- Controls: sync (the slave's pitch over the note's at rest, 1..8), sweep (how far above that the
--- envelope starts, in multiples of the note's pitch), sweep_time (s), cutoff (Hz), attack, release.
+--
+-- Controls:
+--   sync        the synced saw's pitch over the note's when the sweep has ended, 1..8
+--   sweep       how far above that the sweep starts, in multiples of the note's pitch (times velocity)
+--   sweep_time  s of the sweep's fall
+--   cutoff      Hz of the low-pass
+--   attack      s
+--   release     s
+-- A saw restarted mid-cycle has a mean that moves with the ratio; a 20 Hz high-pass takes it out.
 return function(v)
   local amp = adsr(v.gate, v.attack(0.004, 0.001, 4), 0.3, 0.8, v.release(0.2, 0.005, 8))
   local senv = adsr(v.gate, 0.001, v.sweep_time(0.35, 0.01, 4), 0, 0.2, "exp")

@@ -1,6 +1,11 @@
 -- tom — a tom-tom: a sine dropping to the note's pitch from above, with a soft stick noise (c2 .. c4)
--- Controls: bend (semitones the pitch starts above the note), sweep (s of the drop), decay (s),
--- stick (0..1, the noise of the stick).
+--
+-- Controls:
+--   bend      semitones above the note the pitch starts
+--   sweep     s of the drop
+--   decay     s
+--   stick     0..1: the noise of the stick
+-- A one-shot: how long the note is held does not matter.
 return function(v)
   local function hit(t) local e = env(v.gate, 0, 1, 0, 0, 0, 0, 0, 0, 0, t, "2"); return e * e * e end
   local drop = hit(v.sweep(0.12, 0.01, 1))

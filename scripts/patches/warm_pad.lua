@@ -1,6 +1,13 @@
 -- warm_pad — a slow, warm analogue pad: detuned saws spread wide through a breathing low-pass
--- Controls: attack, release (s), cutoff (Hz), res, detune (cents across the five saws), width
--- (0..1 stereo spread), breathe (octaves the slow LFO moves the filter).
+--
+-- Controls:
+--   attack    s
+--   release   s
+--   cutoff    Hz of the low-pass (opened a little by velocity)
+--   res       0..1
+--   detune    cents across the five saws
+--   width     0..1: the saws' spread in stereo
+--   breathe   octaves a slow triangle LFO moves the filter
 return function(v)
   local amp = adsr(v.gate, v.attack(0.8, 0.001, 20), 0.5, 1, v.release(1.5, 0.01, 20))
   local detune, width = v.detune(18, 0, 100), v.width(0.9, 0, 1)

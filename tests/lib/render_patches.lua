@@ -1,7 +1,7 @@
 -- render_patches.lua — renders the patches of scripts/patches for tests/e2e/test_patches (and for
 -- anyone tuning a patch): each job loads one patch file the way the language does, compiles it,
 -- declares it as the only channel, plays one note and renders, writing the interleaved float32
--- stereo samples to OUTDIR/<name>-<note>-<vel>.f32.
+-- stereo samples to OUTDIR/<name>-<note>-<vel>-<job number>.f32.
 --
 --   lute exec tests/lib/render_patches.lua OUTDIR JOB...
 --   JOB = name:note:vel:hold_s:total_s[:control=value,...]
@@ -58,7 +58,7 @@ for i = 2, #arg do
     local on = frame + LEAD
     core.note(h, on, on + math.floor(tonumber(hold) * rate + 0.5), tonumber(note), tonumber(vel))
     local _, buf = core.render(LEAD + math.floor(tonumber(total) * rate + 0.5), true)
-    local file = ("%s/%s-%s-%s.f32"):format(out, name, note, vel)
+    local file = ("%s/%s-%s-%s-%d.f32"):format(out, name, note, vel, i - 1)
     local f = assert(io.open(file, "wb"))
     f:write(buf)
     f:close()
