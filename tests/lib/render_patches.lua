@@ -8,8 +8,8 @@
 --
 -- Prints, per job, "render <name> <note> <vel> <file>" or "error <name> <message>", and per patch
 -- "control <name> <control> <default> <min> <max>" and "description <name> <text>" (the first line
--- of the file).  The note starts LEAD frames after the channel is declared, so the frames before it
--- show whether anything sounds early.
+-- of the file), and first "isa <avx2|sse2>".  The note starts LEAD frames after the channel is
+-- declared, so the frames before it show whether anything sounds early.
 local core = require "lute.core"
 local Patch = require "patch"
 
@@ -18,6 +18,7 @@ local out = assert(arg[1], "usage: lute exec render_patches.lua OUTDIR JOB...")
 local dir = core.root .. "/scripts/patches/"
 local rate = core.rate()
 local described = {}
+print("isa " .. tostring(core.isa))       -- the kernels' instruction set (LUTE_ISA forces one)
 
 local function fmt(x)
   if x == math.huge then return "inf" elseif x == -math.huge then return "-inf" end
