@@ -12,7 +12,7 @@ return function(v)
   local ienv = adsr(v.gate, 0.001, d * 0.4, 0, d * 0.4, "exp")
   local index = v.index(3, 0, 16) * (0.3 + 0.7 * v.vel) * ienv + 0.3
   local y = fm(v.freq, v.ratio(3.5, 0.5, 16), index)
-  -- a second, quieter bell an octave and a few cents above gives the hum-and-strike beating of a real bell
+  -- a second, quieter bell an octave and a few cents above: the beating of a real bell's partials
   local hum = fm(v.freq * 2.004, 3.5, index * 0.5) * 0.25
-  return pan(y, -0.2) * 0.3 * amp * v.vel + pan(hum, 0.3) * amp * v.vel * 0.3
+  return (pan(y, -0.2) + pan(hum, 0.3)) * amp * v.vel * 0.3
 end

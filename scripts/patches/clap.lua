@@ -13,8 +13,8 @@ return function(v)
   local shape = e * e
   local tone = v.tone(1200, 300, 5000)
   local dry = bpf(noise(), tone, 0.1)
-  -- the tail's right side is the noise through a slightly higher band: pink and white differ, so
-  -- the two sides are not the same sequence
+  -- the right side is pink noise through a slightly higher band (two noise() units in one patch
+  -- would play the same sequence: the sides would be identical)
   local wet = bpf(pink(), tone * 1.15, 0.1)
   local w = v.width(0.6, 0, 1)
   local y = pan(dry, -w) + pan(wet, w)

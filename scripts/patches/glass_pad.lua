@@ -12,8 +12,10 @@ return function(v)
   local index, motion, rate = v.index(1.6, 0, 8), v.motion(0.7, 0, 1), v.rate(0.2, 0.01, 5)
   local i1 = index * (1 + motion * lfo(rate, "smooth"))
   local i2 = index * (1 + motion * lfo(rate * 1.37, "smooth"))
-  local left = fm(v.freq * 0.999, 2, i1) + v.shimmer(0.35, 0, 1) * sine(v.freq * 1.998) * (0.5 + 0.5 * lfo(rate * 0.7))
-  local right = fm(v.freq * 1.001, 2, i2) + v.shimmer(0.35, 0, 1) * sine(v.freq * 2.002) * (0.5 - 0.5 * lfo(rate * 0.7))
+  -- the octave-up shimmer sways from side to side
+  local shimmer, sway = v.shimmer(0.35, 0, 1), lfo(rate * 0.7)
+  local left = fm(v.freq * 0.999, 2, i1) + shimmer * sine(v.freq * 1.998) * (0.5 + 0.5 * sway)
+  local right = fm(v.freq * 1.001, 2, i2) + shimmer * sine(v.freq * 2.002) * (0.5 - 0.5 * sway)
   local y = pan(left, -0.6) + pan(right, 0.6)
   return y * amp * (0.3 + 0.7 * v.vel) * 0.2
 end

@@ -15,5 +15,6 @@ return function(v)
   local fb = db(-60 / (v.freq * v.decay(2.5, 0.05, 20)))               -- the loop gain for that decay
   local str = comb(pick, delay, fb, damp)
   local amp = adsr(v.gate, 0, 0, 1, v.release(0.3, 0.005, 10))
+  -- the burst's lowest partials would ring as a rumble under the string: a 30 Hz high-pass
   return hpf(str, 30) * amp * v.vel * 0.45
 end

@@ -14,7 +14,7 @@ return function(v)
   local d = v.decay(0.35, 0.02, 4)
   local amp = adsr(v.gate, 0.001, d, 0, v.release(0.2, 0.005, 4), "exp")
   local fenv = adsr(v.gate, 0.001, d * 0.5, 0, 0.1, "exp")
-  local osc = saw(v.freq) + 0.5 * (square(v.freq, 0.35) + 0.3)
+  local osc = saw(v.freq) + 0.5 * (square(v.freq, 0.35) + 0.3)     -- + 0.3: the pulse's mean, 2 w - 1
   local track = midi_to_hz(69 + v.keytrack(1, 0, 1) * (v.note - 60)) * (1 / 440)
   local open = midi_to_hz(69 + 12 * v.env_mod(4.5, 0, 8) * fenv * v.vel) * (1 / 440)
   local y = lpf(osc, v.cutoff(700, 30, 8000) * track * open, v.res(0.3, 0, 1))

@@ -13,7 +13,8 @@
 -- The unison's detune (14 cents) and width (0.8) are numbers in the patch: unison() takes numbers, so
 -- they are not controls (warm_pad builds its unison by hand to make them controls).
 return function(v)
-  local amp = adsr(v.gate, v.attack(0.01, 0.001, 4), v.decay(0.3, 0.01, 4), v.sustain(0.8, 0, 1), v.release(0.25, 0.005, 8))
+  local amp = adsr(v.gate, v.attack(0.01, 0.001, 4), v.decay(0.3, 0.01, 4), v.sustain(0.8, 0, 1),
+                   v.release(0.25, 0.005, 8))
   local fenv = adsr(v.gate, 0.005, 0.4, 0.3, 0.3, "exp")
   -- vibrato fades in over half a second, so short notes stay straight
   local vib_depth = v.vibrato(12, 0, 100) * ar(v.gate, 0.5, 0.1)

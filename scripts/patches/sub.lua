@@ -10,8 +10,8 @@ return function(v)
   local f = v.freq * midi_to_hz(69 + 12 * v.octave(0, -2, 1)) * (1 / 440)
   local drive = v.drive(0.3, 0, 1)
   local g = 1 + 3 * drive
-  -- tanh(g x) / tanh(g) keeps the peak while the shape rounds to near-square; the octave above
-  -- (sine at 2f, a quarter-cycle offset so it adds symmetric harmonics) adds audible upper partials
-  local body = tanh(sine(f) * g) / tanh(g) + 0.15 * drive * sine(2 * f, 0.25)
+  -- tanh(g x) / tanh(g) keeps the peak while the shape rounds towards a square (odd harmonics); a
+  -- little of the octave adds the even one a small speaker can play
+  local body = tanh(sine(f) * g) / tanh(g) + 0.15 * drive * sine(2 * f)
   return hpf(body, 12, 0) * amp * v.vel * 0.4
 end

@@ -18,6 +18,7 @@ return function(v)
     sum = sum + pan(saw(midi_to_hz(v.note + x * detune * 0.005)), x * width)
   end
   local breathe = midi_to_hz(69 + 12 * v.breathe(0.5, 0, 3) * lfo(0.13, "tri")) * (1 / 440)
-  local y = lpf(sum * (1 / math.sqrt(n)), v.cutoff(1400, 40, 16000) * breathe * (0.7 + 0.3 * v.vel), v.res(0.1, 0, 1))
+  local cutoff = v.cutoff(1400, 40, 16000) * breathe * (0.7 + 0.3 * v.vel)
+  local y = lpf(sum * (1 / math.sqrt(n)), cutoff, v.res(0.1, 0, 1))
   return y * amp * (0.3 + 0.7 * v.vel) * 0.22
 end
