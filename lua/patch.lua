@@ -45,7 +45,7 @@ local function user_level()
   end
   return 2
 end
-local function fail(fmt, ...) error(string.format(fmt, ...), user_level() + 1) end
+local function fail(fmt, ...) error(string.format(fmt, ...), user_level()) end
 
 local function describe(x)
   if type(x) == "number" then return tostring(x) end
