@@ -245,9 +245,13 @@ end
 local function unison_fn(osc, count, detune, spread)
   if not is_sig(osc) or osc.k ~= "op" then fail("unison(osc, voices, detune_cents [, spread]): osc is an oscillator, e.g. unison(saw(v.freq), 5, 20)") end
   if math.type(count) ~= "integer" or count < 1 or count > 16 then fail("unison: voices is an integer 1 .. 16, got %s", tostring(count)) end
-  if type(detune) ~= "number" or detune < 0 or detune > 1200 then fail("unison: detune is 0 .. 1200 cents, got %s", tostring(detune)) end
+  if not is_signal(detune) or is_stereo(detune) or (type(detune) == "number" and (detune < 0 or detune > 1200)) then
+    fail("unison: detune is 0 .. 1200 cents (a number or a signal), got %s", describe(detune))
+  end
   spread = spread or 1
-  if type(spread) ~= "number" or spread < 0 or spread > 1 then fail("unison: spread is 0 .. 1, got %s", tostring(spread)) end
+  if not is_signal(spread) or is_stereo(spread) or (type(spread) == "number" and (spread < 0 or spread > 1)) then
+    fail("unison: spread is 0 .. 1 (a number or a signal), got %s", describe(spread))
+  end
   if count == 1 then return osc end
   local n = osc.node
   local sum = 0
@@ -255,11 +259,48 @@ local function unison_fn(osc, count, detune, spread)
     local x = (k - 1) / (count - 1) * 2 - 1            -- -1 .. 1
     local args = {}
     for i, a in ipairs(n.args) do args[i] = a end
-    args[1] = mul(args[1], 2 ^ (x * detune / 2 / 1200))
+    if type(detune) == "number" then args[1] = mul(args[1], 2 ^ (x * detune / 2 / 1200))
+    elseif x ~= 0 then args[1] = mul(args[1], mul(apply("midi_to_hz", { add(69, mul(detune, x / 200)) }), 1 / 440)) end
     local copy = out_of(node(n.unit, args, n.opt, n.data), osc.port)
-    sum = add(sum, apply("pan", { copy, x * spread }))
+    sum = add(sum, apply("pan", { copy, mul(x, spread) }))
   end
   return mul(sum, 1 / math.sqrt(count))
+end
+
+-- env(gate, levels, times [, curves] [, {sustain = k}]): N segments (1..7) through levels {L0..LN}
+-- in times {T1..TN}, each level and time a number or a signal; curves one number per segment
+-- (0 straight, negative fast start, positive slow start); `sustain` holds level k while the gate is
+-- on (without it the envelope is a one-shot).  The unit's inputs are gate, L0..L7, T1..T7 whatever N
+-- is; N is its option; the sustain index and the curves are its data (core/dsp/vops_env.c).
+local raw_env
+local function env_fn(gate, levels, times, curves, opts, ...)
+  if is_signal(levels) then return raw_env(gate, levels, times, curves, opts, ...) end   -- the unit's own inputs
+  if type(curves) == "table" and (curves.sustain ~= nil) and opts == nil and #curves == 0 then curves, opts = nil, curves end
+  if not is_signal(gate) then fail("env(gate, levels, times [, curves]): gate is %s", describe(gate)) end
+  if type(levels) ~= "table" or is_sig(levels) or is_stereo(levels) or type(times) ~= "table" or is_sig(times) then
+    fail("env(gate, levels, times [, curves]): levels and times are lists, e.g. env(v.gate, {0, 1, 0.3, 0}, {0.005, 0.08, 0.4})")
+  end
+  local n = #levels - 1
+  if n < 1 or n > 7 then fail("env: %d levels make %d segments; an envelope has 1 to 7", #levels, n) end
+  if #times ~= n then fail("env: %d levels need %d times (one per segment), got %d", #levels, n, #times) end
+  local args = { gate }
+  for i = 1, 8 do args[i + 1] = levels[i] or 0 end
+  for i = 1, 7 do args[i + 9] = times[i] or 0 end
+  for i = 2, 16 do
+    if not is_signal(args[i]) then fail("env: %s %d is %s; expected a number or a signal", i <= 9 and "level" or "time", i <= 9 and i - 2 or i - 9, describe(args[i])) end
+    if i >= 10 and type(args[i]) == "number" and args[i] < 0 then fail("env: time %d is %s s; times are 0 or more", i - 9, tostring(args[i])) end
+  end
+  local sustain = opts and opts.sustain
+  if sustain ~= nil and (math.type(sustain) ~= "integer" or sustain < 0 or sustain > n) then
+    fail("env: sustain = %s; it is the index of a level 0 .. %d", tostring(sustain), n)
+  end
+  local data = { sustain or -1 }
+  for i = 1, n do
+    local c = curves and curves[i] or 0
+    if type(c) ~= "number" then fail("env: curve %d is %s; curves are numbers", i, describe(c)) end
+    data[i + 1] = c
+  end
+  return apply("env", args, n, data)
 end
 
 -- The functions a script sees: every unit by name, mix, unison and patch.
@@ -268,6 +309,8 @@ function M.globals()
   for name in pairs(units) do g[name] = constructor(name) end
   g.mix = mix_fn
   g.unison = unison_fn
+  if units.env then raw_env = g.env; g.env = env_fn end
+  g.saw_lpf, g.vca_pan, g.saw_lpf_pan = nil, nil, nil   -- the compiler's own fused kernels
   return g
 end
 

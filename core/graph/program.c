@@ -232,6 +232,18 @@ lt_program *lt_program_compile(const lt_program_desc *d, lt_prog_error *err) {
     fused = fuse(d, &fd, &nfused);
     if (!fused) goto nomem;
     d = &fd;
+    /* the constants of the fused ops (a fused op may have optional inputs its parts did not) */
+    nconst = 0;
+    for (int i = 0; i < d->nops; i++) {
+        for (int k = 0; k < d->ops[i].nargs; k++) nconst += d->ops[i].args[k].kind == LT_ARG_CONST;
+        nconst += d->ops[i].def->max_in - d->ops[i].nargs;
+    }
+    for (int k = 0; k < d->nout; k++) nconst += d->out[k].kind == LT_ARG_CONST;
+    nparams = d->ncontrols + nconst;
+    if (nparams > LT_PROGRAM_MAX_PARAMS) {
+        fail(err, LT_PROG_TOO_BIG, -1, -1, "a patch has at most %d controls and numbers; this one has %d", LT_PROGRAM_MAX_PARAMS, nparams);
+        goto fail_free;
+    }
 
     /* 2. Allocate. */
     p = calloc(1, sizeof *p);
@@ -388,6 +400,7 @@ lt_program *lt_program_compile(const lt_program_desc *d, lt_prog_error *err) {
     return p;
 nomem:
     fail(err, LT_PROG_ENOMEM, -1, -1, "out of memory compiling a patch");
+fail_free:
     free(fused);
     free(last_use);
     free(wire_of);

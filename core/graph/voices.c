@@ -159,9 +159,11 @@ static void trigger(lt_pool *pl, int lane, uint32_t id, float note, float vel, f
         unsigned char *st = lt_pool_state(pl, b);
         zero_lane(st, pl->prog->state_size, j);
         h->gnote[j] = note;
-        lt_vop_lane li = { id * 2654435761u + 0x9e3779b9u, note, note_to_hz(note), vel, pl->sr };
+        lt_vop_lane li = { 0, note, note_to_hz(note), vel, pl->sr };
         for (int i = 0; i < pl->prog->nops; i++) {
             const lt_prog_op *op = &pl->prog->ops[i];
+            /* a seed of the voice and of the op: two noises in one patch are two different noises */
+            li.seed = id * 2654435761u + 0x9e3779b9u + (uint32_t)i * 0x85ebca6bu;
             if (op->def->start) op->def->start(st + op->state_off, j, &op->data, &li);
         }
     }

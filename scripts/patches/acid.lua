@@ -21,8 +21,10 @@ return function(v)
   local sweep = midi_to_hz(69 + 12 * v.env_mod(4, 0, 8) * fenv * (0.3 + 0.7 * accent)) * (1 / 440)
   local res = v.res(0.75, 0, 1.2)
   local y = ladder(osc, v.cutoff(450, 30, 8000) * sweep, res, v.drive(0.35, 0, 1))
-  -- the ladder's pass band falls as 1 / (1 + 4 res); give most of it back.  Its saturation bends
+  -- the ladder's pass band falls with resonance (1 / (1 + 4 res) for small signals; its saturating
+  -- input stage gives much of that back for a full-scale saw), so the level rises gently with res.
+  -- Its saturation bends
   -- the filtered saw's lopsided shape into a DC offset, which a 20 Hz high-pass takes out (as the
   -- coupling capacitor after an analogue filter does)
-  return hpf(y, 20, 0) * amp * (0.3 + 0.7 * v.vel) * (0.45 * (1 + 3 * res))
+  return hpf(y, 20, 0) * amp * (0.3 + 0.7 * v.vel) * (0.28 * (1 + 0.8 * res))
 end
