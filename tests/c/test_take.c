@@ -609,6 +609,7 @@ static void test_rf64_and_recover(void) {
     CHECK(memcmp(head, "RF64", 4) == 0 && d && si.frames == RATE && matching(d, si.frames, 2, 0) == RATE,
           "it became RF64 in place and libsndfile reads all %lld frames", d ? (long long)si.frames : -1LL);
     free(d);
+    lt_take_free(t);
 
     /* A header lagging behind its data, plus half a frame: recovery completes it and cuts the half. */
     int fd = open(info.path, O_WRONLY | O_APPEND);
