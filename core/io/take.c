@@ -23,11 +23,14 @@
 #error "take.c writes WAV (little endian) straight from memory"
 #endif
 
-#define HEADER_BYTES 80                 /* RIFF(12) JUNK/ds64(36) fmt(24) data(8) */
-#define DATA_AT      80
+/* RIFF(12) JUNK/ds64(36) fmt(26: WAVEFORMATEX, cbSize 0) fact(12) data(8): what the WAV spec asks
+ * of a non-PCM format, so no reader warns. */
+#define HEADER_BYTES 94
+#define DATA_AT      94
 #define JUNK_AT      12
 #define FMT_AT       48
-#define DATA_HDR_AT  72
+#define FACT_AT      74
+#define DATA_HDR_AT  86
 #define WAV_MAX_DATA (0xFFFFFFFFull - (HEADER_BYTES - 8))
 #define BUF_BYTES    (64 * 1024)
 #define POLL_NS      5000000            /* the disk thread's nap when the ring is empty */
@@ -124,13 +127,17 @@ static void make_header(unsigned char *h, int rate, int channels, uint64_t data,
         put64(h + JUNK_AT + 24, data / (uint64_t)fb);
     }
     memcpy(h + FMT_AT, "fmt ", 4);
-    put32(h + FMT_AT + 4, 16);
+    put32(h + FMT_AT + 4, 18);
     put16(h + FMT_AT + 8, 3);                       /* WAVE_FORMAT_IEEE_FLOAT */
     put16(h + FMT_AT + 10, (unsigned)channels);
     put32(h + FMT_AT + 12, (uint32_t)rate);
     put32(h + FMT_AT + 16, (uint32_t)(rate * fb));
     put16(h + FMT_AT + 20, (unsigned)fb);
     put16(h + FMT_AT + 22, 32);
+    put16(h + FMT_AT + 24, 0);                      /* cbSize: no extension */
+    memcpy(h + FACT_AT, "fact", 4);
+    put32(h + FACT_AT + 4, 4);
+    put32(h + FACT_AT + 8, rf64 ? 0xFFFFFFFFu : (uint32_t)(data / (uint64_t)fb));
     memcpy(h + DATA_HDR_AT, "data", 4);
     put32(h + DATA_HDR_AT + 4, rf64 ? 0xFFFFFFFFu : (uint32_t)data);
 }
@@ -679,11 +686,11 @@ lt_take_err lt_take_recover(const char *path, lt_take_info *info, bool *fixed) {
     if (fstat(fd, &st) != 0 || pread(fd, h, HEADER_BYTES, 0) != HEADER_BYTES ||
         (memcmp(h, "RIFF", 4) != 0 && memcmp(h, "RF64", 4) != 0) || memcmp(h + 8, "WAVE", 4) != 0 ||
         (memcmp(h + JUNK_AT, "JUNK", 4) != 0 && memcmp(h + JUNK_AT, "ds64", 4) != 0) || get32(h + JUNK_AT + 4) != 28 ||
-        memcmp(h + FMT_AT, "fmt ", 4) != 0 || get16(h + FMT_AT + 8) != 3 || get16(h + FMT_AT + 22) != 32 ||
-        memcmp(h + DATA_HDR_AT, "data", 4) != 0) {
+        memcmp(h + FMT_AT, "fmt ", 4) != 0 || get32(h + FMT_AT + 4) != 18 || get16(h + FMT_AT + 8) != 3 ||
+        get16(h + FMT_AT + 22) != 32 || memcmp(h + FACT_AT, "fact", 4) != 0 || memcmp(h + DATA_HDR_AT, "data", 4) != 0) {
         close(fd);
         snprintf(info->message, sizeof info->message,
-                 "'%s' is not a take written by lute (float WAV with its data chunk at byte 80)", path);
+                 "'%s' is not a take written by lute (float WAV with its data chunk at byte 94)", path);
         return info->error = LT_TAKE_EFORMAT;
     }
     int channels = (int)get16(h + FMT_AT + 10);

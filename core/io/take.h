@@ -6,7 +6,7 @@
  * the highest number in the folder; created with O_EXCL, so two recorders can never pick the same
  * file) and appends a line to <folder>/takes.lua.  The file is 32-bit float WAV, little endian, with
  * a 28-byte JUNK chunk reserved before `fmt ` so that it becomes RF64 in place when it outgrows
- * 4 GiB (EBU Tech 3306).  The data chunk is last.
+ * 4 GiB (EBU Tech 3306), then `fmt ` (WAVEFORMATEX), `fact`, and the data chunk last, from byte 94.
  *
  * Crash safety.  The disk thread writes what it drains at once (at most ~10 ms stay in the ring),
  * and once per `sync_seconds` (1 s) it makes the data durable (fdatasync), then rewrites the
