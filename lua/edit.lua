@@ -200,6 +200,8 @@ end
 -- ---------------------------------------------------------------------------------------------
 local cache = setmetatable({}, { __mode = "v" })
 
+local as_key = false          -- while true, a take is written by its file and content, for the render cache
+
 local function ser(v, seen)
   local tv = type(v)
   if tv == "string" then return ("%q"):format(v) end
@@ -210,7 +212,10 @@ local function ser(v, seen)
   end
   if tv == "boolean" or tv == "nil" then return tostring(v) end
   if tv == "table" then
-    if getmetatable(v) == Take then return ("take(%q, %d)"):format(v.track, v.number) end
+    if getmetatable(v) == Take then
+      if as_key then return ("take(%q, %q)"):format(v.path, tostring(v.hash)) end
+      return ("take(%q, %d)"):format(v.track, v.number)
+    end
     seen = seen or {}
     if seen[v] then error("edit: a description cannot contain itself", 0) end
     seen[v] = true
@@ -325,7 +330,10 @@ end
 -- the same buffer (cached while in use), bit for bit.
 function E.render(d, name)
   local where = name and ("clip '%s'"):format(name) or (d.kind or "clip")
-  local key = ser(d)
+  as_key = true
+  local ok, key = pcall(ser, d)
+  as_key = false
+  if not ok then error(key, 0) end
   local hit = cache[key]
   if hit then return hit, cache[key .. "@"] end
   local b, pos
