@@ -722,6 +722,10 @@ static int open_core(lua_State *L) {
 #define HAVE_SMF 1
 #endif
 #include "bind_sample.h"
+#if __has_include("bind_record.h")
+#include "bind_record.h"
+#define HAVE_RECORD 1
+#endif
 
 void lt_api_open(lua_State *L, lt_api_state *st) {
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
@@ -734,6 +738,12 @@ void lt_api_open(lua_State *L, lt_api_state *st) {
 #endif
     lua_pushcfunction(L, lt_open_sample);
     lua_setfield(L, -2, "lute.sample");
+#ifdef HAVE_RECORD
+    lua_pushcfunction(L, lt_open_take);
+    lua_setfield(L, -2, "lute.take");
+    lua_pushcfunction(L, lt_open_edit);
+    lua_setfield(L, -2, "lute.edit");
+#endif
     lua_pop(L, 1);
 }
 

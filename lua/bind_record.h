@@ -1,0 +1,12 @@
+/* bind_record.h — recording and editing for Lua: lute.take (take files, the sidecar's recovery)
+ * over core/io/take.h, and lute.edit (audio buffers and the non-destructive edits) over
+ * core/edit/edit.h.  docs/recording.md documents both; lua/edit.lua builds clips, comps and the
+ * edit history on them.  Thread: control only (the thread that owns the lua_State).  RT-safe: no. */
+#ifndef LT_BIND_RECORD_H
+#define LT_BIND_RECORD_H
+#include <lua.h>
+
+/* Each pushes its module table and returns 1, like a luaopen_* function. */
+int lt_open_take(lua_State *L);
+int lt_open_edit(lua_State *L);
+#endif
