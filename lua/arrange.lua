@@ -5,11 +5,19 @@
 -- Two clocks: the *transport* counts bars since play() (what the scheduler walks), the *song* counts
 -- bars of the form.  They agree until a jump; each jump adds a point where transport bar B continues
 -- at song bar X, and the tempo and meter maps are laid out again from there.
-local core = require "lute.core"
+--
+-- The arrangement is a part of the declaration (reconcile.part "timeline") and, when there is a
+-- song, the scheduler's plan provider (what each track plays comes from the sections).
 local R = require "rational"
 local P = require "pattern"
-local lute = lute
-local S = lute._state
+local E = require "lute.engine"
+local S = require "lute.state"
+local T = require "lute.time"
+local D = require "lute.decl"
+local Sc = require "lute.sched"
+local Rc = require "lute.reconcile"
+
+local A = {}
 
 -- The timeline: base tempo and meter, explicit maps (song bars, 0-based), sections and the form.
 S.timeline = { bpm = 120, meter = { 4, 4 }, tempo_map = {}, meter_map = {}, sections = {}, form = nil }
@@ -23,7 +31,7 @@ local function err(level, fmt, ...) error(string.format(fmt, ...), level + 1) en
 local section_fields = { bars = true, tempo = true, meter = true, ramp = true }
 
 -- section "verse" { bars = 8, tempo = 120, meter = "4/4", bass = "c2*4", lead = { notes = ..., cutoff = ... } }
-function section(name)
+function A.section(name)
   if type(name) ~= "string" or name == "" then err(2, "section needs a name: section \"verse\" { bars = 8, ... }") end
   return function(spec)
     if type(spec) ~= "table" then err(2, "section '%s' needs a table: section \"%s\" { bars = 8, bass = \"c2*4\" }", name, name) end
@@ -42,7 +50,7 @@ function section(name)
         s.ramp = spec.ramp   -- ramp from the tempo before to `tempo` over `ramp` bars
       end
     end
-    if spec.meter ~= nil then s.meter = { lute._parse_meter(spec.meter, 3) } end
+    if spec.meter ~= nil then s.meter = { T.parse_meter(spec.meter, 3) } end
     for k, v in pairs(spec) do
       if not section_fields[k] then
         if type(k) ~= "string" then err(2, "section '%s': unexpected field %s", name, tostring(k)) end
@@ -52,15 +60,15 @@ function section(name)
           for pk, pv in pairs(v) do if pk ~= "notes" then params[pk] = pv end end
         end
         local where = ("section '%s', track %s"):format(name, k)
-        s.tracks[k] = lute._as_pattern(notes, where)
-        lute._validate_notes(s.tracks[k], where)
+        s.tracks[k] = D.as_pattern(notes, where)
+        D.validate_notes(s.tracks[k], where)
         if next(params) then
           s.params[k] = {}
           for pk, pv in pairs(params) do
-            if not lute._param_info[pk] then
-              err(2, "%s: unknown parameter '%s'; known: %s", where, pk, table.concat(lute._param_names, ", "))
+            if not D.param_info[pk] then
+              err(2, "%s: unknown parameter '%s'; known: %s", where, pk, table.concat(D.param_names, ", "))
             end
-            s.params[k][pk] = lute._as_pattern(pv, where .. "." .. pk)
+            s.params[k][pk] = D.as_pattern(pv, where .. "." .. pk)
           end
         end
       end
@@ -78,12 +86,12 @@ function section(name)
 end
 
 -- song { "intro", "verse", "chorus", ... }
-function song(form)
+function A.song(form)
   if type(form) ~= "table" or #form == 0 then err(2, 'song { "intro", "verse", ... } needs a list of section names') end
   for i, n in ipairs(form) do
     if type(n) ~= "string" then err(2, "song: entry %d must be a section name, got %s", i, tostring(n)) end
   end
-  if S.decl then S.decl.song = form else lute._apply_timeline({ song = form, sections = {}, section_order = {} }) end
+  if S.decl then S.decl.song = form else A.apply_timeline({ song = form, sections = {}, section_order = {} }) end
 end
 
 local function map_bar(v, i, what)
@@ -92,7 +100,7 @@ local function map_bar(v, i, what)
 end
 
 -- tempo_map { {bar = 1, bpm = 120}, {bar = 17, bpm = 140, ramp = 4} }: ramp = bars to glide to bpm.
-function tempo_map(list)
+function A.tempo_map(list)
   if type(list) ~= "table" then err(2, "tempo_map { {bar = 1, bpm = 120}, {bar = 9, bpm = 140, ramp = 2} }") end
   local out = {}
   for i, e in ipairs(list) do
@@ -101,19 +109,19 @@ function tempo_map(list)
     if e.ramp ~= nil and (type(e.ramp) ~= "number" or e.ramp < 0) then err(2, "tempo_map: entry %d: ramp is bars >= 0", i) end
     out[#out + 1] = { bar = map_bar(e.bar, i, "tempo_map"), bpm = e.bpm, ramp = e.ramp or 0 }
   end
-  if S.decl then S.decl.tempo_map = out else lute._apply_timeline({ tempo_map = out, sections = {}, section_order = {} }) end
+  if S.decl then S.decl.tempo_map = out else A.apply_timeline({ tempo_map = out, sections = {}, section_order = {} }) end
 end
 
 -- meter_map { {bar = 1, "4/4"}, {bar = 9, "7/8"} }
-function meter_map(list)
+function A.meter_map(list)
   if type(list) ~= "table" then err(2, 'meter_map { {bar = 1, "4/4"}, {bar = 9, "7/8"} }') end
   local out = {}
   for i, e in ipairs(list) do
     if type(e) ~= "table" then err(2, "meter_map: entry %d must be a table {bar = ..., \"7/8\"}", i) end
-    local num, den = lute._parse_meter(e[1] or e.meter, 3)
+    local num, den = T.parse_meter(e[1] or e.meter, 3)
     out[#out + 1] = { bar = map_bar(e.bar, i, "meter_map"), num = num, den = den }
   end
-  if S.decl then S.decl.meter_map = out else lute._apply_timeline({ meter_map = out, sections = {}, section_order = {} }) end
+  if S.decl then S.decl.meter_map = out else A.apply_timeline({ meter_map = out, sections = {}, section_order = {} }) end
 end
 
 -- ---------------------------------------------------------------------------------------------
@@ -180,17 +188,17 @@ local function relayout(tb, sb)
     if m.bar > sb then keep[#keep + 1] = { bar = tb + (m.bar - sb), num = m.num, den = m.den } end
   end
   S.meters = keep
-  lute._rebuild_meter_beats()
+  T.rebuild_meter_beats()
   -- tempos: the tempo in effect at song bar sb, then the later changes (ramps in bars -> beats)
   local at = tempos[1]
   for _, t in ipairs(tempos) do if t.bar <= sb then at = t end end
-  local start_beat = lute.bar_to_beat(tb):tonumber()
-  if tb == R(0) and not S.playing then S.tempo = core.tempo(at.bpm) else S.tempo:set(start_beat, at.bpm) end
+  local start_beat = T.bar_to_beat(tb):tonumber()
+  if tb == R(0) and not S.playing then S.tempo = T.new_tempo(at.bpm) else S.tempo:set(start_beat, at.bpm) end
   for _, t in ipairs(tempos) do
     if t.bar > sb then
-      local b = lute.bar_to_beat(tb + (t.bar - sb))
+      local b = T.bar_to_beat(tb + (t.bar - sb))
       if t.ramp and t.ramp > 0 then
-        local e = lute.bar_to_beat(tb + (t.bar - sb) + lute.rational(t.ramp))
+        local e = T.bar_to_beat(tb + (t.bar - sb) + T.to_r(t.ramp))
         S.tempo:ramp(b:tonumber(), t.bpm, (e - b):tonumber())
       else
         S.tempo:set(b:tonumber(), t.bpm)
@@ -199,7 +207,7 @@ local function relayout(tb, sb)
   end
   S.bpm = at.bpm
 end
-lute._relayout = relayout
+A.relayout = relayout
 
 -- Transport bar -> song bar through the jumps.
 local function jump_at(c)
@@ -208,10 +216,10 @@ local function jump_at(c)
   return j
 end
 local function song_bar(c) local j = jump_at(c); return j.s + (c - j.t) end
-lute._song_bar = song_bar
+A.song_bar = song_bar
 
 -- Merges a declaration into the timeline and lays it out (from the next bar when playing).
-function lute._apply_timeline(d)
+function A.apply_timeline(d)
   local tl = S.timeline
   S.render_stop = nil
   local full = d.full
@@ -235,8 +243,9 @@ function lute._apply_timeline(d)
   S.song_old, S.song_switch = S.song, nil
   S.layout = layout
   S.song = layout
+  Sc.provider = layout and A.song_provider or Sc.tracks_provider
   if S.playing then
-    local sw = lute.next_switch_bar()
+    local sw = T.next_switch_bar()
     S.song_switch = sw
     if old_song and layout and (tl.form ~= nil) then
       relayout(sw, song_bar(sw))
@@ -254,7 +263,7 @@ function lute._apply_timeline(d)
 end
 
 -- Checks a declaration before anything is applied, so a mistake changes nothing.
-function lute._validate(d)
+function A.validate(d)
   local sections = {}
   for n, s in pairs(S.timeline.sections) do sections[n] = s end
   if d.full then sections = {} end
@@ -291,7 +300,7 @@ end
 -- ---------------------------------------------------------------------------------------------
 -- Splits transport window [a, b) at jumps and section boundaries; for each piece, the pattern the
 -- track plays there, shifted so that pattern cycle 0 is the section's first bar.
-function lute._song_plan(t, a, b)
+function A.song_plan(t, a, b)
   local out = {}
   local layout = S.song
   if S.song_switch and a < S.song_switch and S.song_old then layout = S.song_old end
@@ -312,7 +321,7 @@ function lute._song_plan(t, a, b)
         if lo < hi then
           local pat = p.section.tracks[t.name]
           local shift = off + p.start
-          out[#out + 1] = { lo + off, hi + off, pat, p.section.params[t.name], shift }
+          out[#out + 1] = { a = lo + off, b = hi + off, pattern = pat, params = p.section.params[t.name], shift = shift }
         end
       end
     end
@@ -322,7 +331,7 @@ function lute._song_plan(t, a, b)
 end
 
 -- Live: when the window reaches the end of the song or of a loop region, the song goes round.
-function lute._plan_jumps(a, b)
+function A.plan_jumps(a, b)
   if not S.song then return end
   local region = S.loop_region
   local lo, hi = R(0), S.song.length
@@ -347,15 +356,13 @@ function lute._plan_jumps(a, b)
   table.sort(S.jumps, function(x, y) return x.t < y.t end)
 end
 
--- Offline the song ends; live it goes round (see _plan_jumps).
-function lute._song_end()
-  if core.live() then return nil end
+-- Offline the song ends (the transport bar where it does); live it goes round (see plan_jumps).
+function A.song_end()
   local j = S.jumps[#S.jumps]
   return j.t + (S.render_stop or S.song.length) - j.s
 end
 
-
-function lute._song_where(c)
+function A.song_where(c)
   local sb = song_bar(c)
   local p = part_at(S.song, sb)
   if not p then return "after the song" end
@@ -371,9 +378,9 @@ local function find_part(name, level)
 end
 
 -- jump("chorus"): at the next bar (lute.quantum bars), the playhead moves to the chorus.
-function jump(name)
+function A.jump(name)
   local p = find_part(name, 2)
-  local tb = lute.next_switch_bar()
+  local tb = T.next_switch_bar()
   -- drop later jumps (a jump replaces what was planned after it)
   local keep = {}
   for _, j in ipairs(S.jumps) do if j.t < tb then keep[#keep + 1] = j end end
@@ -385,18 +392,18 @@ function jump(name)
 end
 
 -- queue("bridge"): at the end of the current section, go to the bridge.
-function queue(name)
+function A.queue(name)
   local p = find_part(name, 2)
   local c = S.sched
   local sb = song_bar(c)
   local cur = part_at(S.song, sb)
-  local tb = cur and (c + (cur.stop - sb)) or lute.next_switch_bar()
+  local tb = cur and (c + (cur.stop - sb)) or T.next_switch_bar()
   S.queued = { t = tb, s = p.start }
   return ("'%s' queued at bar %d"):format(name, tb:floor() + 1)
 end
 
 -- loop_region(9, 17): repeat song bars 9 .. 16 (bars count from 1); loop_region() clears it.
-function loop_region(from, to)
+function A.loop_region(from, to)
   if from == nil then S.loop_region = nil; return end
   if math.type(from) ~= "integer" or math.type(to) ~= "integer" or from < 1 or to <= from then
     err(2, "loop_region(from_bar, to_bar): whole bars counted from 1, with to > from (to is not played)")
@@ -409,8 +416,8 @@ end
 -- ---------------------------------------------------------------------------------------------
 -- opts: bars, seconds, from, to (1-based bars), section, tail (seconds).  Returns start frame and
 -- frame count.  A song renders whole by default, with a 2 s tail for releases; otherwise 8 bars.
-function lute._render_span(opts)
-  local rate = core.rate()
+function A.render_span(opts)
+  local rate = E.rate()
   local from, to
   if opts.section then
     local p = find_part(opts.section, 2)
@@ -419,15 +426,15 @@ function lute._render_span(opts)
   if opts.from then from = R(math.floor(opts.from) - 1) end
   if opts.to then to = R(math.floor(opts.to) - 1) end
   if from and to and to <= from then err(2, "--to must be after --from") end
-  if opts.bars and not to then to = (from or R(0)) + lute.rational(opts.bars) end
+  if opts.bars and not to then to = (from or R(0)) + T.to_r(opts.bars) end
   from = from or R(0)
   if not to then to = S.song and S.song.length or R(8) end
   if S.song then
     -- the song starts at `from`: the scheduler plays from there and stops at `to`
     S.render_stop = to
   end
-  local start = from > R(0) and lute.frame_of_bar(from) - S.origin or 0
-  local stop = lute.frame_of_bar(to) - S.origin
+  local start = from > R(0) and T.frame_of_bar(from) - S.origin or 0
+  local stop = T.frame_of_bar(to) - S.origin
   if opts.seconds then stop = start + math.floor(opts.seconds * rate + 0.5) end
   local tail = opts.tail
   if tail == nil then tail = (S.song and not opts.bars and not opts.seconds and not opts.to) and 2 or 0 end
@@ -443,15 +450,15 @@ local PPQ = 480
 -- plans the scheduler runs.
 local function collect_notes(from, to)
   local tracks = {}
-  local function tick_of_bar(c) return math.floor(lute.bar_to_beat(c):tonumber() * PPQ + 0.5) end
+  local function tick_of_bar(c) return math.floor(T.bar_to_beat(c):tonumber() * PPQ + 0.5) end
   local base = tick_of_bar(from)
   for ti, name in ipairs(S.order) do
     local t = S.tracks[name]
     local notes = {}
-    local plan = S.song and lute._song_plan(t, from, to) or { { from, to, t.notes, nil, R(0) } }
+    local plan = S.song and A.song_plan(t, from, to) or { { a = from, b = to, pattern = t.notes, shift = R(0) } }
     for _, seg in ipairs(plan) do
-      if seg[3] then
-        for _, ev in ipairs(lute._pattern_notes(t, seg[3], seg[1], seg[2], seg[5])) do
+      if seg.pattern then
+        for _, ev in ipairs(Sc.pattern_notes(t, seg.pattern, seg.a, seg.b, seg.shift)) do
           for _, n in ipairs(ev.notes or {}) do
             local on = tick_of_bar(ev.on) - base
             notes[#notes + 1] = { tick = on, dur = math.max(1, tick_of_bar(ev.off) - base - on),
@@ -469,7 +476,7 @@ end
 
 -- lute.export_midi(path, {section =, from =, to =, bars =}): type 1, one track per lute track, the
 -- tempo and meter maps, a marker per section.  Also `lute render song.lua --midi out.mid`.
-function lute.export_midi(path, opts)
+function A.export_midi(path, opts)
   opts = opts or {}
   local smf = require "lute.smf"
   local saved_playing = S.playing
@@ -477,7 +484,7 @@ function lute.export_midi(path, opts)
   if opts.section then local p = find_part(opts.section, 2); from, to = p.start, p.stop end
   if opts.from then from = R(math.floor(opts.from) - 1) end
   if opts.to then to = R(math.floor(opts.to) - 1) end
-  if opts.bars then to = from + lute.rational(opts.bars) end
+  if opts.bars then to = from + T.to_r(opts.bars) end
   S.playing = true   -- plans read the song as the scheduler would
   local ok, tracks, base = pcall(collect_notes, from, to)
   S.playing = saved_playing
@@ -485,16 +492,16 @@ function lute.export_midi(path, opts)
   local function tick_of_beat(b) return math.floor(b * PPQ + 0.5) - base end
   local tempos, meters, markers = {}, {}, {}
   -- tempo: sample the map at every beat (ramps become steps of a beat, as most DAWs import them)
-  local end_beat = lute.bar_to_beat(to):tonumber()
+  local end_beat = T.bar_to_beat(to):tonumber()
   local last
-  for b = lute.bar_to_beat(from):tonumber(), end_beat, 1 do
+  for b = T.bar_to_beat(from):tonumber(), end_beat, 1 do
     local bpm = S.tempo:bpm(b)
     if bpm ~= last then tempos[#tempos + 1] = { tick = math.max(0, tick_of_beat(b)), bpm = bpm }; last = bpm end
   end
   for _, m in ipairs(S.meters) do
     if m.bar < to then
       local b = m.bar < from and from or m.bar
-      local tick = tick_of_beat(lute.bar_to_beat(b):tonumber())
+      local tick = tick_of_beat(T.bar_to_beat(b):tonumber())
       if #meters > 0 and meters[#meters].tick == tick then meters[#meters] = nil end
       meters[#meters + 1] = { tick = tick, num = m.num, den = m.den }
     end
@@ -502,11 +509,11 @@ function lute.export_midi(path, opts)
   if S.song then
     for _, p in ipairs(S.song.parts) do
       if p.start >= from and p.start < to then
-        markers[#markers + 1] = { tick = tick_of_beat(lute.bar_to_beat(p.start):tonumber()), text = p.name }
+        markers[#markers + 1] = { tick = tick_of_beat(T.bar_to_beat(p.start):tonumber()), text = p.name }
       end
     end
   end
-  local ok2, e = smf.write(path, { name = lute.song_name or "lute", tracks = tracks, tempos = tempos,
+  local ok2, e = smf.write(path, { name = A.song_name or "lute", tracks = tracks, tempos = tempos,
                                    meters = meters, markers = markers, division = PPQ })
   if not ok2 then error(e, 2) end
   return path
@@ -531,12 +538,12 @@ local function clip(events, cycles)
     return out
   end)
 end
-lute.clip = clip
+A.clip = clip
 
 -- lute.import_midi(path) -> { tracks = { name = clip pattern, ... }, bpm =, meter =, file = smf table }
 -- A clip is a pattern, one cycle per bar of the file's first meter, whose values are tables
 -- { note =, vel = }; assign it to a track's notes or a section.
-function lute.import_midi(path)
+function A.import_midi(path)
   local smf = require "lute.smf"
   local f, e = smf.read(path)
   if not f then error(e, 2) end
@@ -562,3 +569,29 @@ function lute.import_midi(path)
   end
   return out
 end
+
+-- ---------------------------------------------------------------------------------------------
+-- The plan provider and the declaration part
+-- ---------------------------------------------------------------------------------------------
+A.song_provider = {
+  plan = A.song_plan,
+  -- offline the song ends; live it goes round, through the jumps planned in `before`
+  window = function(from, to)
+    if E.live() then return to end
+    local e = A.song_end()
+    return to > e and e or to
+  end,
+  before = function(from, to) if E.live() then A.plan_jumps(from, to) end end,
+  where = A.song_where,
+}
+
+Rc.part{ name = "timeline", order = 10,
+  begin = function(d) d.sections, d.section_order = {}, {} end,
+  validate = A.validate,
+  apply = function(d)
+    if d.full or d.tempo or d.meters or d.song or d.tempo_map or d.meter_map or next(d.sections) then
+      A.apply_timeline(d)
+    end
+  end }
+
+return A

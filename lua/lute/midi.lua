@@ -1,0 +1,131 @@
+-- lute/midi.lua — MIDI from Lua: note-through and CC maps run in C (the engine maps a controller to
+-- a parameter with no Lua on the way); Lua handlers get every other message.
+local E = require "lute.engine"
+local S = require "lute.state"
+local D = require "lute.decl"
+local H = require "lute.handles"
+local Rp = require "lute.report"
+local Rc = require "lute.reconcile"
+
+local M = {}
+
+local midi_types = { [0x80] = "noteoff", [0x90] = "noteon", [0xA0] = "aftertouch", [0xB0] = "cc",
+                     [0xC0] = "program", [0xD0] = "pressure", [0xE0] = "bend" }
+local known_midi_types = "noteon, noteoff, cc, program, bend, aftertouch, pressure, sysex, clock, start, stop, any"
+
+-- midi.on(type, fn): fn(msg) for every message of that type; msg has type, channel (1-16), and
+-- note/vel, cc/value, program, bend (-8192..8191) or bytes.
+function M.on(kind, fn)
+  if type(kind) ~= "string" or not known_midi_types:find("%f[%w]" .. kind .. "%f[%W]") then
+    error(("midi.on: unknown message type '%s'; known: %s"):format(tostring(kind), known_midi_types), 2)
+  end
+  if type(fn) ~= "function" then error("midi.on(type, function(msg) ... end)", 2) end
+  local handlers = S.decl and S.decl.midi_handlers or S.midi_handlers
+  handlers[kind] = handlers[kind] or {}
+  table.insert(handlers[kind], fn)
+end
+
+function M.off(kind) S.midi_handlers[kind] = nil end
+
+function M.decode(bytes)
+  local st = bytes:byte(1)
+  local m = { bytes = bytes }
+  if st >= 0xF0 then
+    m.type = ({ [0xF0] = "sysex", [0xF8] = "clock", [0xFA] = "start", [0xFC] = "stop" })[st] or "system"
+    return m
+  end
+  m.type = midi_types[st & 0xF0]
+  m.channel = (st & 0x0F) + 1
+  local d1, d2 = bytes:byte(2) or 0, bytes:byte(3) or 0
+  if m.type == "noteon" and d2 == 0 then m.type = "noteoff" end
+  if m.type == "noteon" or m.type == "noteoff" then m.note, m.vel = d1, d2
+  elseif m.type == "cc" then m.cc, m.value = d1, d2
+  elseif m.type == "program" then m.program = d1
+  elseif m.type == "bend" then m.bend = d1 + d2 * 128 - 8192
+  elseif m.type == "aftertouch" then m.note, m.value = d1, d2
+  elseif m.type == "pressure" then m.value = d1 end
+  return m
+end
+
+function M.dispatch()
+  if not next(S.midi_handlers) then E.midi_poll(); return end
+  for _, ev in ipairs(E.midi_poll()) do
+    local m = M.decode(ev.bytes)
+    m.frame = ev.frame
+    for _, kind in ipairs({ m.type, "any" }) do
+      for _, fn in ipairs(S.midi_handlers[kind] or {}) do
+        local ok, e = pcall(fn, m)
+        if not ok then Rp.say("lute: midi.on('%s') handler: %s", kind, tostring(e)) end
+      end
+    end
+  end
+end
+
+-- midi.map{cc = 74, to = "bass.cutoff", min = 200, max = 8000, curve = "exp", channel = 1}
+function M.map(spec)
+  if type(spec) ~= "table" then error('midi.map{cc = 74, to = "bass.cutoff", min = 200, max = 8000, curve = "exp"}', 2) end
+  local cc = spec.cc
+  if math.type(cc) ~= "integer" or cc < 0 or cc > 127 then error(("midi.map: cc must be an integer 0 .. 127, got %s"):format(tostring(cc)), 2) end
+  local tname, pname = tostring(spec.to):match("^([^.]+)%.(.+)$")
+  if not tname then error(('midi.map: to = "track.param" (e.g. "bass.cutoff"), got %s'):format(tostring(spec.to)), 2) end
+  if S.decl then   -- part of the declaration: mapped once the tracks exist
+    if not S.decl.tracks[tname] then H.running(tname) end
+    if not D.param_info[pname] then
+      error(("midi.map: unknown parameter '%s' on track '%s'; known: %s"):format(pname, tname, table.concat(D.param_names, ", ")), 2)
+    end
+    local copy = {}
+    for k, v in pairs(spec) do copy[k] = v end
+    table.insert(S.decl.after, function() M.map(copy) end)
+    return
+  end
+  local t = H.running(tname)
+  if not D.param_info[pname] then
+    error(("midi.map: unknown parameter '%s' on track '%s'; known: %s"):format(pname, tname, table.concat(D.param_names, ", ")), 2)
+  end
+  local pi = D.param_info[pname]
+  local lo, hi = spec.min or pi.min, spec.max or pi.max
+  local curve = spec.curve or "lin"
+  if curve ~= "lin" and curve ~= "exp" then error(("midi.map: curve must be \"lin\" or \"exp\", got %s"):format(tostring(curve)), 2) end
+  if curve == "exp" and (lo <= 0 or hi <= 0) then error("midi.map: an exp curve needs min and max above 0", 2) end
+  local ch = spec.channel and spec.channel - 1 or -1
+  -- one map per (cc, channel, target): mapping again replaces it
+  local index
+  for i, m in ipairs(S.ccmaps) do
+    if m.cc == cc and m.ch == ch and m.to == spec.to then index = i end
+  end
+  index = index or #S.ccmaps + 1
+  if index > 128 then error("midi.map: at most 128 maps", 2) end
+  S.ccmaps[index] = { cc = cc, ch = ch, to = spec.to }
+  E.ccmap(index - 1, cc, ch, t.handle, pname, lo, hi, curve)
+end
+
+-- midi.select(track): MIDI notes play this track (note-through, in C, timestamped on arrival).
+function M.select(name)
+  if S.decl and S.decl.tracks[name] then
+    table.insert(S.decl.after, function() M.select(name) end)
+    return
+  end
+  local t = H.running(name)
+  S.note_target = name
+  E.note_target(t.handle)
+end
+D.midi_select = M.select
+
+-- MIDI belongs to the declaration too: a whole script replaces the handlers and CC maps (so a
+-- reload does not add a second handler), a REPL chunk adds to them.
+Rc.part{ name = "midi", order = 30,
+  begin = function(d) d.midi_handlers = {} end,
+  apply = function(d)
+    if d.full then
+      for i = 1, #S.ccmaps do E.ccmap_clear(i - 1) end
+      S.ccmaps = {}
+      S.midi_handlers = d.midi_handlers
+    else
+      for kind, list in pairs(d.midi_handlers) do
+        S.midi_handlers[kind] = S.midi_handlers[kind] or {}
+        for _, fn in ipairs(list) do table.insert(S.midi_handlers[kind], fn) end
+      end
+    end
+  end }
+
+return M
