@@ -145,7 +145,8 @@ static int l_track_remove(lua_State *L) {
     return 0;
 }
 
-/* core.note(slot, on_frame, off_frame, note, vel) */
+/* core.note(slot, on_frame, off_frame, note, vel [, pan]) ; pan -1 .. 1 for this note (nil = the
+ * track's own).  This engine has no per-note pan: the argument is checked and ignored. */
 static int l_note(lua_State *L) {
     lt_api_state *st = state(L);
     int slot = check_slot(L, st, 1);
@@ -153,6 +154,8 @@ static int l_note(lua_State *L) {
     lua_Number note = luaL_checknumber(L, 4), vel = luaL_optnumber(L, 5, 0.8);
     luaL_argcheck(L, note >= -24 && note <= 151, 4, lua_pushfstring(L, "note %f is outside -24 .. 151", note));
     luaL_argcheck(L, vel >= 0 && vel <= 1, 5, lua_pushfstring(L, "velocity %f is outside 0 .. 1", vel));
+    lua_Number pan = luaL_optnumber(L, 6, 0);
+    luaL_argcheck(L, pan >= -1 && pan <= 1, 6, lua_pushfstring(L, "pan %f is outside -1 .. 1", pan));
     lt_cmd c = {.frame = on, .type = LT_CMD_NOTE_ON, .slot = (uint16_t)slot};
     c.u.note.note = (float)note;
     c.u.note.vel = (float)vel;
