@@ -17,6 +17,7 @@
 --   lute/loops.lua      live loops on logical time
 --   lute/midi.lua       MIDI handlers, CC maps, note-through
 --   lute/transport.lua  play, stop, tempo, meter, solo, where
+--   lute/sandbox.lua    where user code runs: its own _ENV, copy-on-write, text only
 --   arrange.lua         sections, song form, jumps, render span, Standard MIDI Files
 local R = require "rational"
 local P = require "pattern"
@@ -33,6 +34,7 @@ local L = require "lute.loops"
 local M = require "lute.midi"
 local A = require "arrange"
 local Tr = require "lute.transport"
+local Sb = require "lute.sandbox"
 
 local lute = { version = "0.1.0" }
 
@@ -49,59 +51,130 @@ Sc.on_tick[#Sc.on_tick + 1] = M.dispatch
 Sc.on_window[#Sc.on_window + 1] = L.run
 
 -- ---------------------------------------------------------------------------------------------
--- Settings: lute.quantum, lute.autoplay, lute.song_name — checked when written.
+-- Settings: lute.quantum, lute.autoplay, lute.song_name, lute.message — checked when written.
+-- Written by a script, a setting is part of its declaration: it applies when the script commits,
+-- and a script that fails changes none.
 -- ---------------------------------------------------------------------------------------------
 local settings = {
-  quantum = { get = function() return T.quantum:tonumber() end, set = T.set_quantum },
-  autoplay = { get = function() return Rc.autoplay end, set = function(v) Rc.autoplay = v ~= false end },
+  quantum = { get = function() return T.quantum:tonumber() end, check = T.check_quantum,
+              apply = function(q) T.quantum = q end },
+  autoplay = { get = function() return Rc.autoplay end,
+               check = function(v)
+                 if type(v) ~= "boolean" then error("lute.autoplay is true or false", 0) end
+                 return v
+               end,
+               apply = function(v) Rc.autoplay = v end },
   song_name = { get = function() return A.song_name end,
-                set = function(v)
+                check = function(v)
                   if v ~= nil and type(v) ~= "string" then error("lute.song_name is a string (the SMF's title)", 0) end
-                  A.song_name = v
-                end },
+                  return v
+                end,
+                apply = function(v) A.song_name = v end },
+  message = { get = function() return rawget(lute, "message") end,
+              check = function(v)
+                if type(v) ~= "function" then error("lute.message is a function(fmt, ...)", 0) end
+                return v
+              end,
+              apply = function(v) rawset(lute, "message", v) end },
 }
+local setting_names = "quantum, autoplay, song_name, message"
+
+-- Checks a value for a setting (raising what would be right); returns a function that applies it.
+local function check_setting(k, v)
+  local st = settings[k]
+  local ok, x = pcall(st.check, v)
+  if not ok then return nil, x end
+  return function() st.apply(x) end
+end
+
 setmetatable(lute, {
-  __index = function(_, k) local s = settings[k]; if s then return s.get() end end,
+  __index = function(_, k) local st = settings[k]; if st then return st.get() end end,
   __newindex = function(t, k, v)
-    local s = settings[k]
-    if not s then rawset(t, k, v); return end
-    local ok, e = pcall(s.set, v)
-    if not ok then Rp.error(e) end
+    if not settings[k] or k == "message" then rawset(t, k, v); return end
+    local apply, e = check_setting(k, v)
+    if not apply then Rp.error(e) end
+    apply()
   end,
 })
+
+-- What a script sees as `lute`: lute's table, read-only but for the settings.
+local lute_view = setmetatable({}, {
+  __index = function(_, k)
+    if S.decl and S.decl.settings and S.decl.settings[k] ~= nil then return S.decl.settings[k] end
+    return lute[k]
+  end,
+  __newindex = function(_, k, v)
+    if not settings[k] then
+      Rp.error("lute.%s cannot be changed from a script; the settings are %s", tostring(k), setting_names)
+    end
+    local apply, e = check_setting(k, v)
+    if not apply then Rp.error(e) end
+    if S.decl then
+      S.decl.settings[k] = v
+      S.decl.apply_settings[#S.decl.apply_settings + 1] = apply
+    else
+      apply()
+    end
+  end,
+  __tostring = function() return "lute" end,
+  __metatable = false,
+})
+Rc.part{ name = "settings", order = 5,
+  begin = function(d) d.settings, d.apply_settings = {}, {} end,
+  apply = function(d) for _, fn in ipairs(d.apply_settings) do fn() end end }
+
+-- ---------------------------------------------------------------------------------------------
+-- Randomness: math.random is seeded, so a script gives the same notes (and a render the same
+-- bytes) every time.  Each evaluation of a whole script starts from lute.seed's seed (0 unless
+-- set), so saving an unchanged file changes nothing; REPL chunks and live loops go on from there.
+-- ---------------------------------------------------------------------------------------------
+local seed = 0
+function lute.seed(n)
+  if n == nil then return seed end
+  if math.type(n) ~= "integer" then
+    if type(n) == "number" and n == math.floor(n) and n > -2^53 and n < 2^53 then n = math.tointeger(n)
+    else Rp.error("lute.seed(n): n is a whole number, got %s", tostring(n)) end
+  end
+  seed = n
+  math.randomseed(n)
+end
+math.randomseed(seed)
 
 -- ---------------------------------------------------------------------------------------------
 -- What C calls (lua/session.c, lua/api.c, lua/main.c)
 -- ---------------------------------------------------------------------------------------------
 lute._state = S
-lute._begin = Rc.begin
-lute._commit = Rc.commit
-lute._abort = Rc.abort
-lute._tick = Sc.tick
 lute._render_span = A.render_span
+lute._user_modules = Sb.user_modules   -- the files a script required: watched and reloaded with it
 
--- The files a script requires (outside lute's own folders) are reloaded and watched with it.
-lute._user_modules = {}
-do
-  local lua_searcher = package.searchers[2]
-  package.searchers[2] = function(name)
-    local loader, path = lua_searcher(name)
-    if type(loader) == "function" and type(path) == "string" and path:sub(1, #E.root + 1) ~= E.root .. "/" then
-      lute._user_modules[name] = path
-    end
-    return loader, path
-  end
+-- An evaluation: _begin(full) opens the declaration and the sandbox layer and returns the
+-- environment the user's chunk runs in; _commit applies both; _abort drops both.  A whole script
+-- (full) is the desired state: what it does not declare stops; a REPL chunk adds and changes.
+function lute._begin(full)
+  if full then math.randomseed(seed) end
+  Rc.begin(full)
+  return Sb.open()
 end
+function lute._commit()
+  Rc.commit()
+  Sb.merge()
+end
+function lute._abort()
+  Rc.abort()
+  Sb.drop()
+end
+lute._tick = Sc.tick
 
 -- lute.eval(code [, name [, partial]]): evaluates a script text as `lute` evaluates a file (partial:
--- as a REPL chunk); returns true, or nil and the message, having changed nothing.
+-- as a REPL chunk), in the sandbox; returns true, or nil and the message, having changed nothing.
 function lute.eval(code, name, partial)
-  local fn, e = load(code, "=" .. (name or "script"))
-  if not fn then return nil, e end
-  Rc.begin(not partial)
+  if type(code) ~= "string" then return nil, "lute.eval(code): code is a string of Lua" end
+  local env = lute._begin(not partial)
+  local fn, e = load(code, "=" .. (name or "script"), "t", env)
+  if not fn then lute._abort(); return nil, e end
   local ok, err = pcall(fn)
-  if ok then ok, err = pcall(Rc.commit) end
-  if not ok then Rc.abort(); return nil, tostring(err) end
+  if ok then ok, err = pcall(lute._commit) end
+  if not ok then lute._abort(); return nil, tostring(err) end
   return true
 end
 
@@ -174,7 +247,7 @@ end
 
 -- The globals a script sees.
 lute.api = {
-  lute = lute,
+  lute = lute_view,
   track = Rc.track, set = H.set, note = H.note,
   loop = L.loop, sleep = L.sleep, cue = L.cue, sync = L.sync,
   midi = { on = M.on, off = M.off, map = M.map, select = M.select },
@@ -189,6 +262,10 @@ lute.api = {
   prog = Th.prog,     -- prog("ii7 V7 Imaj7", "C") -> chord symbols
   chords = chords,
 }
+Sb.publish(lute.api)
+-- lute exec runs tools and tests in the real global table: they see the same names (and the real
+-- lute table, which they may change as they need).
 for k, v in pairs(lute.api) do _G[k] = v end
+_G.lute = lute
 
 return lute

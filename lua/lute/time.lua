@@ -198,13 +198,14 @@ function T.frame_of_bar(c) return T.frame_of_beat(T.bar_to_beat(c)) end
 -- lute.quantum: changes land on multiples of this many bars (1 = the next bar).
 T.quantum = R(1)
 
-function T.set_quantum(q)
+-- The quantum as a rational, or an error saying what a quantum is.
+function T.check_quantum(q)
   local ok, r = pcall(to_r, q)
   if not ok or (type(q) ~= "number" and type(q) ~= "string") or not (r > R(0)) or r > R(64) then
     error(("lute.quantum is a number of bars above 0 and at most 64 (1 = the next bar, 1/4 = the next beat "
       .. "in 4/4), got %s"):format(type(q) == "string" and ("%q"):format(q) or tostring(q)), 0)
   end
-  T.quantum = r
+  return r
 end
 
 -- The transport bar where a change made now takes effect: the next multiple of lute.quantum bars
