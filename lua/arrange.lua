@@ -16,6 +16,7 @@ local T = require "lute.time"
 local D = require "lute.decl"
 local Sc = require "lute.sched"
 local Rc = require "lute.reconcile"
+local Rp = require "lute.report"
 
 local A = {}
 
@@ -30,49 +31,77 @@ local function err(level, fmt, ...) error(string.format(fmt, ...), level + 1) en
 -- ---------------------------------------------------------------------------------------------
 local section_fields = { bars = true, tempo = true, meter = true, ramp = true }
 
+local function bpm_ok(x) return type(x) == "number" and x >= 1 and x <= 1000 end
+local function bars_ok(x) return type(x) == "number" and x >= 0 and x <= 10000 end
+
+-- A pattern that gives `x` once, at the start of cycle 0: a section's numeric parameter, set when
+-- the section starts.
+local function at_start(x)
+  return P.pure(x):filterHaps(function(h) return h.whole.b == R(0) end)
+end
+
+-- The body of section(name)(spec): a section table, or an error (no position: the caller adds the
+-- user's line).
+local function make_section(name, spec)
+  if type(spec) ~= "table" then error(("section '%s' needs a table: section \"%s\" { bars = 8, bass = \"c2*4\" }"):format(name, name), 0) end
+  local bars = spec.bars
+  if math.type(bars) ~= "integer" or bars < 1 then
+    error(("section '%s': bars must be a whole number of bars >= 1, got %s"):format(name, tostring(bars)), 0)
+  end
+  local s = { name = name, bars = bars, tracks = {}, params = {}, values = {} }
+  if spec.tempo ~= nil then
+    if not bpm_ok(spec.tempo) then
+      error(("section '%s': tempo must be 1 .. 1000 bpm, got %s"):format(name, tostring(spec.tempo)), 0)
+    end
+    s.tempo = spec.tempo
+    if spec.ramp ~= nil then
+      if not bars_ok(spec.ramp) then error(("section '%s': ramp is a number of bars 0 .. 10000, got %s"):format(name, tostring(spec.ramp)), 0) end
+      s.ramp = spec.ramp   -- ramp from the tempo before to `tempo` over `ramp` bars
+    end
+  elseif spec.ramp ~= nil then
+    error(("section '%s': ramp needs a tempo to ramp to (tempo = 96, ramp = 2)"):format(name), 0)
+  end
+  if spec.meter ~= nil then s.meter = { T.parse_meter(spec.meter, 0) } end
+  for k, v in pairs(spec) do
+    if not section_fields[k] then
+      if type(k) ~= "string" then error(("section '%s': unexpected field %s"):format(name, tostring(k)), 0) end
+      local where = ("section '%s', track %s"):format(name, k)
+      -- a track's entry: a pattern of notes, or a table { notes = ..., param = ... } (without notes:
+      -- the track's own notes, with the section's parameters)
+      local notes, params = v, nil
+      if type(v) == "table" and not v.query and getmetatable(v) == nil and v[1] == nil then
+        notes, params = v.notes, {}
+        for pk, pv in pairs(v) do if pk ~= "notes" then params[pk] = pv end end
+      end
+      if notes == nil then
+        s.tracks[k] = "own"
+      else
+        s.tracks[k] = D.as_pattern(notes, where)
+        D.validate_notes(s.tracks[k], where)
+      end
+      if params and next(params) then
+        s.params[k], s.values[k] = {}, {}
+        for pk, pv in pairs(params) do
+          if not D.param_info[pk] then
+            error(("%s: unknown parameter '%s'; known: %s"):format(where, tostring(pk), table.concat(D.param_names, ", ")), 0)
+          end
+          -- the same check as a track's: a number in range, or a pattern whose first cycles are
+          local x, pat = D.param_field(pk, pv, where)
+          if x then s.values[k][pk] = x else s.params[k][pk] = pat end
+        end
+      end
+    end
+  end
+  return s
+end
+
 -- section "verse" { bars = 8, tempo = 120, meter = "4/4", bass = "c2*4", lead = { notes = ..., cutoff = ... } }
 function A.section(name)
   if type(name) ~= "string" or name == "" then err(2, "section needs a name: section \"verse\" { bars = 8, ... }") end
   return function(spec)
-    if type(spec) ~= "table" then err(2, "section '%s' needs a table: section \"%s\" { bars = 8, bass = \"c2*4\" }", name, name) end
-    local bars = spec.bars
-    if math.type(bars) ~= "integer" or bars < 1 then
-      err(2, "section '%s': bars must be a whole number of bars >= 1, got %s", name, tostring(bars))
-    end
-    local s = { name = name, bars = bars, tracks = {}, params = {} }
-    if spec.tempo ~= nil then
-      if type(spec.tempo) ~= "number" or spec.tempo < 1 or spec.tempo > 1000 then
-        err(2, "section '%s': tempo must be 1 .. 1000 bpm, got %s", name, tostring(spec.tempo))
-      end
-      s.tempo = spec.tempo
-      if spec.ramp ~= nil then
-        if type(spec.ramp) ~= "number" or spec.ramp < 0 then err(2, "section '%s': ramp is a number of bars >= 0", name) end
-        s.ramp = spec.ramp   -- ramp from the tempo before to `tempo` over `ramp` bars
-      end
-    end
-    if spec.meter ~= nil then s.meter = { T.parse_meter(spec.meter, 3) } end
-    for k, v in pairs(spec) do
-      if not section_fields[k] then
-        if type(k) ~= "string" then err(2, "section '%s': unexpected field %s", name, tostring(k)) end
-        local notes, params = v, {}
-        if type(v) == "table" and not v.query and v.notes ~= nil then
-          notes = v.notes
-          for pk, pv in pairs(v) do if pk ~= "notes" then params[pk] = pv end end
-        end
-        local where = ("section '%s', track %s"):format(name, k)
-        s.tracks[k] = D.as_pattern(notes, where)
-        D.validate_notes(s.tracks[k], where)
-        if next(params) then
-          s.params[k] = {}
-          for pk, pv in pairs(params) do
-            if not D.param_info[pk] then
-              err(2, "%s: unknown parameter '%s'; known: %s", where, pk, table.concat(D.param_names, ", "))
-            end
-            s.params[k][pk] = D.as_pattern(pv, where .. "." .. pk)
-          end
-        end
-      end
-    end
+    local ok, s = pcall(make_section, name, spec)
+    if not ok then error(s, 2) end
+    s.where = Rp.at()
     local d = S.decl
     if d then
       if d.sections[name] then err(2, "section '%s' is declared twice", name) end
@@ -91,7 +120,8 @@ function A.song(form)
   for i, n in ipairs(form) do
     if type(n) ~= "string" then err(2, "song: entry %d must be a section name, got %s", i, tostring(n)) end
   end
-  if S.decl then S.decl.song = form else A.apply_timeline({ song = form, sections = {}, section_order = {} }) end
+  if S.decl then S.decl.song, S.decl.song_where = form, Rp.at()
+  else A.apply_timeline({ song = form, sections = {}, section_order = {}, song_where = Rp.at() }) end
 end
 
 local function map_bar(v, i, what)
@@ -105,8 +135,8 @@ function A.tempo_map(list)
   local out = {}
   for i, e in ipairs(list) do
     if type(e) ~= "table" then err(2, "tempo_map: entry %d must be a table {bar = ..., bpm = ...}", i) end
-    if type(e.bpm) ~= "number" or e.bpm < 1 or e.bpm > 1000 then err(2, "tempo_map: entry %d needs bpm 1 .. 1000, got %s", i, tostring(e.bpm)) end
-    if e.ramp ~= nil and (type(e.ramp) ~= "number" or e.ramp < 0) then err(2, "tempo_map: entry %d: ramp is bars >= 0", i) end
+    if not bpm_ok(e.bpm) then err(2, "tempo_map: entry %d needs bpm 1 .. 1000, got %s", i, tostring(e.bpm)) end
+    if e.ramp ~= nil and not bars_ok(e.ramp) then err(2, "tempo_map: entry %d: ramp is a number of bars 0 .. 10000", i) end
     out[#out + 1] = { bar = map_bar(e.bar, i, "tempo_map"), bpm = e.bpm, ramp = e.ramp or 0 }
   end
   if S.decl then S.decl.tempo_map = out else A.apply_timeline({ tempo_map = out, sections = {}, section_order = {} }) end
@@ -240,6 +270,8 @@ function A.apply_timeline(d)
   end
   local layout = song_layout(tl)
   local old_song = S.song
+  if old_song and not layout and S.playing then restore_own(old_song, T.frame_of_bar(T.next_switch_bar())) end
+  for _, t in pairs(S.tracks) do t._part = nil end   -- a new layout: each part is entered afresh
   S.song_old, S.song_switch = S.song, nil
   S.layout = layout
   S.song = layout
@@ -277,7 +309,7 @@ function A.validate(d)
         local names = {}
         for k in pairs(tracks) do names[#names + 1] = k end
         table.sort(names)
-        error(("section '%s' names track '%s', which is not declared; tracks: %s"):format(n, tn,
+        error(("%ssection '%s' names track '%s', which is not declared; tracks: %s"):format(s.where or "", n, tn,
           #names > 0 and table.concat(names, ", ") or "(none)"), 0)
       end
     end
@@ -288,7 +320,7 @@ function A.validate(d)
         local names = {}
         for k in pairs(sections) do names[#names + 1] = k end
         table.sort(names)
-        error(("song: entry %d is section '%s', which is not declared; sections: %s"):format(i, n,
+        error(("%ssong: entry %d is section '%s', which is not declared; sections: %s"):format(d.song_where or "", i, n,
           #names > 0 and table.concat(names, ", ") or "(none)"), 0)
       end
     end
@@ -298,9 +330,43 @@ end
 -- ---------------------------------------------------------------------------------------------
 -- Scheduling with a song
 -- ---------------------------------------------------------------------------------------------
+-- The parameters a track has when it enters part p of the song: a section sets a parameter for the
+-- whole of the section (a number, set as the section starts, or a pattern), and a parameter it
+-- does not set is the track's own (what the track declares, or set() changed since) — so a
+-- section's cutoff never sticks into the next section.  Returns the numbers to set on entering
+-- (name -> value, or nil) and the parameter patterns to play there (name -> pattern, or nil).
+local function part_params(song, p, t)
+  local name = t.name
+  local values = p.section.values[name] or {}
+  local pats = p.section.params[name] or {}
+  local set, play
+  for k, pat in pairs(t.def.param_pats) do
+    if values[k] == nil then play = play or {}; play[k] = pat end
+  end
+  for k, pat in pairs(pats) do play = play or {}; play[k] = pat end
+  for _, q in ipairs(song.parts) do
+    for k in pairs(q.section.values[name] or {}) do
+      if not (play and play[k]) then
+        set = set or {}
+        set[k] = values[k] or t.params[k] or D.param_info[k].default
+      end
+    end
+    for k in pairs(q.section.params[name] or {}) do
+      if not (play and play[k]) then
+        set = set or {}
+        set[k] = values[k] or t.params[k] or D.param_info[k].default
+      end
+    end
+  end
+  return set, play
+end
+
 -- Splits transport window [a, b) at jumps and section boundaries; for each piece, the pattern the
--- track plays there, shifted so that pattern cycle 0 is the section's first bar.
-function A.song_plan(t, a, b)
+-- track plays there, shifted so that pattern cycle 0 is the section's first bar, and the
+-- parameters to set when the track enters a part (`state` remembers the part it is in: the
+-- running track, or a scratch table for the MIDI export).
+function A.song_plan(t, a, b, state)
+  state = state or t
   local out = {}
   local layout = S.song
   if S.song_switch and a < S.song_switch and S.song_old then layout = S.song_old end
@@ -320,14 +386,34 @@ function A.song_plan(t, a, b)
         local lo, hi = sx > p.start and sx or p.start, sy < p.stop and sy or p.stop
         if lo < hi then
           local pat = p.section.tracks[t.name]
-          local shift = off + p.start
-          out[#out + 1] = { a = lo + off, b = hi + off, pattern = pat, params = p.section.params[t.name], shift = shift }
+          if pat == "own" then pat = t.notes end
+          local set, play = part_params(lay, p, t)
+          local seg = { a = lo + off, b = hi + off, pattern = pat, params = play, shift = off + p.start }
+          if state._part ~= p then state._part = p; seg.set = set end
+          out[#out + 1] = seg
         end
       end
     end
   end
-  if S.song_switch and b >= S.song_switch then S.song_old, S.song_switch = nil, nil end
   return out
+end
+
+-- When the song goes away (a reload without one), tracks get back their own parameters.
+local function restore_own(song, frame)
+  for _, t in pairs(S.tracks) do
+    if t._part then
+      for _, q in ipairs(song.parts) do
+        for _, tbl in ipairs({ q.section.values[t.name] or {}, q.section.params[t.name] or {} }) do
+          for k in pairs(tbl) do
+            if not t.def.param_pats[k] then
+              pcall(E.param, t.handle, frame, k, t.params[k] or D.param_info[k].default)
+            end
+          end
+        end
+      end
+      t._part = nil
+    end
+  end
 end
 
 -- Live: when the window reaches the end of the song or of a loop region, the song goes round.
@@ -455,7 +541,7 @@ local function collect_notes(from, to)
   for ti, name in ipairs(S.order) do
     local t = S.tracks[name]
     local notes = {}
-    local plan = S.song and A.song_plan(t, from, to) or { { a = from, b = to, pattern = t.notes, shift = R(0) } }
+    local plan = S.song and A.song_plan(t, from, to, {}) or { { a = from, b = to, pattern = t.notes, shift = R(0) } }
     for _, seg in ipairs(plan) do
       if seg.pattern then
         for _, ev in ipairs(Sc.pattern_notes(t, seg.pattern, seg.a, seg.b, seg.shift)) do
@@ -581,7 +667,11 @@ A.song_provider = {
     local e = A.song_end()
     return to > e and e or to
   end,
-  before = function(from, to) if E.live() then A.plan_jumps(from, to) end end,
+  before = function(from, to)
+    -- a relayout that switched at bar song_switch is over once the scheduler is past it
+    if S.song_switch and from >= S.song_switch then S.song_old, S.song_switch = nil, nil end
+    if E.live() then A.plan_jumps(from, to) end
+  end,
   where = A.song_where,
 }
 

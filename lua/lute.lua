@@ -158,6 +158,7 @@ end
 function lute._commit()
   Rc.commit()
   Sb.merge()
+  Rp.reset()   -- a new declaration: its faults are news, even if the last one had the same
 end
 function lute._abort()
   Rc.abort()
@@ -178,12 +179,13 @@ function lute.eval(code, name, partial)
   return true
 end
 
--- lute.trace(true) records every note the scheduler sends ({track, frame, off, note, vel}) for tests
--- and tools; lute.trace() returns the list and stops recording.
-function lute.trace(on)
-  if on then S.trace = {}; return end
+-- lute.trace(true) records every note the scheduler sends ({track, frame, off, note, vel, pan}) for
+-- tests and tools; lute.trace(true, "params") parameter changes too ({track, frame, param, value});
+-- lute.trace() returns the list and stops recording.
+function lute.trace(on, what)
+  if on then S.trace = {}; S.trace_params = what == "params"; return end
   local t = S.trace or {}
-  S.trace = nil
+  S.trace, S.trace_params = nil, nil
   return t
 end
 

@@ -70,29 +70,97 @@ function D.as_pattern(v, where)
   return P.pure(v)
 end
 
--- The MIDI notes of a pattern value: a number (MIDI), a note name, a table with note/n, or a list
--- (a chord).  Appends to `out` and returns it; raises for a value that is not a note.
+-- A note number in the playable range, or an error naming the value, the range and, for a number
+-- that reads as a frequency, the note it would be ("440" is a4 = 69).
+local function check_note(n, written)
+  if n ~= n or not (n >= E.NOTE_MIN and n <= E.NOTE_MAX) then
+    local hint = ""
+    if type(n) == "number" and n > E.NOTE_MAX and n < 30000 then
+      local m = 69 + 12 * math.log(n / 440, 2)
+      if m >= E.NOTE_MIN and m <= E.NOTE_MAX then
+        hint = ("; if %s is a frequency in Hz, it is MIDI note %s"):format(num(n), num(math.floor(m * 100 + 0.5) / 100))
+      end
+    end
+    local w = (written ~= nil and written ~= n) and (" (%s)"):format(P.value_text(written)) or ""
+    error(("note %s%s is outside the playable range %d .. %d (MIDI note numbers, 60 = c4%s)")
+      :format(num(n), w, E.NOTE_MIN, E.NOTE_MAX, hint), 0)
+  end
+  return n
+end
+D.check_note = check_note
+
+-- The MIDI notes of a pattern value: a number (MIDI), a note name, a table with note, n or value,
+-- or a list (a chord).  Appends to `out` and returns it; raises for a value that is not a note or
+-- is outside the playable range (E.NOTE_MIN .. E.NOTE_MAX).
 function D.note_values(v, out)
   local tv = type(v)
-  if tv == "number" then out[#out + 1] = v
-  elseif tv == "string" then out[#out + 1] = Th.to_midi(v)
-  elseif tv == "table" then
+  if tv == "number" then out[#out + 1] = check_note(v)
+  elseif tv == "string" then out[#out + 1] = check_note(Th.to_midi(v), v)
+  elseif tv == "table" and getmetatable(v) == nil then
     if v.note ~= nil then D.note_values(v.note, out)
     elseif v.n ~= nil then D.note_values(v.n, out)
-    elseif #v > 0 then for _, x in ipairs(v) do D.note_values(x, out) end end
+    elseif v.value ~= nil then D.note_values(v.value, out)
+    elseif #v > 0 then for _, x in ipairs(v) do D.note_values(x, out) end
+    else error(("%s has no note (a table value needs note = ..., as {note = \"c4\", vel = 0.5})")
+      :format(P.value_text(v)), 0) end
+  elseif tv == "function" then
+    error("a function is not a note; notes = takes a pattern (\"c4 e4\", n(\"0 2\"):scale(\"C:major\")); "
+      .. "for notes made by code, use a live loop: loop(\"x\", function() note(\"x\", 60) sleep(1) end)", 0)
+  else
+    error(("%s %s is not a note (a note is a MIDI number, a name like \"c4\", or a list of them)")
+      :format(tv, P.value_text(v)), 0)
   end
   return out
 end
 local note_values = D.note_values
 
--- Checks the first cycles of a pattern now, so that a bad note name is an error when the script is
--- evaluated (and changes nothing), not a surprise in the middle of a performance.
+-- What one pattern value asks the scheduler to play: { notes, vel, pan, nudge, params } (vel, pan
+-- and nudge nil when the value does not set them; params: name -> number).  Raises a message
+-- without position for anything unplayable.  Fields other than notes, vel, pan, nudge and engine
+-- parameters (speed, begin, end, s: for samples) are left to whoever reads them.
+function D.event(v)
+  local ev = { notes = note_values(v, {}) }
+  if type(v) == "table" and getmetatable(v) == nil and v[1] == nil then
+    local x = v.vel
+    if x ~= nil then
+      if type(x) ~= "number" or not (x >= 0 and x <= 1) then
+        error(("vel = %s is outside 0 .. 1 (velocity is a fraction of full: 0.8, not 100)"):format(P.value_text(x)), 0)
+      end
+      ev.vel = x
+    end
+    x = v.pan
+    if x ~= nil then
+      if type(x) ~= "number" or not (x >= -1 and x <= 1) then
+        error(("pan = %s is outside -1 .. 1 (-1 = left, 0 = centre, 1 = right)"):format(P.value_text(x)), 0)
+      end
+      ev.pan = x
+    end
+    x = v.nudge
+    if x ~= nil then
+      if type(x) ~= "number" or not (x >= -1 and x <= 1) then
+        error(("nudge = %s is outside -1 .. 1 seconds"):format(P.value_text(x)), 0)
+      end
+      ev.nudge = x
+    end
+    for k, pv in pairs(v) do
+      if param_info[k] then
+        ev.params = ev.params or {}
+        ev.params[k] = D.check_param(k, pv)
+      end
+    end
+  end
+  return ev
+end
+
+-- Checks the first cycles of a pattern now, so that a bad note is an error when the script is
+-- evaluated (and changes nothing), not a surprise in the middle of a performance.  (A value that
+-- goes wrong only later is skipped by the scheduler with a message.)
 D.CHECK_CYCLES = 4
 function D.validate_notes(pat, where)
   local ok, err = pcall(function()
     for _, h in ipairs(pat:query(0, D.CHECK_CYCLES)) do
       if h.whole then
-        local ok2, e = pcall(note_values, h.value, {})
+        local ok2, e = pcall(D.event, h.value)
         if not ok2 then error(tostring(e):gsub("^.-:%d+: ", ""), 0) end
       end
     end
@@ -159,6 +227,14 @@ end
 D.field("notes", {
   help = "a pattern of notes: mini-notation text or a pattern object",
   validate = function(v, where, d)
+    if type(v) == "function" then
+      error(("%s: a function is not a pattern.  For notes made by code, call a function that returns a "
+        .. "pattern (notes = f()), or play them from a live loop: loop(\"x\", function() note(\"x\", 60) "
+        .. "sleep(1) end)"):format(where), 0)
+    end
+    if type(v) ~= "string" and type(v) ~= "number" and type(v) ~= "table" then
+      error(("%s: %s is not a pattern; write notes = \"c4 e4\" or a pattern object"):format(where, tostring(v)), 0)
+    end
     local pat = D.as_pattern(v, where)
     D.validate_notes(pat, where)
     d.notes_src = v

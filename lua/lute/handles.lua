@@ -40,7 +40,7 @@ local function set_param(name, pname, v)
   if not ok then error(("track '%s': %s"):format(name, x), 3) end
   t.params[pname] = x
   if declared then return end   -- declared in the script being evaluated: part of its declaration
-  E.param(t.handle, H.now_frame(), pname, x)
+  Sc.send_param(t, H.now_frame(), pname, x)
 end
 
 local handle_mt = {}

@@ -46,9 +46,14 @@ Rc.part{ name = "loops", order = 40,
   begin = function(d) d.loops, d.loop_order = {}, {} end,
   apply = function(d) L.apply(d.loops, d.loop_order, d.full) end }
 
+-- The longest sleep: a week at 120 bpm.  Longer (or infinite) is a mistake, not a pause.
+L.MAX_SLEEP = 1209600
+
 function L.sleep(beats)
   if not S.loop_beat then error("sleep() belongs inside a loop: loop(\"name\", function() ... sleep(1) end)", 2) end
-  if type(beats) ~= "number" or beats < 0 then error(("sleep(%s): beats must be a number >= 0"):format(tostring(beats)), 2) end
+  if type(beats) ~= "number" or not (beats >= 0 and beats <= L.MAX_SLEEP) then
+    error(("sleep(%s): beats must be a number 0 .. %d"):format(tostring(beats), L.MAX_SLEEP), 2)
+  end
   coroutine.yield("sleep", beats)
 end
 
@@ -103,7 +108,13 @@ function L.run(to_beat)
           break
         elseif what == "sleep" then
           l.slept = l.slept + 1
-          l.beat = l.beat + T.to_r(arg)
+          local ok2, d = pcall(T.to_r, arg)
+          if not ok2 then
+            Rp.say("lute: loop '%s' stopped: sleep(%s): %s", name, tostring(arg), d)
+            S.loops[name] = nil
+            break
+          end
+          l.beat = l.beat + d
           progress = true
         elseif what == "sync" then
           l.waiting = arg

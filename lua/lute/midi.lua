@@ -61,42 +61,58 @@ function M.dispatch()
   end
 end
 
--- midi.map{cc = 74, to = "bass.cutoff", min = 200, max = 8000, curve = "exp", channel = 1}
-function M.map(spec)
-  if type(spec) ~= "table" then error('midi.map{cc = 74, to = "bass.cutoff", min = 200, max = 8000, curve = "exp"}', 2) end
+-- The map a midi.map spec asks for, checked: { cc, ch (-1 = any), track, param, to, lo, hi, curve },
+-- or an error saying what would be right.  `known(track)` tells whether a track exists.
+local function check_map(spec, known)
+  if type(spec) ~= "table" then error('midi.map{cc = 74, to = "bass.cutoff", min = 200, max = 8000, curve = "exp"}', 0) end
   local cc = spec.cc
-  if math.type(cc) ~= "integer" or cc < 0 or cc > 127 then error(("midi.map: cc must be an integer 0 .. 127, got %s"):format(tostring(cc)), 2) end
+  if math.type(cc) ~= "integer" or cc < 0 or cc > 127 then error(("midi.map: cc must be an integer 0 .. 127, got %s"):format(tostring(cc)), 0) end
   local tname, pname = tostring(spec.to):match("^([^.]+)%.(.+)$")
-  if not tname then error(('midi.map: to = "track.param" (e.g. "bass.cutoff"), got %s'):format(tostring(spec.to)), 2) end
-  if S.decl then   -- part of the declaration: mapped once the tracks exist
-    if not S.decl.tracks[tname] then H.running(tname) end
-    if not D.param_info[pname] then
-      error(("midi.map: unknown parameter '%s' on track '%s'; known: %s"):format(pname, tname, table.concat(D.param_names, ", ")), 2)
-    end
-    local copy = {}
-    for k, v in pairs(spec) do copy[k] = v end
-    table.insert(S.decl.after, function() M.map(copy) end)
-    return
-  end
-  local t = H.running(tname)
+  if not tname then error(('midi.map: to = "track.param" (e.g. "bass.cutoff"), got %s'):format(tostring(spec.to)), 0) end
+  if not known(tname) then H.running(tname, 0) end
   if not D.param_info[pname] then
-    error(("midi.map: unknown parameter '%s' on track '%s'; known: %s"):format(pname, tname, table.concat(D.param_names, ", ")), 2)
+    error(("midi.map: unknown parameter '%s' on track '%s'; known: %s"):format(pname, tname, table.concat(D.param_names, ", ")), 0)
   end
   local pi = D.param_info[pname]
   local lo, hi = spec.min or pi.min, spec.max or pi.max
+  for _, x in ipairs({ { "min", lo }, { "max", hi } }) do   -- the same check as every other path
+    local ok, e = pcall(D.check_param, pname, x[2])
+    if not ok then error(("midi.map: %s: %s"):format(x[1], e), 0) end
+  end
   local curve = spec.curve or "lin"
-  if curve ~= "lin" and curve ~= "exp" then error(("midi.map: curve must be \"lin\" or \"exp\", got %s"):format(tostring(curve)), 2) end
-  if curve == "exp" and (lo <= 0 or hi <= 0) then error("midi.map: an exp curve needs min and max above 0", 2) end
-  local ch = spec.channel and spec.channel - 1 or -1
+  if curve ~= "lin" and curve ~= "exp" then error(("midi.map: curve must be \"lin\" or \"exp\", got %s"):format(tostring(curve)), 0) end
+  if curve == "exp" and (lo <= 0 or hi <= 0) then error("midi.map: an exp curve needs min and max above 0", 0) end
+  local ch = spec.channel
+  if ch ~= nil and (math.type(ch) ~= "integer" or ch < 1 or ch > 16) then
+    error(("midi.map: channel is 1 .. 16 (or left out for any), got %s"):format(tostring(ch)), 0)
+  end
+  return { cc = cc, ch = ch and ch - 1 or -1, track = tname, param = pname, to = spec.to, lo = lo, hi = hi, curve = curve }
+end
+
+local function apply_map(m)
+  local t = H.running(m.track)
   -- one map per (cc, channel, target): mapping again replaces it
   local index
-  for i, m in ipairs(S.ccmaps) do
-    if m.cc == cc and m.ch == ch and m.to == spec.to then index = i end
+  for i, x in ipairs(S.ccmaps) do
+    if x.cc == m.cc and x.ch == m.ch and x.to == m.to then index = i end
   end
   index = index or #S.ccmaps + 1
-  if index > 128 then error("midi.map: at most 128 maps", 2) end
-  S.ccmaps[index] = { cc = cc, ch = ch, to = spec.to }
-  E.ccmap(index - 1, cc, ch, t.handle, pname, lo, hi, curve)
+  if index > 128 then error("midi.map: at most 128 maps", 0) end
+  E.ccmap(index - 1, m.cc, m.ch, t.handle, m.param, m.lo, m.hi, m.curve)
+  S.ccmaps[index] = { cc = m.cc, ch = m.ch, to = m.to }
+end
+
+-- midi.map{cc = 74, to = "bass.cutoff", min = 200, max = 8000, curve = "exp", channel = 1}
+function M.map(spec)
+  local decl = S.decl
+  local ok, m = pcall(check_map, spec, function(n) return (decl and decl.tracks[n]) or S.tracks[n] end)
+  if not ok then error(m, 2) end
+  if decl then   -- part of the declaration: mapped once the tracks exist
+    table.insert(decl.after, function() apply_map(m) end)
+    return
+  end
+  ok, m = pcall(apply_map, m)
+  if not ok then error(m, 2) end
 end
 
 -- midi.select(track): MIDI notes play this track (note-through, in C, timestamped on arrival).

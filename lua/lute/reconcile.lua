@@ -9,6 +9,7 @@ local E = require "lute.engine"
 local S = require "lute.state"
 local T = require "lute.time"
 local D = require "lute.decl"
+local Rp = require "lute.report"
 
 local Rc = {}
 
@@ -142,6 +143,7 @@ function Rc.track(name, spec)
   if spec == nil then return Rc.handle(name) end
   local ok, d = pcall(D.normalize_track, name, spec)
   if not ok then error(d, 2) end   -- the user's line that declared the track
+  d.where = Rp.at()                -- for messages at play time ("song.lua:4: track 'bass', bar 5: ...")
   local decl = S.decl
   if decl then
     if decl.tracks[name] then error(("track '%s' is declared twice"):format(name), 2) end

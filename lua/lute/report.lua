@@ -2,7 +2,6 @@
 -- and line (never lute's own), and a limit on repeated messages so a fault that recurs every tick
 -- prints once, then a count, instead of burying the REPL.
 local E = require "lute.engine"
-local S = require "lute.state"
 
 local Rp = {}
 
@@ -117,7 +116,6 @@ end
 -- A new evaluation starts a new story: messages about the old declaration may be said again.
 function Rp.reset()
   for k in pairs(seen) do seen[k] = nil end
-  S.errors_seen = {}
 end
 
 return Rp

@@ -34,6 +34,4 @@ return {
   -- arrange.lua
   timeline = nil, song = nil, layout = nil, jumps = {}, queued = nil, loop_region = nil,
   song_old = nil, song_switch = nil, song_start = nil, render_stop = nil,
-  -- report.lua
-  errors_seen = {},
 }
