@@ -205,18 +205,31 @@ end
 
 -- Lays the song's meters and tempos onto the transport from transport bar `tb`, where the song is
 -- at song bar `sb`; what lies before `tb` is kept.
+-- Bars of meter and jump history kept behind the scheduler.
+local HISTORY_BARS = 8
+
 local function relayout(tb, sb)
   local tl = S.timeline
   local meters, tempos = song_events(tl, S.layout)
   -- meters
   local keep = {}
   for _, m in ipairs(S.meters) do if m.bar < tb then keep[#keep + 1] = m end end
+  -- an entry only where the meter changes, so reloads that keep the meter add nothing
+  local function add(bar, num, den)
+    local last = keep[#keep]
+    if last and last.num == num and last.den == den then return end
+    keep[#keep + 1] = { bar = bar, num = num, den = den }
+  end
   local cur = meters[1]
   for _, m in ipairs(meters) do if m.bar <= sb then cur = m end end
-  keep[#keep + 1] = { bar = tb, num = cur.num, den = cur.den }
+  add(tb, cur.num, cur.den)
   for _, m in ipairs(meters) do
-    if m.bar > sb then keep[#keep + 1] = { bar = tb + (m.bar - sb), num = m.num, den = m.den } end
+    if m.bar > sb then add(tb + (m.bar - sb), m.num, m.den) end
   end
+  -- what lies well behind the scheduler is history nobody reads again (the playhead is at most a
+  -- lookahead behind): a set that goes on for hours keeps a short map
+  local horizon = S.sched - HISTORY_BARS
+  while #keep > 1 and keep[2].bar <= horizon do table.remove(keep, 1) end
   S.meters = keep
   T.rebuild_meter_beats()
   -- tempos: the tempo in effect at song bar sb, then the later changes (ramps in bars -> beats)
@@ -440,6 +453,8 @@ function A.plan_jumps(a, b)
     S.queued = nil
   end
   table.sort(S.jumps, function(x, y) return x.t < y.t end)
+  local horizon = a - HISTORY_BARS
+  while #S.jumps > 1 and S.jumps[2].t <= horizon do table.remove(S.jumps, 1) end
 end
 
 -- Offline the song ends (the transport bar where it does); live it goes round (see plan_jumps).

@@ -16,9 +16,13 @@ local Rc = {}
 -- ---------------------------------------------------------------------------------------------
 -- Parts of a declaration
 -- ---------------------------------------------------------------------------------------------
--- Rc.part{ name =, order = n, begin = fn(decl), validate = fn(decl), apply = fn(decl) }: begin adds
--- the part's fields to a fresh declaration; validate raises if the declaration cannot apply;
--- apply makes it so (after every part validated).  Parts run in increasing `order`.
+-- Rc.part{ name =, order = n, begin = fn(decl), validate = fn(decl), prepare = fn(decl) -> undo,
+-- apply = fn(decl) }: begin adds the part's fields to a fresh declaration; validate raises if the
+-- declaration cannot apply; prepare does what may still fail and is invisible until applied
+-- (building engine tracks that play nothing yet) and returns how to undo it; apply makes it so and
+-- must not fail.  One evaluation is one transaction: every part validates, then every part
+-- prepares (a failure undoes what the others prepared), then every part applies.  Parts run in
+-- increasing `order`.
 Rc.parts = {}
 function Rc.part(p)
   for i, q in ipairs(Rc.parts) do if q.name == p.name then table.remove(Rc.parts, i) break end end
@@ -44,6 +48,16 @@ function Rc.commit()
   S.decl = nil
   if not d then return end
   for _, p in ipairs(Rc.parts) do if p.validate then p.validate(d) end end
+  local undo = {}
+  local ok, err = pcall(function()
+    for _, p in ipairs(Rc.parts) do
+      if p.prepare then undo[#undo + 1] = p.prepare(d) end
+    end
+  end)
+  if not ok then
+    for i = #undo, 1, -1 do pcall(undo[i]) end
+    error(err, 0)
+  end
   for _, p in ipairs(Rc.parts) do if p.apply then p.apply(d) end end
   if d.full and Rc.autoplay ~= false and not S.playing and not S.stopped_by_user then Rc.play() end
 end
@@ -71,20 +85,61 @@ local function list_name(name)
   S.order[#S.order + 1] = name
 end
 
-function Rc.apply_tracks(decls, order, full)
+-- A parameter change at the switch; the engine refuses one only when its queue is full, which is
+-- said (once) rather than left half done.
+local function send_param(t, frame, k, v)
+  local ok, e = pcall(E.param, t.handle, frame, k, v)
+  if not ok then Rp.limited("reconcile", "lute: track '%s': %s = %s not sent: %s", t.name, k, tostring(v), Rp.strip(e)) end
+end
+
+-- Builds the engine tracks a declaration needs (new names, and tracks whose voice count changed),
+-- all or none: first the room they need is checked (the engine holds E.max_tracks() at once, fading
+-- ones included), then each is built; a failure removes those built so far and raises at the line
+-- of the track that did not fit.  The new tracks play nothing until notes are sent.
+-- Returns { [name] = handle }.
+function Rc.prepare_tracks(decls, order)
+  local need = {}
+  for _, name in ipairs(order) do
+    local d, t = decls[name], S.tracks[name]
+    if not t or needs_rebuild(t.def, d) then need[#need + 1] = name end
+  end
+  if #need == 0 then return {} end
+  local max, used = E.max_tracks(), E.tracks_in_use()
+  if used + #need > max then
+    local d = decls[need[math.max(1, max - used + 1)]]
+    error(("%strack '%s': the engine holds at most %d tracks at once (tracks fading out count until "
+      .. "their fade is over); %d are in use and this evaluation needs %d more, so nothing was changed")
+      :format(d.where or "", d.name, max, used, #need), 0)
+  end
+  local added = {}
+  for _, name in ipairs(need) do
+    local d = decls[name]
+    local ok, h = pcall(E.track_add, name, d.voices, copy(d.params))
+    if not ok then
+      for _, x in pairs(added) do pcall(E.track_remove, x, 0) end
+      error(("%strack '%s': %s; nothing was changed"):format(d.where or "", name, Rp.strip(h)), 0)
+    end
+    added[name] = h
+  end
+  return added
+end
+
+-- Applies a declaration of tracks whose engine tracks were prepared (`added`).  full: tracks the
+-- declaration does not name fade out.
+function Rc.apply_tracks(decls, order, full, added)
+  added = added or Rc.prepare_tracks(decls, order)
   local switch = T.next_switch_bar()
   local sw_frame = T.frame_of_bar(switch)
   for _, name in ipairs(order) do
     local d, t = decls[name], S.tracks[name]
-    if t and needs_rebuild(t.def, d) then   -- a new voice pool: replace the track at the switch
-      E.track_remove(t.handle, sw_frame)
+    if t and added[name] then   -- a new voice pool: the old track goes at the switch
+      pcall(E.track_remove, t.handle, sw_frame)
       S.tracks[name] = nil
       t = nil
     end
     if not t then
-      local params = copy(d.params)
-      local h = E.track_add(name, d.voices, params)
-      t = { name = name, handle = h, slot = h, voices = d.voices, params = params, def = d,
+      local h = added[name]
+      t = { name = name, handle = h, slot = h, voices = d.voices, params = copy(d.params), def = d,
             notes = d.notes, switch = switch }
       S.tracks[name] = t
       list_name(name)
@@ -96,7 +151,7 @@ function Rc.apply_tracks(decls, order, full)
       for _, pname in ipairs(D.param_names) do
         local nv = d.params[pname] or D.param_info[pname].default
         local ov = t.params[pname] or D.param_info[pname].default
-        if nv ~= ov then E.param(t.handle, sw_frame, pname, nv) end
+        if nv ~= ov then send_param(t, sw_frame, pname, nv) end
       end
       for _, k in ipairs(D.field_order) do
         local f = D.fields[k]
@@ -111,13 +166,13 @@ function Rc.apply_tracks(decls, order, full)
     end
     for _, k in ipairs(D.field_order) do
       local f = D.fields[k]
-      if f.after and d[k] ~= nil then f.after(name, d[k]) end
+      if f.after and d[k] ~= nil then pcall(f.after, name, d[k]) end
     end
   end
   if full then
     for name, t in pairs(S.tracks) do
       if not decls[name] then
-        E.track_remove(t.handle, sw_frame)
+        pcall(E.track_remove, t.handle, sw_frame)
         S.tracks[name] = nil
         if S.note_target == name then S.note_target = nil end
       end
@@ -129,7 +184,11 @@ function Rc.apply_tracks(decls, order, full)
 end
 
 Rc.part{ name = "tracks", order = 20,
-  apply = function(d) Rc.apply_tracks(d.tracks, d.order, d.full) end }
+  prepare = function(d)
+    d.added = Rc.prepare_tracks(d.tracks, d.order)
+    return function() for _, h in pairs(d.added) do pcall(E.track_remove, h, 0) end end
+  end,
+  apply = function(d) Rc.apply_tracks(d.tracks, d.order, d.full, d.added) end }
 -- MIDI maps and selections declared in the script, once the tracks exist.
 Rc.part{ name = "after", order = 35,
   apply = function(d) for _, fn in ipairs(d.after) do fn() end end }

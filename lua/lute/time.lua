@@ -65,10 +65,11 @@ function T.bar_at_beat(b)
   return m.bar:tonumber() + (b - m.beat:tonumber()) * m.den / (m.num * 4)
 end
 
--- After S.meters changed: sorted by bar, and each entry's beat computed from the ones before.
+-- After S.meters changed: sorted by bar, and each entry's beat computed from the ones before.  The
+-- first entry keeps its beat (bar 0 is beat 0; older entries may have been pruned as history).
 function T.rebuild_meter_beats()
   table.sort(S.meters, function(a, b) return a.bar < b.bar end)
-  S.meters[1].beat = R(0)
+  S.meters[1].beat = S.meters[1].beat or R(0)
   for i = 2, #S.meters do
     local p, m = S.meters[i - 1], S.meters[i]
     m.beat = p.beat + (R(m.bar) - p.bar) * R(p.num * 4, p.den)

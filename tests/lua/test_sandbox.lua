@@ -15,16 +15,25 @@ lute.message = function(fmt, ...) messages[#messages + 1] = string.format(fmt, .
 
 local SONG = [[tempo(120) track "a" { notes = "c4 e4 g4 b4" }]]
 -- notes sent while rendering `bars` bars (96000 frames a bar at 120 bpm)
--- (only notes that start inside what was rendered count: the scheduler runs a lookahead ahead)
+-- (the scheduler sends notes a lookahead ahead: a note due right at the end of one render was sent
+-- during it, and is carried to the next)
+local pending = {}
 local function notes_in(bars)
+  local from = core.frame()
   lute.trace(true)
   core.render(96000 * bars)
-  local n, now = 0, core.frame()
-  for _, x in ipairs(lute.trace()) do if x.frame < now then n = n + 1 end end
+  local now = core.frame()
+  local all = pending
+  for _, x in ipairs(lute.trace()) do all[#all + 1] = x end
+  pending = {}
+  local n = 0
+  for _, x in ipairs(all) do
+    if x.frame >= now then pending[#pending + 1] = x elseif x.frame >= from then n = n + 1 end
+  end
   return n
 end
 local function fresh(src)
-  lute.stop(); S.stopped_by_user = false
+  lute.stop(); S.stopped_by_user = false; pending = {}
   local ok, e = lute.eval(src, "song.lua")
   return ok, e
 end
