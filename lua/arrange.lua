@@ -621,18 +621,44 @@ function A.export_midi(path, opts)
 end
 
 -- A clip: fixed events {begin, end, value} (rationals, in cycles) repeating every `cycles` cycles.
+-- The events are sorted by start, with the running maximum of their ends, so a query finds the
+-- first event that can reach into it by binary search and reads on from there: O(log n + events
+-- returned) per copy of the clip the query touches, whatever the clip's length.
 local function clip(events, cycles)
   local len = R(cycles)
+  local ev = {}
+  for i, x in ipairs(events) do ev[i] = x end
+  table.sort(ev, function(x, y) return x[1] < y[1] end)
+  local n = #ev
+  local reach = {}            -- reach[i]: the latest end among events 1 .. i
+  for i = 1, n do
+    local e = ev[i][2]
+    reach[i] = (i > 1 and reach[i - 1] > e) and reach[i - 1] or e
+  end
+  -- the first index whose events can end after b (reach is non-decreasing)
+  local function first_after(b)
+    local lo, hi = 1, n + 1
+    while lo < hi do
+      local mid = (lo + hi) // 2
+      if reach[mid] > b then hi = mid else lo = mid + 1 end
+    end
+    return lo
+  end
   return P.new(function(b, e)
     local out = {}
     local k0, k1 = (b / len):floor(), (e / len):ceil()
     for k = k0, k1 do
       local off = len * k
-      for _, ev in ipairs(events) do
-        local wb, we = ev[1] + off, ev[2] + off
-        local pb, pe = wb < b and b or wb, we > e and e or we
-        if pb < pe then
-          out[#out + 1] = { whole = { b = wb, e = we }, part = { b = pb, e = pe }, value = ev[3] }
+      local lb, le = b - off, e - off       -- the query in this copy's own time
+      for i = first_after(lb), n do
+        local x = ev[i]
+        if not (x[1] < le) then break end
+        if x[2] > lb then
+          local wb, we = x[1] + off, x[2] + off
+          local pb, pe = wb < b and b or wb, we > e and e or we
+          if pb < pe then
+            out[#out + 1] = { whole = { b = wb, e = we }, part = { b = pb, e = pe }, value = x[3] }
+          end
         end
       end
     end
