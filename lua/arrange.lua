@@ -267,15 +267,20 @@ function A.apply_timeline(d)
   S.render_stop = nil
   local full = d.full
   if full then
-    tl.bpm = d.tempo or 120
-    tl.meter = d.meters and { d.meters[1].num, d.meters[1].den } or { 4, 4 }
+    -- the file declares what it declares: a tempo or meter typed at the REPL stays until the file
+    -- declares one; one the file declared and no longer does goes back to 120 bpm, 4/4.  Sections,
+    -- the form and the maps are the file's.
+    if d.tempo then tl.bpm, tl.bpm_from = d.tempo, "file"
+    elseif tl.bpm_from ~= "repl" then tl.bpm, tl.bpm_from = 120, nil end
+    if d.meters then tl.meter, tl.meter_from = { d.meters[1].num, d.meters[1].den }, "file"
+    elseif tl.meter_from ~= "repl" then tl.meter, tl.meter_from = { 4, 4 }, nil end
     tl.tempo_map = d.tempo_map or {}
     tl.meter_map = d.meter_map or {}
     tl.sections = d.sections or {}
     tl.form = d.song
   else
-    if d.tempo then tl.bpm = d.tempo end
-    if d.meters then tl.meter = { d.meters[1].num, d.meters[1].den } end
+    if d.tempo then tl.bpm, tl.bpm_from = d.tempo, "repl" end
+    if d.meters then tl.meter, tl.meter_from = { d.meters[1].num, d.meters[1].den }, "repl" end
     if d.tempo_map then tl.tempo_map = d.tempo_map end
     if d.meter_map then tl.meter_map = d.meter_map end
     for n, s in pairs(d.sections or {}) do tl.sections[n] = s end
@@ -447,9 +452,13 @@ function A.plan_jumps(a, b)
     table.insert(S.jumps, { t = a, s = lo })
     relayout(a, lo)
   end
-  if S.queued and S.queued.t > a and S.queued.t < b then
-    table.insert(S.jumps, { t = S.queued.t, s = S.queued.s })
-    relayout(S.queued.t, S.queued.s)
+  -- a queued section starts at its bar, which may be where this window starts (or, if it was
+  -- queued too late for its bar, right now)
+  if S.queued and S.queued.t < b then
+    local t = S.queued.t < a and a or S.queued.t
+    for i = #S.jumps, 1, -1 do if S.jumps[i].t >= t then table.remove(S.jumps, i) end end
+    table.insert(S.jumps, { t = t, s = S.queued.s })
+    relayout(t, S.queued.s)
     S.queued = nil
   end
   table.sort(S.jumps, function(x, y) return x.t < y.t end)
@@ -471,12 +480,15 @@ function A.song_where(c)
 end
 
 local function find_part(name, level)
+  level = level or 1
   if not S.song then err(level + 1, "there is no song: declare song { ... } first") end
   for _, p in ipairs(S.song.parts) do if p.name == name then return p end end
   local names = {}
   for _, p in ipairs(S.song.parts) do names[#names + 1] = p.name end
   err(level + 1, "no section '%s' in the song; sections: %s", tostring(name), table.concat(names, ", "))
 end
+
+A.find_part = find_part
 
 -- jump("chorus"): at the next bar (lute.quantum bars), the playhead moves to the chorus.
 function A.jump(name)

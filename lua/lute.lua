@@ -16,7 +16,9 @@
 --   lute/handles.lua    running tracks by name: set, note, track("x").cutoff = v
 --   lute/loops.lua      live loops on logical time
 --   lute/midi.lua       MIDI handlers, CC maps, note-through
---   lute/transport.lua  play, stop, tempo, meter, solo, where
+--   lute/transport.lua  play, stop, pause, resume, hush, panic, tempo, meter, solo, where
+--   lute/live.lua       mute, unmute, remove, setbpm, setcps
+--   lute/chance.lua     rrand, rrand_i, choose, ring, tick, look (seeded)
 --   lute/sandbox.lua    where user code runs: its own _ENV, copy-on-write, text only
 --   arrange.lua         sections, song form, jumps, render span, Standard MIDI Files
 local R = require "rational"
@@ -35,6 +37,8 @@ local M = require "lute.midi"
 local A = require "arrange"
 local Tr = require "lute.transport"
 local Sb = require "lute.sandbox"
+local Lv = require "lute.live"
+local C = require "lute.chance"
 
 local lute = { version = "0.1.0" }
 
@@ -49,6 +53,7 @@ Rc.handle = H.handle
 H.track = Rc.track
 Sc.on_tick[#Sc.on_tick + 1] = M.dispatch
 Sc.on_window[#Sc.on_window + 1] = L.run
+Sc.before_window[#Sc.before_window + 1] = Rc.before_window
 
 -- ---------------------------------------------------------------------------------------------
 -- Settings: lute.quantum, lute.autoplay, lute.song_name, lute.message — checked when written.
@@ -165,11 +170,13 @@ function lute._abort()
   Sb.drop()
 end
 lute._tick = Sc.tick
+lute._empty_save = Rc.empty_save   -- session.c: a script saved empty while it plays (see reconcile.lua)
 
 -- lute.eval(code [, name [, partial]]): evaluates a script text as `lute` evaluates a file (partial:
 -- as a REPL chunk), in the sandbox; returns true, or nil and the message, having changed nothing.
 function lute.eval(code, name, partial)
   if type(code) ~= "string" then return nil, "lute.eval(code): code is a string of Lua" end
+  if not partial and not code:find("%S") and Rc.empty_save(name) then return true end
   local env = lute._begin(not partial)
   local fn, e = load(code, "=" .. (name or "script"), "t", env)
   if not fn then lute._abort(); return nil, e end
@@ -198,6 +205,7 @@ lute.frame_of_bar = T.frame_of_bar
 lute.next_switch_bar = T.next_switch_bar
 lute.handle = H.handle
 lute.play, lute.stop, lute.solo = Tr.play, Tr.stop, Tr.solo
+lute.pause, lute.resume, lute.hush, lute.panic = Tr.pause, Tr.resume, Tr.hush, Tr.panic
 lute.midi_select = M.select
 lute.decode_midi = M.decode
 lute.export_midi, lute.import_midi, lute.clip = A.export_midi, A.import_midi, A.clip
@@ -221,12 +229,23 @@ end
 -- ---------------------------------------------------------------------------------------------
 local help_text = require "lute_help"
 
+local names_of_values   -- help(midi.learn) as help("midi.learn"): the API's values to their names
 local function help(name)
   if name == nil then
     io.write(help_text.overview, "\n")
     return
   end
-  if type(name) ~= "string" then name = tostring(name) end
+  if type(name) ~= "string" then
+    if not names_of_values then
+      names_of_values = {}
+      for k, v in pairs(lute.api) do
+        if type(v) == "function" then names_of_values[v] = k end
+        if k == "midi" then for mk, mv in pairs(v) do names_of_values[mv] = "midi." .. mk end end
+      end
+      names_of_values[lute.seed] = "seed"
+    end
+    name = names_of_values[name] or tostring(name)
+  end
   local h = help_text.topics[name]
   if not h then
     local keys = {}
@@ -252,10 +271,13 @@ lute.api = {
   lute = lute_view,
   track = Rc.track, set = H.set, note = H.note,
   loop = L.loop, sleep = L.sleep, cue = L.cue, sync = L.sync,
-  midi = { on = M.on, off = M.off, map = M.map, select = M.select },
-  tempo = Tr.tempo, meter = Tr.meter,
+  midi = { on = M.on, off = M.off, map = M.map, select = M.select, learn = M.learn },
+  tempo = Tr.tempo, meter = Tr.meter, setbpm = Lv.setbpm, setcps = Lv.setcps,
   play = function(...) return Tr.play(...) end, stop = function(...) return Tr.stop(...) end,
+  pause = Tr.pause, resume = Tr.resume, hush = Tr.hush, panic = Tr.panic,
+  mute = Lv.mute, unmute = Lv.unmute, remove = Lv.remove,
   quit = Tr.quit, solo = Tr.solo, where = Tr.where,
+  rrand = C.rrand, rrand_i = C.rrand_i, choose = C.choose, ring = C.ring, tick = C.tick, look = C.look,
   section = A.section, song = A.song, tempo_map = A.tempo_map, meter_map = A.meter_map,
   jump = A.jump, queue = A.queue, loop_region = A.loop_region,
   help = help,

@@ -121,8 +121,27 @@ static int load_user(lua_State *L, int status) {
     return status;
 }
 
+/* 1 if the file holds only whitespace (or cannot be read: then the loader says why). */
+static int blank_file(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    int c, blank = 1;
+    while (blank && (c = fgetc(f)) != EOF) if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v') blank = 0;
+    fclose(f);
+    return blank;
+}
+
 int lt_session_eval_file(lt_session *s, const char *path) {
     lua_State *L = s->L;
+    if (blank_file(path)) {   /* saved empty while playing: lute._empty_save arms a stop (reconcile.lua) */
+        lua_pushstring(L, path);
+        if (call_lute(L, "_empty_save", 1, 1) != LUA_OK) { lt_message("%s", lua_tostring(L, -1)); lua_pop(L, 1); }
+        else {
+            int armed = lua_toboolean(L, -1);
+            lua_pop(L, 1);
+            if (armed) return -1;
+        }
+    }
     add_script_dir(L, path);
     forget_user_modules(L);
     lua_pushboolean(L, 1);

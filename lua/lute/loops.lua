@@ -29,6 +29,7 @@ end
 
 function L.apply(decls, order, full)
   for _, name in ipairs(order) do
+    Rc.claim("loop", name, full)
     local l = S.loops[name]
     if l then l.next_fn = decls[name]   -- swapped at its next iteration
     else
@@ -38,7 +39,9 @@ function L.apply(decls, order, full)
     end
   end
   if full then
-    for name in pairs(S.loops) do if not decls[name] then S.loops[name] = nil end end
+    for name in pairs(S.loops) do
+      if not decls[name] and not Rc.from_repl("loop", name) then S.loops[name] = nil; Rc.forget("loop", name) end
+    end
   end
 end
 
@@ -98,10 +101,10 @@ function L.run(to_beat)
       while not l.waiting and l.beat < to_beat and S.loops[name] == l do
         l.co = l.co or coroutine.create(loop_body(l))
         l.slept = l.slept or 0
-        S.loop_beat = l.beat
+        S.loop_beat, S.loop_name = l.beat, name
         S.loop_frame = T.frame_of_beat(l.beat)
         local ok, what, arg = coroutine.resume(l.co)
-        S.loop_beat, S.loop_frame = nil, nil
+        S.loop_beat, S.loop_frame, S.loop_name = nil, nil, nil
         if not ok then
           Rp.say("lute: loop '%s' stopped: %s", name, tostring(what))
           S.loops[name] = nil

@@ -20,9 +20,14 @@ function M.on(kind, fn)
     error(("midi.on: unknown message type '%s'; known: %s"):format(tostring(kind), known_midi_types), 2)
   end
   if type(fn) ~= "function" then error("midi.on(type, function(msg) ... end)", 2) end
-  local handlers = S.decl and S.decl.midi_handlers or S.midi_handlers
-  handlers[kind] = handlers[kind] or {}
-  table.insert(handlers[kind], fn)
+  if S.decl then
+    local handlers = S.decl.midi_handlers
+    handlers[kind] = handlers[kind] or {}
+    table.insert(handlers[kind], fn)
+  else
+    S.midi_handlers[kind] = S.midi_handlers[kind] or {}
+    table.insert(S.midi_handlers[kind], { fn = fn, origin = "repl" })
+  end
 end
 
 function M.off(kind) S.midi_handlers[kind] = nil end
@@ -48,14 +53,15 @@ function M.decode(bytes)
 end
 
 function M.dispatch()
-  if not next(S.midi_handlers) then E.midi_poll(); return end
+  if not next(S.midi_handlers) and not S.learning then E.midi_poll(); return end
   for _, ev in ipairs(E.midi_poll()) do
     local m = M.decode(ev.bytes)
     m.frame = ev.frame
+    if S.learning and m.type == "cc" then M.learned(m) end
     for _, kind in ipairs({ m.type, "any" }) do
-      for _, fn in ipairs(S.midi_handlers[kind] or {}) do
-        local ok, e = pcall(fn, m)
-        if not ok then Rp.say("lute: midi.on('%s') handler: %s", kind, tostring(e)) end
+      for _, h in ipairs(S.midi_handlers[kind] or {}) do
+        local ok, e = pcall(h.fn, m)
+        if not ok then Rp.limited("midi:" .. kind, "lute: midi.on('%s') handler: %s", kind, tostring(e)) end
       end
     end
   end
@@ -89,7 +95,7 @@ local function check_map(spec, known)
   return { cc = cc, ch = ch and ch - 1 or -1, track = tname, param = pname, to = spec.to, lo = lo, hi = hi, curve = curve }
 end
 
-local function apply_map(m)
+local function apply_map(m, origin)
   local t = H.running(m.track)
   -- one map per (cc, channel, target): mapping again replaces it
   local index
@@ -99,7 +105,7 @@ local function apply_map(m)
   index = index or #S.ccmaps + 1
   if index > 128 then error("midi.map: at most 128 maps", 0) end
   E.ccmap(index - 1, m.cc, m.ch, t.handle, m.param, m.lo, m.hi, m.curve)
-  S.ccmaps[index] = { cc = m.cc, ch = m.ch, to = m.to }
+  S.ccmaps[index] = { cc = m.cc, ch = m.ch, to = m.to, spec = m, origin = origin or "repl" }
 end
 
 -- midi.map{cc = 74, to = "bass.cutoff", min = 200, max = 8000, curve = "exp", channel = 1}
@@ -108,11 +114,51 @@ function M.map(spec)
   local ok, m = pcall(check_map, spec, function(n) return (decl and decl.tracks[n]) or S.tracks[n] end)
   if not ok then error(m, 2) end
   if decl then   -- part of the declaration: mapped once the tracks exist
-    table.insert(decl.after, function() apply_map(m) end)
+    local origin = decl.full and "file" or "repl"
+    table.insert(decl.after, function() apply_map(m, origin) end)
     return
   end
-  ok, m = pcall(apply_map, m)
+  ok, m = pcall(apply_map, m, "repl")
   if not ok then error(m, 2) end
+end
+
+-- midi.learn("bass.cutoff" [, {min =, max =, curve =}]): the next controller moved maps to that
+-- parameter (its channel and number), over the parameter's range unless given; lute prints the
+-- midi.map{...} line to keep in the script.  midi.learn() cancels.
+function M.learn(to, opts)
+  if to == nil then S.learning = nil; return "midi.learn cancelled" end
+  if opts ~= nil and type(opts) ~= "table" then error('midi.learn("bass.cutoff", {min = 200, max = 8000, curve = "exp"})', 2) end
+  local spec = { cc = 0, to = to }
+  for k, v in pairs(opts or {}) do spec[k] = v end
+  local pname = tostring(to):match("%.(.+)$")
+  local pi = pname and D.param_info[pname]
+  if pi and spec.curve == nil then   -- frequencies feel even on an exponential curve
+    spec.curve = (pi.unit == "Hz" and (spec.min or pi.min) > 0) and "exp" or "lin"
+  end
+  local ok, m = pcall(check_map, spec, function(n) return S.tracks[n] end)
+  if not ok then error(m:gsub("^midi%.map", "midi.learn"), 2) end
+  S.learning = { spec = spec }
+  return ("midi.learn: move a controller to map it to %s"):format(m.to)
+end
+
+local function num(x)
+  local i = math.tointeger(x)
+  if i then return tostring(i) end
+  return ("%.6g"):format(x)
+end
+
+-- A controller moved while learning: map it, and say the line that keeps the map.
+function M.learned(msg)
+  local spec = S.learning.spec
+  S.learning = nil
+  spec.cc, spec.channel = msg.cc, msg.channel
+  local ok, m = pcall(check_map, spec, function(n) return S.tracks[n] end)
+  if ok then ok, m = pcall(apply_map, m, "repl") end
+  if not ok then Rp.say("lute: midi.learn: %s", tostring(m)); return end
+  local pi = D.param_info[spec.to:match("%.(.+)$")]
+  Rp.say('lute: midi.learn: CC %d on channel %d now moves %s; to keep it, put this line in the script:\n'
+    .. '  midi.map{cc = %d, channel = %d, to = "%s", min = %s, max = %s, curve = "%s"}',
+    spec.cc, spec.channel, spec.to, spec.cc, spec.channel, spec.to, num(spec.min or pi.min), num(spec.max or pi.max), spec.curve or "lin")
 end
 
 -- midi.select(track): MIDI notes play this track (note-through, in C, timestamped on arrival).
@@ -127,20 +173,29 @@ function M.select(name)
 end
 D.midi_select = M.select
 
--- MIDI belongs to the declaration too: a whole script replaces the handlers and CC maps (so a
--- reload does not add a second handler), a REPL chunk adds to them.
+-- MIDI belongs to the declaration too: a script's handlers and CC maps replace the ones the script
+-- declared before (so a reload does not add a second handler); those typed at the REPL stay.
 Rc.part{ name = "midi", order = 30,
   begin = function(d) d.midi_handlers = {} end,
   apply = function(d)
+    local origin = d.full and "file" or "repl"
     if d.full then
-      for i = 1, #S.ccmaps do E.ccmap_clear(i - 1) end
-      S.ccmaps = {}
-      S.midi_handlers = d.midi_handlers
-    else
-      for kind, list in pairs(d.midi_handlers) do
-        S.midi_handlers[kind] = S.midi_handlers[kind] or {}
-        for _, fn in ipairs(list) do table.insert(S.midi_handlers[kind], fn) end
+      for kind, list in pairs(S.midi_handlers) do
+        local keep = {}
+        for _, h in ipairs(list) do if h.origin == "repl" then keep[#keep + 1] = h end end
+        S.midi_handlers[kind] = #keep > 0 and keep or nil
       end
+      local keep = {}
+      for _, m in ipairs(S.ccmaps) do if m.origin == "repl" then keep[#keep + 1] = m end end
+      if #keep < #S.ccmaps then   -- the engine's maps are numbered: lay the kept ones out again
+        for i = 1, #S.ccmaps do pcall(E.ccmap_clear, i - 1) end
+        S.ccmaps = {}
+        for _, m in ipairs(keep) do pcall(apply_map, m.spec, "repl") end
+      end
+    end
+    for kind, list in pairs(d.midi_handlers) do
+      S.midi_handlers[kind] = S.midi_handlers[kind] or {}
+      for _, fn in ipairs(list) do table.insert(S.midi_handlers[kind], { fn = fn, origin = origin }) end
     end
   end }
 

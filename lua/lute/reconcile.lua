@@ -30,6 +30,18 @@ function Rc.part(p)
   table.sort(Rc.parts, function(a, b) return a.order < b.order end)
 end
 
+-- Who declared a running track or loop: "file" (the script) or "repl" (a REPL chunk, a live loop).
+-- The rule (docs/language.md): the file declares what it declares — a reload stops what the file
+-- declared before and no longer does; what the REPL added lives on until it is removed
+-- (remove("name")) or the file declares the same name (then it is the file's).
+function Rc.claim(kind, name, full)
+  local key = kind .. ":" .. name
+  if full then S.origin_of[key] = "file"
+  elseif S.origin_of[key] ~= "file" then S.origin_of[key] = "repl" end
+end
+function Rc.from_repl(kind, name) return S.origin_of[kind .. ":" .. name] == "repl" end
+function Rc.forget(kind, name) S.origin_of[kind .. ":" .. name] = nil end
+
 -- Called around the evaluation of a script file (full = true) or a REPL chunk (full = false).
 function Rc.begin(full)
   local d = { full = full, tracks = {}, order = {}, after = {} }
@@ -59,7 +71,43 @@ function Rc.commit()
     error(err, 0)
   end
   for _, p in ipairs(Rc.parts) do if p.apply then p.apply(d) end end
+  if d.full then S.empty_stop = nil end   -- a file with content: an armed empty save is off
   if d.full and Rc.autoplay ~= false and not S.playing and not S.stopped_by_user then Rc.play() end
+end
+
+-- ---------------------------------------------------------------------------------------------
+-- An empty save
+-- ---------------------------------------------------------------------------------------------
+-- Saving the script empty (or only whitespace) while it plays would stop everything it declared.
+-- Editors save empty files by accident (a buffer cleared, a failed paste), so lute says what that
+-- would stop, and stops it at the next bar only if the file is still empty then: a save with
+-- content before that bar disarms it.  Returns true when something was armed (the evaluation is
+-- then not made now); false when nothing would stop (the empty file is evaluated as any file).
+function Rc.empty_save(name)
+  local tracks, loops = {}, {}
+  for n in pairs(S.tracks) do if not Rc.from_repl("track", n) then tracks[#tracks + 1] = n end end
+  for n in pairs(S.loops) do if not Rc.from_repl("loop", n) then loops[#loops + 1] = n end end
+  if #tracks + #loops == 0 or not S.playing then return false end
+  table.sort(tracks); table.sort(loops)
+  local bar = T.next_switch_bar()
+  if bar == S.sched then bar = bar + T.quantum end
+  S.empty_stop = { bar = bar }
+  local what = {}
+  if #tracks > 0 then what[#what + 1] = "tracks " .. table.concat(tracks, ", ") end
+  if #loops > 0 then what[#what + 1] = "loops " .. table.concat(loops, ", ") end
+  Rp.say("lute: %s is empty; if it is still empty at bar %d, that stops %s (what the REPL added stays). "
+    .. "Save it with content before then to keep them.", name or "the script", bar:floor() + 1, table.concat(what, " and "))
+  return true
+end
+
+-- Called by the scheduler before each window: the armed empty save takes effect at its bar.
+function Rc.before_window(from, to)
+  local e = S.empty_stop
+  if not e or to <= e.bar then return end
+  S.empty_stop = nil
+  Rc.begin(true)
+  Rc.commit()
+  Rp.say("lute: the script is still empty: its tracks and loops stop now")
 end
 
 -- ---------------------------------------------------------------------------------------------
@@ -88,6 +136,7 @@ end
 -- A parameter change at the switch; the engine refuses one only when its queue is full, which is
 -- said (once) rather than left half done.
 local function send_param(t, frame, k, v)
+  if k == "gain" and (S.muted[t.name] or S.hushed) then return end   -- it comes back with unmute / play
   local ok, e = pcall(E.param, t.handle, frame, k, v)
   if not ok then Rp.limited("reconcile", "lute: track '%s': %s = %s not sent: %s", t.name, k, tostring(v), Rp.strip(e)) end
 end
@@ -132,6 +181,7 @@ function Rc.apply_tracks(decls, order, full, added)
   local sw_frame = T.frame_of_bar(switch)
   for _, name in ipairs(order) do
     local d, t = decls[name], S.tracks[name]
+    Rc.claim("track", name, full)
     if t and added[name] then   -- a new voice pool: the old track goes at the switch
       pcall(E.track_remove, t.handle, sw_frame)
       S.tracks[name] = nil
@@ -170,17 +220,24 @@ function Rc.apply_tracks(decls, order, full, added)
     end
   end
   if full then
-    for name, t in pairs(S.tracks) do
-      if not decls[name] then
-        pcall(E.track_remove, t.handle, sw_frame)
-        S.tracks[name] = nil
-        if S.note_target == name then S.note_target = nil end
-      end
+    for name in pairs(S.tracks) do
+      if not decls[name] and not Rc.from_repl("track", name) then Rc.remove_track(name, sw_frame) end
     end
-    local o = {}
-    for _, n in ipairs(S.order) do if S.tracks[n] then o[#o + 1] = n end end
-    S.order = o
   end
+end
+
+-- Removes a running track: it fades out at `frame` (the next switch by default).
+function Rc.remove_track(name, frame)
+  local t = S.tracks[name]
+  if not t then return false end
+  pcall(E.track_remove, t.handle, frame or T.frame_of_bar(T.next_switch_bar()))
+  S.tracks[name] = nil
+  Rc.forget("track", name)
+  if S.note_target == name then S.note_target = nil end
+  local o = {}
+  for _, n in ipairs(S.order) do if S.tracks[n] then o[#o + 1] = n end end
+  S.order = o
+  return true
 end
 
 Rc.part{ name = "tracks", order = 20,

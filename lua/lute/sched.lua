@@ -25,8 +25,10 @@ function Sc.send_note(t, on, off, n, vel, pan)
   if S.trace then S.trace[#S.trace + 1] = { track = t.name, frame = on, off = off, note = n, vel = vel, pan = pan } end
 end
 
--- Sends a parameter change to a track at a frame; recorded when tracing parameters too.
-function Sc.send_param(t, frame, k, v)
+-- Sends a parameter change to a track at a frame; recorded when tracing parameters too.  A muted or
+-- hushed track's gain stays down (it comes back with unmute / play) unless `force`.
+function Sc.send_param(t, frame, k, v, force)
+  if k == "gain" and not force and (S.muted[t.name] or S.hushed) then return end
   E.param(t.handle, frame, k, v)
   if S.trace and S.trace_params then S.trace[#S.trace + 1] = { track = t.name, frame = frame, param = k, value = v } end
 end
@@ -133,6 +135,8 @@ Sc.provider = Sc.tracks_provider
 -- Functions run at the start of every tick (MIDI for Lua handlers), and after the tracks with the
 -- window's end in beats (live loops).
 Sc.on_tick, Sc.on_window = {}, {}
+-- Functions run before each window is scheduled, with its bounds (an armed empty save).
+Sc.before_window = {}
 
 -- Runs f(...) and reports an error instead of raising it: the scheduler never stops on a fault.
 local function guarded(key, f, ...)
@@ -172,6 +176,7 @@ function Sc.tick(upto)
       end
       local from = S.sched
       if to > from then
+        for _, fn in ipairs(Sc.before_window) do guarded("before window", fn, from, to) end
         S.sched = to
         if prov.before then guarded("before", prov.before, from, to) end
         for _, name in ipairs(S.order) do

@@ -12,6 +12,7 @@ return {
   -- transport.lua
   playing = false,
   paused = nil,              -- pause(): { bar = where the music was } until resume()
+  hushed = nil,              -- hush(): every track's gain is down until play() or resume()
   stopped_by_user = false,
   -- sched.lua
   sched = R(0),              -- cycles (transport bars) scheduled so far
@@ -22,14 +23,15 @@ return {
   decl = nil,                -- the declaration being evaluated
   tracks = {},               -- name -> running track
   order = {},                -- track names in declaration order
-  origin_of = {},            -- name -> "file" | "repl": who declared a running track or loop
+  origin_of = {},            -- "track:name" / "loop:name" -> "file" | "repl": who declared it
+  empty_stop = nil,          -- { bar = }: the script was saved empty; it stops at that bar
   -- loops.lua
   loops = {},                -- name -> loop
   cues = {},                 -- recent cues: { name, beat }
-  loop_beat = nil, loop_frame = nil,   -- the logical time of the loop running now
+  loop_beat = nil, loop_frame = nil, loop_name = nil,   -- the loop running now, at its logical time
   -- midi.lua
-  midi_handlers = {},        -- message type -> list of functions
-  ccmaps = {},               -- list of maps, index = engine map slot + 1
+  midi_handlers = {},        -- message type -> list of { fn =, origin = "file" | "repl" }
+  ccmaps = {},               -- list of maps { cc, ch, to, spec, origin }, index = engine map slot + 1
   note_target = nil,         -- name of the track MIDI notes play
   -- arrange.lua
   timeline = nil, song = nil, layout = nil, jumps = {}, queued = nil, loop_region = nil,

@@ -233,7 +233,8 @@ check(#S.midi_handlers.cc == 1 and #S.ccmaps == 1, "two evaluations of a script:
 assert(lute.eval([[midi.on("cc", function(m) end)]], "stdin", true))
 check(#S.midi_handlers.cc == 2, "a REPL chunk adds a handler: %d", #S.midi_handlers.cc)
 assert(lute.eval([[track "keys" {}]], "song.lua"))
-check(next(S.midi_handlers) == nil and #S.ccmaps == 0, "a script without MIDI clears handlers and maps")
+check(#S.midi_handlers.cc == 1 and S.midi_handlers.cc[1].origin == "repl" and #S.ccmaps == 0,
+  "a script without MIDI clears the handlers and maps it declared; the one typed at the REPL stays")
 
 -- Files a script requires are recorded for watching and reloading (lute's own modules are not).
 local dir = os.tmpname(); os.remove(dir); os.execute("mkdir -p " .. dir)
