@@ -449,13 +449,17 @@ function A.plan_jumps(a, b)
       relayout(t_end, lo)
     end
   elseif sa >= hi then
-    table.insert(S.jumps, { t = a, s = lo })
-    relayout(a, lo)
+    -- already past the end (a loop region set behind the playhead): back at the next bar line
+    local t = a:ceil()
+    if t < b then
+      table.insert(S.jumps, { t = t, s = lo })
+      relayout(t, lo)
+    end
   end
   -- a queued section starts at its bar, which may be where this window starts (or, if it was
-  -- queued too late for its bar, right now)
-  if S.queued and S.queued.t < b then
-    local t = S.queued.t < a and a or S.queued.t
+  -- queued too late for its bar, at the next bar line)
+  if S.queued and (S.queued.t < a and a:ceil() or S.queued.t) < b then
+    local t = S.queued.t < a and a:ceil() or S.queued.t
     for i = #S.jumps, 1, -1 do if S.jumps[i].t >= t then table.remove(S.jumps, i) end end
     table.insert(S.jumps, { t = t, s = S.queued.s })
     relayout(t, S.queued.s)
