@@ -151,6 +151,7 @@ math.randomseed(seed)
 lute._state = S
 lute._render_span = A.render_span
 lute._user_modules = Sb.user_modules   -- the files a script required: watched and reloaded with it
+lute._user_env = Sb.user               -- the user's globals (for the REPL's completion of their names)
 
 -- An evaluation: _begin(full) opens the declaration and the sandbox layer and returns the
 -- environment the user's chunk runs in; _commit applies both; _abort drops both.  A whole script

@@ -52,16 +52,21 @@ base.dofile = function(path)
 end
 
 -- Names a script reads through to: lute's API (published by lute.lua with Sb.publish) over _G.
+-- lute's names are stored in the base itself (a plain lookup); Lua's functions are read from _G
+-- at each use, so one the REPL replaces there (print) is the one a script sees.
 local api = {}
-function Sb.publish(t) for k, v in pairs(t) do api[k] = v end end
+function Sb.publish(t)
+  for k, v in pairs(t) do api[k] = v; rawset(base, k, v) end
+end
 setmetatable(base, {
-  __index = function(_, k) local v = api[k]; if v ~= nil then return v end; return real_G[k] end,
+  __index = function(_, k) return real_G[k] end,
   __newindex = function() error("lute's base environment is read-only", 2) end,
   __metatable = false,
 })
 
 user = setmetatable({}, { __index = base, __metatable = false })
 Sb.user = user
+rawset(base, "_G", user)   -- _G in user code is the user's globals, never lute's table
 
 -- A name the user writes that hides one of lute's or Lua's: said once per name, since it is often a
 -- mistake (`n = 5` hides n("0 2 4"), `type = "square"` hides type()), and never affects lute itself.
@@ -124,9 +129,8 @@ function Sb.merge()
   for k, v in pairs(l.writes) do
     if v == NIL then user[k] = nil else user[k] = v end
   end
-  local env = l.env
-  l.mt.__index = function(_, k) if k == "_G" then return env end return user[k] end
-  l.mt.__newindex = function(_, k, v) user[k] = v end
+  l.mt.__index = user        -- _G resolves through user to the base's _G: the user's globals
+  l.mt.__newindex = user
   l.mt.__pairs = function() return next, user, nil end
 end
 
