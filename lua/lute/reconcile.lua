@@ -189,7 +189,7 @@ function Rc.apply_tracks(decls, order, full, added)
     end
     if not t then
       local h = added[name]
-      t = { name = name, handle = h, slot = h, voices = d.voices, params = copy(d.params), def = d,
+      t = { name = name, handle = h, voices = d.voices, params = copy(d.params), def = d,
             notes = d.notes, switch = switch }
       S.tracks[name] = t
       list_name(name)
