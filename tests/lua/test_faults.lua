@@ -70,10 +70,10 @@ for _, case in ipairs({
     "%s: one message at the user's line and bar, none pointing into lute: %s", name, joined())
 end
 
--- A fault every bar for 64 bars prints one line, not 64 (repeats are counted, see report.lua).
+-- A fault every bar for 64 bars prints one line, not 64 (repeats are counted, see report.lua): the
+-- pattern function raises once the REPL sets a flag, so the script itself evaluates.
 ok = eval('tempo(120)\ntrack "a" { notes = "c4 [e4 999]" }')   -- the 999 is in the first cycles:
 check(not ok, "999 in the first cycle is rejected at evaluation")
-assert(eval('tempo(120)\ntrack "a" { notes = mini("c4 e4"):fmap(function(v) if v == "e4" then error("bad e4") end return v end):fast("<1 1 1 1 2>") }') == nil or true)
 assert(eval('tempo(120)\ntrack "a" { notes = mini("c4 e4"):fmap(function(v) if v == "e4" and lute_flag then error("bad e4") end return v end) }'))
 assert(lute.eval("lute_flag = true", "stdin", true))
 render(64)

@@ -190,8 +190,6 @@ check(not ok and e:find("^stdin:1: tempo%(") , "setbpm(NaN): an error at the lin
 -- 6. rrand, rrand_i, choose, ring, tick: seeded, so a script chooses the same each evaluation.
 local PICK = [[picks = {} for i = 1, 6 do picks[#picks + 1] = tostring(rrand_i(1, 100)) .. "/" .. choose({"a", "b", "c"})
   .. "/" .. ("%.3f"):format(rrand(0, 1)) end picked = table.concat(picks, " ") track "a" {}]]
-assert(file(PICK)); local p1 = lute._state and nil
-ok, e = repl("return picked"); 
 assert(file(PICK .. " first = picked"))
 assert(file(PICK .. " second = picked"))
 ok, e = repl("assert(first == second and #first > 20, first .. ' / ' .. second)")
