@@ -232,6 +232,7 @@ function Rc.remove_track(name, frame)
   if not t then return false end
   pcall(E.track_remove, t.handle, frame or T.frame_of_bar(T.next_switch_bar()))
   S.tracks[name] = nil
+  S.muted[name] = nil
   Rc.forget("track", name)
   if S.note_target == name then S.note_target = nil end
   local o = {}
