@@ -5,11 +5,20 @@
 -- Two clocks: the *transport* counts bars since play() (what the scheduler walks), the *song* counts
 -- bars of the form.  They agree until a jump; each jump adds a point where transport bar B continues
 -- at song bar X, and the tempo and meter maps are laid out again from there.
-local core = require "lute.core"
+--
+-- The arrangement is a part of the declaration (reconcile.part "timeline") and, when there is a
+-- song, the scheduler's plan provider (what each track plays comes from the sections).
 local R = require "rational"
 local P = require "pattern"
-local lute = lute
-local S = lute._state
+local E = require "lute.engine"
+local S = require "lute.state"
+local T = require "lute.time"
+local D = require "lute.decl"
+local Sc = require "lute.sched"
+local Rc = require "lute.reconcile"
+local Rp = require "lute.report"
+
+local A = {}
 
 -- The timeline: base tempo and meter, explicit maps (song bars, 0-based), sections and the form.
 S.timeline = { bpm = 120, meter = { 4, 4 }, tempo_map = {}, meter_map = {}, sections = {}, form = nil }
@@ -22,49 +31,77 @@ local function err(level, fmt, ...) error(string.format(fmt, ...), level + 1) en
 -- ---------------------------------------------------------------------------------------------
 local section_fields = { bars = true, tempo = true, meter = true, ramp = true }
 
+local function bpm_ok(x) return type(x) == "number" and x >= 1 and x <= 1000 end
+local function bars_ok(x) return type(x) == "number" and x >= 0 and x <= 10000 end
+
+-- A pattern that gives `x` once, at the start of cycle 0: a section's numeric parameter, set when
+-- the section starts.
+local function at_start(x)
+  return P.pure(x):filterHaps(function(h) return h.whole.b == R(0) end)
+end
+
+-- The body of section(name)(spec): a section table, or an error (no position: the caller adds the
+-- user's line).
+local function make_section(name, spec)
+  if type(spec) ~= "table" then error(("section '%s' needs a table: section \"%s\" { bars = 8, bass = \"c2*4\" }"):format(name, name), 0) end
+  local bars = spec.bars
+  if math.type(bars) ~= "integer" or bars < 1 then
+    error(("section '%s': bars must be a whole number of bars >= 1, got %s"):format(name, tostring(bars)), 0)
+  end
+  local s = { name = name, bars = bars, tracks = {}, params = {}, values = {} }
+  if spec.tempo ~= nil then
+    if not bpm_ok(spec.tempo) then
+      error(("section '%s': tempo must be 1 .. 1000 bpm, got %s"):format(name, tostring(spec.tempo)), 0)
+    end
+    s.tempo = spec.tempo
+    if spec.ramp ~= nil then
+      if not bars_ok(spec.ramp) then error(("section '%s': ramp is a number of bars 0 .. 10000, got %s"):format(name, tostring(spec.ramp)), 0) end
+      s.ramp = spec.ramp   -- ramp from the tempo before to `tempo` over `ramp` bars
+    end
+  elseif spec.ramp ~= nil then
+    error(("section '%s': ramp needs a tempo to ramp to (tempo = 96, ramp = 2)"):format(name), 0)
+  end
+  if spec.meter ~= nil then s.meter = { T.parse_meter(spec.meter, 0) } end
+  for k, v in pairs(spec) do
+    if not section_fields[k] then
+      if type(k) ~= "string" then error(("section '%s': unexpected field %s"):format(name, tostring(k)), 0) end
+      local where = ("section '%s', track %s"):format(name, k)
+      -- a track's entry: a pattern of notes, or a table { notes = ..., param = ... } (without notes:
+      -- the track's own notes, with the section's parameters)
+      local notes, params = v, nil
+      if type(v) == "table" and not v.query and getmetatable(v) == nil and v[1] == nil then
+        notes, params = v.notes, {}
+        for pk, pv in pairs(v) do if pk ~= "notes" then params[pk] = pv end end
+      end
+      if notes == nil then
+        s.tracks[k] = "own"
+      else
+        s.tracks[k] = D.as_pattern(notes, where)
+        D.validate_notes(s.tracks[k], where)
+      end
+      if params and next(params) then
+        s.params[k], s.values[k] = {}, {}
+        for pk, pv in pairs(params) do
+          if not D.param_info[pk] then
+            error(("%s: unknown parameter '%s'; known: %s"):format(where, tostring(pk), table.concat(D.param_names, ", ")), 0)
+          end
+          -- the same check as a track's: a number in range, or a pattern whose first cycles are
+          local x, pat = D.param_field(pk, pv, where)
+          if x then s.values[k][pk] = x else s.params[k][pk] = pat end
+        end
+      end
+    end
+  end
+  return s
+end
+
 -- section "verse" { bars = 8, tempo = 120, meter = "4/4", bass = "c2*4", lead = { notes = ..., cutoff = ... } }
-function section(name)
+function A.section(name)
   if type(name) ~= "string" or name == "" then err(2, "section needs a name: section \"verse\" { bars = 8, ... }") end
   return function(spec)
-    if type(spec) ~= "table" then err(2, "section '%s' needs a table: section \"%s\" { bars = 8, bass = \"c2*4\" }", name, name) end
-    local bars = spec.bars
-    if math.type(bars) ~= "integer" or bars < 1 then
-      err(2, "section '%s': bars must be a whole number of bars >= 1, got %s", name, tostring(bars))
-    end
-    local s = { name = name, bars = bars, tracks = {}, params = {} }
-    if spec.tempo ~= nil then
-      if type(spec.tempo) ~= "number" or spec.tempo < 1 or spec.tempo > 1000 then
-        err(2, "section '%s': tempo must be 1 .. 1000 bpm, got %s", name, tostring(spec.tempo))
-      end
-      s.tempo = spec.tempo
-      if spec.ramp ~= nil then
-        if type(spec.ramp) ~= "number" or spec.ramp < 0 then err(2, "section '%s': ramp is a number of bars >= 0", name) end
-        s.ramp = spec.ramp   -- ramp from the tempo before to `tempo` over `ramp` bars
-      end
-    end
-    if spec.meter ~= nil then s.meter = { lute._parse_meter(spec.meter, 3) } end
-    for k, v in pairs(spec) do
-      if not section_fields[k] then
-        if type(k) ~= "string" then err(2, "section '%s': unexpected field %s", name, tostring(k)) end
-        local notes, params = v, {}
-        if type(v) == "table" and not v.query and v.notes ~= nil then
-          notes = v.notes
-          for pk, pv in pairs(v) do if pk ~= "notes" then params[pk] = pv end end
-        end
-        local where = ("section '%s', track %s"):format(name, k)
-        s.tracks[k] = lute._as_pattern(notes, where)
-        lute._validate_notes(s.tracks[k], where)
-        if next(params) then
-          s.params[k] = {}
-          for pk, pv in pairs(params) do
-            if not lute._param_info[pk] then
-              err(2, "%s: unknown parameter '%s'; known: %s", where, pk, table.concat(lute._param_names, ", "))
-            end
-            s.params[k][pk] = lute._as_pattern(pv, where .. "." .. pk)
-          end
-        end
-      end
-    end
+    local ok, s = pcall(make_section, name, spec)
+    if not ok then error(s, 2) end
+    s.where = Rp.at()
     local d = S.decl
     if d then
       if d.sections[name] then err(2, "section '%s' is declared twice", name) end
@@ -78,12 +115,13 @@ function section(name)
 end
 
 -- song { "intro", "verse", "chorus", ... }
-function song(form)
+function A.song(form)
   if type(form) ~= "table" or #form == 0 then err(2, 'song { "intro", "verse", ... } needs a list of section names') end
   for i, n in ipairs(form) do
     if type(n) ~= "string" then err(2, "song: entry %d must be a section name, got %s", i, tostring(n)) end
   end
-  if S.decl then S.decl.song = form else lute._apply_timeline({ song = form, sections = {}, section_order = {} }) end
+  if S.decl then S.decl.song, S.decl.song_where = form, Rp.at()
+  else A.apply_timeline({ song = form, sections = {}, section_order = {}, song_where = Rp.at() }) end
 end
 
 local function map_bar(v, i, what)
@@ -92,28 +130,28 @@ local function map_bar(v, i, what)
 end
 
 -- tempo_map { {bar = 1, bpm = 120}, {bar = 17, bpm = 140, ramp = 4} }: ramp = bars to glide to bpm.
-function tempo_map(list)
+function A.tempo_map(list)
   if type(list) ~= "table" then err(2, "tempo_map { {bar = 1, bpm = 120}, {bar = 9, bpm = 140, ramp = 2} }") end
   local out = {}
   for i, e in ipairs(list) do
     if type(e) ~= "table" then err(2, "tempo_map: entry %d must be a table {bar = ..., bpm = ...}", i) end
-    if type(e.bpm) ~= "number" or e.bpm < 1 or e.bpm > 1000 then err(2, "tempo_map: entry %d needs bpm 1 .. 1000, got %s", i, tostring(e.bpm)) end
-    if e.ramp ~= nil and (type(e.ramp) ~= "number" or e.ramp < 0) then err(2, "tempo_map: entry %d: ramp is bars >= 0", i) end
+    if not bpm_ok(e.bpm) then err(2, "tempo_map: entry %d needs bpm 1 .. 1000, got %s", i, tostring(e.bpm)) end
+    if e.ramp ~= nil and not bars_ok(e.ramp) then err(2, "tempo_map: entry %d: ramp is a number of bars 0 .. 10000", i) end
     out[#out + 1] = { bar = map_bar(e.bar, i, "tempo_map"), bpm = e.bpm, ramp = e.ramp or 0 }
   end
-  if S.decl then S.decl.tempo_map = out else lute._apply_timeline({ tempo_map = out, sections = {}, section_order = {} }) end
+  if S.decl then S.decl.tempo_map = out else A.apply_timeline({ tempo_map = out, sections = {}, section_order = {} }) end
 end
 
 -- meter_map { {bar = 1, "4/4"}, {bar = 9, "7/8"} }
-function meter_map(list)
+function A.meter_map(list)
   if type(list) ~= "table" then err(2, 'meter_map { {bar = 1, "4/4"}, {bar = 9, "7/8"} }') end
   local out = {}
   for i, e in ipairs(list) do
     if type(e) ~= "table" then err(2, "meter_map: entry %d must be a table {bar = ..., \"7/8\"}", i) end
-    local num, den = lute._parse_meter(e[1] or e.meter, 3)
+    local num, den = T.parse_meter(e[1] or e.meter, 3)
     out[#out + 1] = { bar = map_bar(e.bar, i, "meter_map"), num = num, den = den }
   end
-  if S.decl then S.decl.meter_map = out else lute._apply_timeline({ meter_map = out, sections = {}, section_order = {} }) end
+  if S.decl then S.decl.meter_map = out else A.apply_timeline({ meter_map = out, sections = {}, section_order = {} }) end
 end
 
 -- ---------------------------------------------------------------------------------------------
@@ -167,30 +205,43 @@ end
 
 -- Lays the song's meters and tempos onto the transport from transport bar `tb`, where the song is
 -- at song bar `sb`; what lies before `tb` is kept.
+-- Bars of meter and jump history kept behind the scheduler.
+local HISTORY_BARS = 8
+
 local function relayout(tb, sb)
   local tl = S.timeline
   local meters, tempos = song_events(tl, S.layout)
   -- meters
   local keep = {}
   for _, m in ipairs(S.meters) do if m.bar < tb then keep[#keep + 1] = m end end
+  -- an entry only where the meter changes, so reloads that keep the meter add nothing
+  local function add(bar, num, den)
+    local last = keep[#keep]
+    if last and last.num == num and last.den == den then return end
+    keep[#keep + 1] = { bar = bar, num = num, den = den }
+  end
   local cur = meters[1]
   for _, m in ipairs(meters) do if m.bar <= sb then cur = m end end
-  keep[#keep + 1] = { bar = tb, num = cur.num, den = cur.den }
+  add(tb, cur.num, cur.den)
   for _, m in ipairs(meters) do
-    if m.bar > sb then keep[#keep + 1] = { bar = tb + (m.bar - sb), num = m.num, den = m.den } end
+    if m.bar > sb then add(tb + (m.bar - sb), m.num, m.den) end
   end
+  -- what lies well behind the scheduler is history nobody reads again (the playhead is at most a
+  -- lookahead behind): a set that goes on for hours keeps a short map
+  local horizon = S.sched - HISTORY_BARS
+  while #keep > 1 and keep[2].bar <= horizon do table.remove(keep, 1) end
   S.meters = keep
-  lute._rebuild_meter_beats()
+  T.rebuild_meter_beats()
   -- tempos: the tempo in effect at song bar sb, then the later changes (ramps in bars -> beats)
   local at = tempos[1]
   for _, t in ipairs(tempos) do if t.bar <= sb then at = t end end
-  local start_beat = lute.bar_to_beat(tb):tonumber()
-  if tb == R(0) and not S.playing then S.tempo = core.tempo(at.bpm) else S.tempo:set(start_beat, at.bpm) end
+  local start_beat = T.bar_to_beat(tb):tonumber()
+  if tb == R(0) and not S.playing then S.tempo = T.new_tempo(at.bpm) else S.tempo:set(start_beat, at.bpm) end
   for _, t in ipairs(tempos) do
     if t.bar > sb then
-      local b = lute.bar_to_beat(tb + (t.bar - sb))
+      local b = T.bar_to_beat(tb + (t.bar - sb))
       if t.ramp and t.ramp > 0 then
-        local e = lute.bar_to_beat(tb + (t.bar - sb) + lute.rational(t.ramp))
+        local e = T.bar_to_beat(tb + (t.bar - sb) + T.to_r(t.ramp))
         S.tempo:ramp(b:tonumber(), t.bpm, (e - b):tonumber())
       else
         S.tempo:set(b:tonumber(), t.bpm)
@@ -199,7 +250,7 @@ local function relayout(tb, sb)
   end
   S.bpm = at.bpm
 end
-lute._relayout = relayout
+A.relayout = relayout
 
 -- Transport bar -> song bar through the jumps.
 local function jump_at(c)
@@ -208,23 +259,28 @@ local function jump_at(c)
   return j
 end
 local function song_bar(c) local j = jump_at(c); return j.s + (c - j.t) end
-lute._song_bar = song_bar
+A.song_bar = song_bar
 
 -- Merges a declaration into the timeline and lays it out (from the next bar when playing).
-function lute._apply_timeline(d)
+function A.apply_timeline(d)
   local tl = S.timeline
   S.render_stop = nil
   local full = d.full
   if full then
-    tl.bpm = d.tempo or 120
-    tl.meter = d.meters and { d.meters[1].num, d.meters[1].den } or { 4, 4 }
+    -- the file declares what it declares: a tempo or meter typed at the REPL stays until the file
+    -- declares one; one the file declared and no longer does goes back to 120 bpm, 4/4.  Sections,
+    -- the form and the maps are the file's.
+    if d.tempo then tl.bpm, tl.bpm_from = d.tempo, "file"
+    elseif tl.bpm_from ~= "repl" then tl.bpm, tl.bpm_from = 120, nil end
+    if d.meters then tl.meter, tl.meter_from = { d.meters[1].num, d.meters[1].den }, "file"
+    elseif tl.meter_from ~= "repl" then tl.meter, tl.meter_from = { 4, 4 }, nil end
     tl.tempo_map = d.tempo_map or {}
     tl.meter_map = d.meter_map or {}
     tl.sections = d.sections or {}
     tl.form = d.song
   else
-    if d.tempo then tl.bpm = d.tempo end
-    if d.meters then tl.meter = { d.meters[1].num, d.meters[1].den } end
+    if d.tempo then tl.bpm, tl.bpm_from = d.tempo, "repl" end
+    if d.meters then tl.meter, tl.meter_from = { d.meters[1].num, d.meters[1].den }, "repl" end
     if d.tempo_map then tl.tempo_map = d.tempo_map end
     if d.meter_map then tl.meter_map = d.meter_map end
     for n, s in pairs(d.sections or {}) do tl.sections[n] = s end
@@ -232,11 +288,14 @@ function lute._apply_timeline(d)
   end
   local layout = song_layout(tl)
   local old_song = S.song
+  if old_song and not layout and S.playing then restore_own(old_song, T.frame_of_bar(T.next_switch_bar())) end
+  for _, t in pairs(S.tracks) do t._part = nil end   -- a new layout: each part is entered afresh
   S.song_old, S.song_switch = S.song, nil
   S.layout = layout
   S.song = layout
+  Sc.provider = layout and A.song_provider or Sc.tracks_provider
   if S.playing then
-    local sw = lute.next_switch_bar()
+    local sw = T.next_switch_bar()
     S.song_switch = sw
     if old_song and layout and (tl.form ~= nil) then
       relayout(sw, song_bar(sw))
@@ -254,7 +313,7 @@ function lute._apply_timeline(d)
 end
 
 -- Checks a declaration before anything is applied, so a mistake changes nothing.
-function lute._validate(d)
+function A.validate(d)
   local sections = {}
   for n, s in pairs(S.timeline.sections) do sections[n] = s end
   if d.full then sections = {} end
@@ -268,7 +327,7 @@ function lute._validate(d)
         local names = {}
         for k in pairs(tracks) do names[#names + 1] = k end
         table.sort(names)
-        error(("section '%s' names track '%s', which is not declared; tracks: %s"):format(n, tn,
+        error(("%ssection '%s' names track '%s', which is not declared; tracks: %s"):format(s.where or "", n, tn,
           #names > 0 and table.concat(names, ", ") or "(none)"), 0)
       end
     end
@@ -279,7 +338,7 @@ function lute._validate(d)
         local names = {}
         for k in pairs(sections) do names[#names + 1] = k end
         table.sort(names)
-        error(("song: entry %d is section '%s', which is not declared; sections: %s"):format(i, n,
+        error(("%ssong: entry %d is section '%s', which is not declared; sections: %s"):format(d.song_where or "", i, n,
           #names > 0 and table.concat(names, ", ") or "(none)"), 0)
       end
     end
@@ -289,9 +348,43 @@ end
 -- ---------------------------------------------------------------------------------------------
 -- Scheduling with a song
 -- ---------------------------------------------------------------------------------------------
+-- The parameters a track has when it enters part p of the song: a section sets a parameter for the
+-- whole of the section (a number, set as the section starts, or a pattern), and a parameter it
+-- does not set is the track's own (what the track declares, or set() changed since) — so a
+-- section's cutoff never sticks into the next section.  Returns the numbers to set on entering
+-- (name -> value, or nil) and the parameter patterns to play there (name -> pattern, or nil).
+local function part_params(song, p, t)
+  local name = t.name
+  local values = p.section.values[name] or {}
+  local pats = p.section.params[name] or {}
+  local set, play
+  for k, pat in pairs(t.def.param_pats) do
+    if values[k] == nil then play = play or {}; play[k] = pat end
+  end
+  for k, pat in pairs(pats) do play = play or {}; play[k] = pat end
+  for _, q in ipairs(song.parts) do
+    for k in pairs(q.section.values[name] or {}) do
+      if not (play and play[k]) then
+        set = set or {}
+        set[k] = values[k] or t.params[k] or D.param_info[k].default
+      end
+    end
+    for k in pairs(q.section.params[name] or {}) do
+      if not (play and play[k]) then
+        set = set or {}
+        set[k] = values[k] or t.params[k] or D.param_info[k].default
+      end
+    end
+  end
+  return set, play
+end
+
 -- Splits transport window [a, b) at jumps and section boundaries; for each piece, the pattern the
--- track plays there, shifted so that pattern cycle 0 is the section's first bar.
-function lute._song_plan(t, a, b)
+-- track plays there, shifted so that pattern cycle 0 is the section's first bar, and the
+-- parameters to set when the track enters a part (`state` remembers the part it is in: the
+-- running track, or a scratch table for the MIDI export).
+function A.song_plan(t, a, b, state)
+  state = state or t
   local out = {}
   local layout = S.song
   if S.song_switch and a < S.song_switch and S.song_old then layout = S.song_old end
@@ -311,18 +404,38 @@ function lute._song_plan(t, a, b)
         local lo, hi = sx > p.start and sx or p.start, sy < p.stop and sy or p.stop
         if lo < hi then
           local pat = p.section.tracks[t.name]
-          local shift = off + p.start
-          out[#out + 1] = { lo + off, hi + off, pat, p.section.params[t.name], shift }
+          if pat == "own" then pat = t.notes end
+          local set, play = part_params(lay, p, t)
+          local seg = { a = lo + off, b = hi + off, pattern = pat, params = play, shift = off + p.start }
+          if state._part ~= p then state._part = p; seg.set = set end
+          out[#out + 1] = seg
         end
       end
     end
   end
-  if S.song_switch and b >= S.song_switch then S.song_old, S.song_switch = nil, nil end
   return out
 end
 
+-- When the song goes away (a reload without one), tracks get back their own parameters.
+local function restore_own(song, frame)
+  for _, t in pairs(S.tracks) do
+    if t._part then
+      for _, q in ipairs(song.parts) do
+        for _, tbl in ipairs({ q.section.values[t.name] or {}, q.section.params[t.name] or {} }) do
+          for k in pairs(tbl) do
+            if not t.def.param_pats[k] then
+              pcall(E.param, t.handle, frame, k, t.params[k] or D.param_info[k].default)
+            end
+          end
+        end
+      end
+      t._part = nil
+    end
+  end
+end
+
 -- Live: when the window reaches the end of the song or of a loop region, the song goes round.
-function lute._plan_jumps(a, b)
+function A.plan_jumps(a, b)
   if not S.song then return end
   local region = S.loop_region
   local lo, hi = R(0), S.song.length
@@ -336,26 +449,34 @@ function lute._plan_jumps(a, b)
       relayout(t_end, lo)
     end
   elseif sa >= hi then
-    table.insert(S.jumps, { t = a, s = lo })
-    relayout(a, lo)
+    -- already past the end (a loop region set behind the playhead): back at the next bar line
+    local t = a:ceil()
+    if t < b then
+      table.insert(S.jumps, { t = t, s = lo })
+      relayout(t, lo)
+    end
   end
-  if S.queued and S.queued.t > a and S.queued.t < b then
-    table.insert(S.jumps, { t = S.queued.t, s = S.queued.s })
-    relayout(S.queued.t, S.queued.s)
+  -- a queued section starts at its bar, which may be where this window starts (or, if it was
+  -- queued too late for its bar, at the next bar line)
+  if S.queued and (S.queued.t < a and a:ceil() or S.queued.t) < b then
+    local t = S.queued.t < a and a:ceil() or S.queued.t
+    for i = #S.jumps, 1, -1 do if S.jumps[i].t >= t then table.remove(S.jumps, i) end end
+    table.insert(S.jumps, { t = t, s = S.queued.s })
+    relayout(t, S.queued.s)
     S.queued = nil
   end
   table.sort(S.jumps, function(x, y) return x.t < y.t end)
+  local horizon = a - HISTORY_BARS
+  while #S.jumps > 1 and S.jumps[2].t <= horizon do table.remove(S.jumps, 1) end
 end
 
--- Offline the song ends; live it goes round (see _plan_jumps).
-function lute._song_end()
-  if core.live() then return nil end
+-- Offline the song ends (the transport bar where it does); live it goes round (see plan_jumps).
+function A.song_end()
   local j = S.jumps[#S.jumps]
   return j.t + (S.render_stop or S.song.length) - j.s
 end
 
-
-function lute._song_where(c)
+function A.song_where(c)
   local sb = song_bar(c)
   local p = part_at(S.song, sb)
   if not p then return "after the song" end
@@ -363,6 +484,7 @@ function lute._song_where(c)
 end
 
 local function find_part(name, level)
+  level = level or 1
   if not S.song then err(level + 1, "there is no song: declare song { ... } first") end
   for _, p in ipairs(S.song.parts) do if p.name == name then return p end end
   local names = {}
@@ -370,10 +492,12 @@ local function find_part(name, level)
   err(level + 1, "no section '%s' in the song; sections: %s", tostring(name), table.concat(names, ", "))
 end
 
+A.find_part = find_part
+
 -- jump("chorus"): at the next bar (lute.quantum bars), the playhead moves to the chorus.
-function jump(name)
+function A.jump(name)
   local p = find_part(name, 2)
-  local tb = lute.next_switch_bar()
+  local tb = T.next_switch_bar()
   -- drop later jumps (a jump replaces what was planned after it)
   local keep = {}
   for _, j in ipairs(S.jumps) do if j.t < tb then keep[#keep + 1] = j end end
@@ -385,18 +509,18 @@ function jump(name)
 end
 
 -- queue("bridge"): at the end of the current section, go to the bridge.
-function queue(name)
+function A.queue(name)
   local p = find_part(name, 2)
   local c = S.sched
   local sb = song_bar(c)
   local cur = part_at(S.song, sb)
-  local tb = cur and (c + (cur.stop - sb)) or lute.next_switch_bar()
+  local tb = cur and (c + (cur.stop - sb)) or T.next_switch_bar()
   S.queued = { t = tb, s = p.start }
   return ("'%s' queued at bar %d"):format(name, tb:floor() + 1)
 end
 
 -- loop_region(9, 17): repeat song bars 9 .. 16 (bars count from 1); loop_region() clears it.
-function loop_region(from, to)
+function A.loop_region(from, to)
   if from == nil then S.loop_region = nil; return end
   if math.type(from) ~= "integer" or math.type(to) ~= "integer" or from < 1 or to <= from then
     err(2, "loop_region(from_bar, to_bar): whole bars counted from 1, with to > from (to is not played)")
@@ -409,8 +533,8 @@ end
 -- ---------------------------------------------------------------------------------------------
 -- opts: bars, seconds, from, to (1-based bars), section, tail (seconds).  Returns start frame and
 -- frame count.  A song renders whole by default, with a 2 s tail for releases; otherwise 8 bars.
-function lute._render_span(opts)
-  local rate = core.rate()
+function A.render_span(opts)
+  local rate = E.rate()
   local from, to
   if opts.section then
     local p = find_part(opts.section, 2)
@@ -419,15 +543,15 @@ function lute._render_span(opts)
   if opts.from then from = R(math.floor(opts.from) - 1) end
   if opts.to then to = R(math.floor(opts.to) - 1) end
   if from and to and to <= from then err(2, "--to must be after --from") end
-  if opts.bars and not to then to = (from or R(0)) + lute.rational(opts.bars) end
+  if opts.bars and not to then to = (from or R(0)) + T.to_r(opts.bars) end
   from = from or R(0)
   if not to then to = S.song and S.song.length or R(8) end
   if S.song then
     -- the song starts at `from`: the scheduler plays from there and stops at `to`
     S.render_stop = to
   end
-  local start = from > R(0) and lute.frame_of_bar(from) - S.origin or 0
-  local stop = lute.frame_of_bar(to) - S.origin
+  local start = from > R(0) and T.frame_of_bar(from) - S.origin or 0
+  local stop = T.frame_of_bar(to) - S.origin
   if opts.seconds then stop = start + math.floor(opts.seconds * rate + 0.5) end
   local tail = opts.tail
   if tail == nil then tail = (S.song and not opts.bars and not opts.seconds and not opts.to) and 2 or 0 end
@@ -443,15 +567,15 @@ local PPQ = 480
 -- plans the scheduler runs.
 local function collect_notes(from, to)
   local tracks = {}
-  local function tick_of_bar(c) return math.floor(lute.bar_to_beat(c):tonumber() * PPQ + 0.5) end
+  local function tick_of_bar(c) return math.floor(T.bar_to_beat(c):tonumber() * PPQ + 0.5) end
   local base = tick_of_bar(from)
   for ti, name in ipairs(S.order) do
     local t = S.tracks[name]
     local notes = {}
-    local plan = S.song and lute._song_plan(t, from, to) or { { from, to, t.notes, nil, R(0) } }
+    local plan = S.song and A.song_plan(t, from, to, {}) or { { a = from, b = to, pattern = t.notes, shift = R(0) } }
     for _, seg in ipairs(plan) do
-      if seg[3] then
-        for _, ev in ipairs(lute._pattern_notes(t, seg[3], seg[1], seg[2], seg[5])) do
+      if seg.pattern then
+        for _, ev in ipairs(Sc.pattern_notes(t, seg.pattern, seg.a, seg.b, seg.shift)) do
           for _, n in ipairs(ev.notes or {}) do
             local on = tick_of_bar(ev.on) - base
             notes[#notes + 1] = { tick = on, dur = math.max(1, tick_of_bar(ev.off) - base - on),
@@ -469,7 +593,7 @@ end
 
 -- lute.export_midi(path, {section =, from =, to =, bars =}): type 1, one track per lute track, the
 -- tempo and meter maps, a marker per section.  Also `lute render song.lua --midi out.mid`.
-function lute.export_midi(path, opts)
+function A.export_midi(path, opts)
   opts = opts or {}
   local smf = require "lute.smf"
   local saved_playing = S.playing
@@ -477,7 +601,7 @@ function lute.export_midi(path, opts)
   if opts.section then local p = find_part(opts.section, 2); from, to = p.start, p.stop end
   if opts.from then from = R(math.floor(opts.from) - 1) end
   if opts.to then to = R(math.floor(opts.to) - 1) end
-  if opts.bars then to = from + lute.rational(opts.bars) end
+  if opts.bars then to = from + T.to_r(opts.bars) end
   S.playing = true   -- plans read the song as the scheduler would
   local ok, tracks, base = pcall(collect_notes, from, to)
   S.playing = saved_playing
@@ -485,16 +609,16 @@ function lute.export_midi(path, opts)
   local function tick_of_beat(b) return math.floor(b * PPQ + 0.5) - base end
   local tempos, meters, markers = {}, {}, {}
   -- tempo: sample the map at every beat (ramps become steps of a beat, as most DAWs import them)
-  local end_beat = lute.bar_to_beat(to):tonumber()
+  local end_beat = T.bar_to_beat(to):tonumber()
   local last
-  for b = lute.bar_to_beat(from):tonumber(), end_beat, 1 do
+  for b = T.bar_to_beat(from):tonumber(), end_beat, 1 do
     local bpm = S.tempo:bpm(b)
     if bpm ~= last then tempos[#tempos + 1] = { tick = math.max(0, tick_of_beat(b)), bpm = bpm }; last = bpm end
   end
   for _, m in ipairs(S.meters) do
     if m.bar < to then
       local b = m.bar < from and from or m.bar
-      local tick = tick_of_beat(lute.bar_to_beat(b):tonumber())
+      local tick = tick_of_beat(T.bar_to_beat(b):tonumber())
       if #meters > 0 and meters[#meters].tick == tick then meters[#meters] = nil end
       meters[#meters + 1] = { tick = tick, num = m.num, den = m.den }
     end
@@ -502,41 +626,67 @@ function lute.export_midi(path, opts)
   if S.song then
     for _, p in ipairs(S.song.parts) do
       if p.start >= from and p.start < to then
-        markers[#markers + 1] = { tick = tick_of_beat(lute.bar_to_beat(p.start):tonumber()), text = p.name }
+        markers[#markers + 1] = { tick = tick_of_beat(T.bar_to_beat(p.start):tonumber()), text = p.name }
       end
     end
   end
-  local ok2, e = smf.write(path, { name = lute.song_name or "lute", tracks = tracks, tempos = tempos,
+  local ok2, e = smf.write(path, { name = A.song_name or "lute", tracks = tracks, tempos = tempos,
                                    meters = meters, markers = markers, division = PPQ })
   if not ok2 then error(e, 2) end
   return path
 end
 
 -- A clip: fixed events {begin, end, value} (rationals, in cycles) repeating every `cycles` cycles.
+-- The events are sorted by start, with the running maximum of their ends, so a query finds the
+-- first event that can reach into it by binary search and reads on from there: O(log n + events
+-- returned) per copy of the clip the query touches, whatever the clip's length.
 local function clip(events, cycles)
   local len = R(cycles)
+  local ev = {}
+  for i, x in ipairs(events) do ev[i] = x end
+  table.sort(ev, function(x, y) return x[1] < y[1] end)
+  local n = #ev
+  local reach = {}            -- reach[i]: the latest end among events 1 .. i
+  for i = 1, n do
+    local e = ev[i][2]
+    reach[i] = (i > 1 and reach[i - 1] > e) and reach[i - 1] or e
+  end
+  -- the first index whose events can end after b (reach is non-decreasing)
+  local function first_after(b)
+    local lo, hi = 1, n + 1
+    while lo < hi do
+      local mid = (lo + hi) // 2
+      if reach[mid] > b then hi = mid else lo = mid + 1 end
+    end
+    return lo
+  end
   return P.new(function(b, e)
     local out = {}
     local k0, k1 = (b / len):floor(), (e / len):ceil()
     for k = k0, k1 do
       local off = len * k
-      for _, ev in ipairs(events) do
-        local wb, we = ev[1] + off, ev[2] + off
-        local pb, pe = wb < b and b or wb, we > e and e or we
-        if pb < pe then
-          out[#out + 1] = { whole = { b = wb, e = we }, part = { b = pb, e = pe }, value = ev[3] }
+      local lb, le = b - off, e - off       -- the query in this copy's own time
+      for i = first_after(lb), n do
+        local x = ev[i]
+        if not (x[1] < le) then break end
+        if x[2] > lb then
+          local wb, we = x[1] + off, x[2] + off
+          local pb, pe = wb < b and b or wb, we > e and e or we
+          if pb < pe then
+            out[#out + 1] = { whole = { b = wb, e = we }, part = { b = pb, e = pe }, value = x[3] }
+          end
         end
       end
     end
     return out
   end)
 end
-lute.clip = clip
+A.clip = clip
 
 -- lute.import_midi(path) -> { tracks = { name = clip pattern, ... }, bpm =, meter =, file = smf table }
 -- A clip is a pattern, one cycle per bar of the file's first meter, whose values are tables
 -- { note =, vel = }; assign it to a track's notes or a section.
-function lute.import_midi(path)
+function A.import_midi(path)
   local smf = require "lute.smf"
   local f, e = smf.read(path)
   if not f then error(e, 2) end
@@ -562,3 +712,33 @@ function lute.import_midi(path)
   end
   return out
 end
+
+-- ---------------------------------------------------------------------------------------------
+-- The plan provider and the declaration part
+-- ---------------------------------------------------------------------------------------------
+A.song_provider = {
+  plan = A.song_plan,
+  -- offline the song ends; live it goes round, through the jumps planned in `before`
+  window = function(from, to)
+    if E.live() then return to end
+    local e = A.song_end()
+    return to > e and e or to
+  end,
+  before = function(from, to)
+    -- a relayout that switched at bar song_switch is over once the scheduler is past it
+    if S.song_switch and from >= S.song_switch then S.song_old, S.song_switch = nil, nil end
+    if E.live() then A.plan_jumps(from, to) end
+  end,
+  where = A.song_where,
+}
+
+Rc.part{ name = "timeline", order = 10,
+  begin = function(d) d.sections, d.section_order = {}, {} end,
+  validate = A.validate,
+  apply = function(d)
+    if d.full or d.tempo or d.meters or d.song or d.tempo_map or d.meter_map or next(d.sections) then
+      A.apply_timeline(d)
+    end
+  end }
+
+return A

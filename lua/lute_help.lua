@@ -11,12 +11,16 @@ lute — live-coding music production.  Evaluate Lua; what you declare plays.
   track("bass").cutoff = 1200    change a parameter now;  set("bass", "cutoff", 1200)
   note("bass", "c3", {dur = 1})  one note now
   loop("hats", function() note("lead", "c5") sleep(0.5) end)   a live loop on logical time
-  play()  stop()  where()  quit()
-  midi.map{cc = 74, to = "bass.cutoff", min = 200, max = 8000, curve = "exp"}
+  play()  stop()  pause()  resume()  hush()  panic()  where()  quit()
+  mute("bass")  unmute("bass")  remove("bass")  setbpm(128)  setcps(0.5)
+  midi.map{cc = 74, to = "bass.cutoff", min = 200, max = 8000, curve = "exp"}   midi.learn("bass.cutoff")
   midi.on("noteon", function(m) print(m.note, m.vel) end)
   section "verse" { bars = 8, bass = "c2*4" }   song { "intro", "verse", "chorus" }   jump("chorus")
   mini("c4 e4 g4"):show(2)       see a pattern's events before hearing it
 
+  rrand(1, 5)  rrand_i(1, 6)  choose{"a", "b"}  ring(60, 64, 67):tick()   seeded: lute.seed(n)
+
+What the file declares vs what you type: help("rules").
 help(name) for one topic, e.g. help("track"), help("params"), help("patterns").]]
 
 H.topics = {
@@ -41,8 +45,49 @@ next notes.]],
   note = [[note(track, value, {dur = beats, vel = 0..1}) plays one note now, or at the loop's logical time inside a loop.
 value: MIDI number, note name ("c4", "eb3", default octave 3), or a list for a chord.]],
   set = [[set(track, param, value) changes a parameter now.  Same as track("bass").cutoff = value.]],
-  play = [[play() starts the transport from the top.  A script starts playing when it is evaluated.]],
-  stop = [[stop() stops the transport and releases every note; play() starts again.]],
+  play = [[play() starts the transport from the top.  A script starts playing when it is evaluated.
+play{from = "chorus"} starts at a section of the song; play{bar = 17} (or play(17)) at a bar, counted
+from 1 (of the song; without a song, the patterns pick up at that bar).]],
+  stop = [[stop() stops the transport and releases every note; play() starts again from the top.]],
+  pause = [[pause() stops where the music is (the bar being heard); resume() goes on from the start of that bar.]],
+  resume = [[resume() after pause() or hush(): the music goes on from the bar it stopped in.]],
+  hush = [[hush() silences everything now: every track's gain goes down (about 10 ms), every note is released,
+the transport stops.  Everything declared stays: play() or resume() brings the music back.]],
+  panic = [[panic() releases every sounding note now (stuck notes); the music goes on.]],
+  mute = [[mute("bass") or mute("bass, lead"): the track is silent now and plays no notes until unmute("bass").
+A reload does not unmute it.]],
+  unmute = [[unmute("bass"): the track's own gain is back now and its notes from the next window; unmute() unmutes all.]],
+  remove = [[remove("name") stops a track (it fades out at the next bar) or a loop.  What you type at the REPL
+lives until you remove it, or until the script declares the same name (help("rules")).]],
+  setbpm = [[setbpm(bpm): the tempo, as Sonic Pi's use_bpm; the same as tempo(bpm).]],
+  setcps = [[setcps(cps): the tempo in Strudel's cycles (bars) per second: setcps(0.5) is 120 bpm in 4/4.]],
+  rrand = [[rrand(lo, hi): a random number from lo up to hi.  Seeded (lute.seed): the same script picks the same.]],
+  rrand_i = [[rrand_i(lo, hi): a random whole number from lo to hi, both included.  Seeded (lute.seed).]],
+  choose = [[choose{"c4", "e4", "g4"} or choose("c4", "e4", "g4"): one of them, at random.  Seeded (lute.seed).]],
+  ring = [[ring(60, 64, 67) or ring{...}: a list that goes round: r[4] is r[1], r[0] is r[3].
+r:tick() gives the next item each call, r:look() the current one; r:reverse().]],
+  tick = [[tick(name) counts 1, 2, 3, ... each call (per name, per live loop) and returns the count;
+look(name) returns it without counting.  ring(...)[tick()] steps through a ring.]],
+  look = [[look(name): the count tick(name) reached, without counting (0 before the first tick).]],
+  seed = [[lute.seed(n) seeds math.random (and rrand, rrand_i, choose); lute.seed() returns the seed (0 unless
+set).  Every evaluation of the whole script starts from the seed, so a script makes the same choices each
+time and a render repeats byte for byte.  REPL chunks and live loops go on from where it is.]],
+  ["midi.learn"] = [[midi.learn("bass.cutoff") maps the next controller you move to that parameter (its number and
+channel, over the parameter's range; an exponential curve for frequencies) and prints the midi.map{...}
+line to keep in the script.  midi.learn("bass.cutoff", {min = 200, max = 8000}) for a narrower range;
+midi.learn() cancels.]],
+  rules = [[What the script declares and what you type at the REPL:
+  - The file declares what it declares.  Saving it again stops what it declared before and no longer
+    does (tracks fade out at the next bar, loops stop, its MIDI handlers and maps go).
+  - What you add at the REPL (tracks, loops, MIDI handlers and maps, tempo, meter) lives until you
+    remove it (remove("name")) or the file declares the same name, which makes it the file's.
+  - Changing a file's track at the REPL lasts until the next save, which puts the file's back.
+  - Sections, the song form and tempo/meter maps are the file's.
+  - Saving the file empty (or only whitespace) while it plays stops nothing at once: lute says what it
+    would stop, and stops it at the next bar only if the file is still empty then.
+  - A script or chunk that fails changes nothing: no track, no setting, no global variable.
+  - Scripts have globals of their own: assigning next, type, math or lute changes your scripts'
+    view, never lute.  See docs/language.md.]],
   quit = [[quit() ends the session (Ctrl-D too).]],
   where = [[where() tells where the playhead is: section, bar, beat, tempo.]],
   loop = [[
@@ -58,6 +103,8 @@ loop("name", function() ... sleep(beats) ... end)
 MIDI: lute opens a virtual input port "lute" (and connects hardware ports) or --midi-in PORT.
   midi.select("lead")            notes from the controller play this track (in C, no Lua on the way)
   midi.map{cc = 74, to = "lead.cutoff", min = 200, max = 8000, curve = "exp", channel = 1}
+                                 min and max are checked against the parameter's range
+  midi.learn("lead.cutoff")      the next controller moved is mapped; the midi.map line is printed
   midi.on("cc", function(m) print(m.cc, m.value) end)    types: noteon noteoff cc program bend
                                  aftertouch pressure sysex clock start stop any]],
   patterns = [[
@@ -66,6 +113,11 @@ Patterns (Tidal/Strudel): mini("c4 [e4 g4] <b4 a4>") or any string where a patte
   | random choice, , stack, { } polymeter, (3,8) Euclid, :n sample index.
   Methods: fast slow early late rev palindrome iter ply every when sometimes degradeBy off jux
   superimpose chunk linger swingBy scale arp range segment struct mask ...; p:show(cycles).
+  Per note: pan(x) in lute's -1 .. 1 (Strudel's is 0 .. 1); jux(f) plays the pattern hard left and
+  f(pattern) hard right; nudge(s) moves notes by s seconds; hurry(n) is fast(n) (and sample speed);
+  chop(n) plays each note n times in its step.  A value {note =, vel = 0..1, pan =, cutoff = ...}
+  sets them for that note.  Notes are MIDI numbers -24 .. 151 or names ("c4"): a bad one is an error
+  when the script is evaluated, or, if it comes only later, skipped with one message.
   See docs/patterns.md.]],
   theory = [[theory.chord("Cmaj7"), theory.scale("D dorian"), theory.note("C#4"), theory.prog("ii V I", "Bb"),
 theory.voice_lead{...}, theory.arp(notes, "updown").  See docs/theory.md.]],

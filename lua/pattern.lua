@@ -821,7 +821,8 @@ Pattern.nudge = patterned(1, function(pat, s)
   return pat:fmap(function(v) return set_field(v, "nudge", x) end)
 end)
 
--- pat:pan(x): sets the pan field (0 = left, 1 = right).
+-- pat:pan(x): sets the pan field, in lute's range: -1 = left, 0 = centre, 1 = right (Strudel's
+-- pan is 0 .. 1; lute's channel strips and notes use -1 .. 1 throughout).
 Pattern.pan = patterned(1, function(pat, x)
   local p = tonum(x, "pan")
   return pat:fmap(function(v) return set_field(v, "pan", p) end)
@@ -1239,18 +1240,29 @@ function Pattern:swingBy(x, n)
 end
 function Pattern:swing(n) return self:swingBy(make(1, 3), n) end
 
--- pat:jux(f): the pattern on the left (pan 0) and f(pattern) on the right (pan 1).
-function Pattern:jux(f)
-  return stack(self:fmap(function(v) return set_field(v, "pan", 0) end),
-    f(self:fmap(function(v) return set_field(v, "pan", 1) end)))
+-- pat:juxBy(by, f): the pattern moved left by `by` and f(pattern) moved right by `by` from its pan
+-- (0, the centre, unless it has one), within lute's -1 .. 1.  jux(f) is juxBy(1, f): the original
+-- hard left, the transformed copy hard right, as in Strudel.
+function Pattern:juxBy(by, f)
+  local b = tonum(by, "juxBy")
+  local function moved(d)
+    return function(v)
+      local p = (is_record(v) and type(v.pan) == "number" and v.pan or 0) + d
+      return set_field(v, "pan", p < -1 and -1 or p > 1 and 1 or p)
+    end
+  end
+  return stack(self:fmap(moved(-b)), f(self:fmap(moved(b))))
 end
+function Pattern:jux(f) return self:juxBy(1, f) end
 
--- pat:chop(4): each event cut in 4, with begin/end fields naming the slice of the sample.
+-- pat:chop(4): each event cut in 4, with begin/end fields naming the slice of the sample (on a
+-- synth track, the note is played 4 times in the event's time).  A plain value is wrapped as
+-- {value = v, begin =, end =}, as every operator that adds a field does.
 Pattern.chop = patterned(1, function(pat, n)
   local k = math.tointeger(tonum(n, "chop"))
   if not k or k < 1 then error("chop: expected a whole number >= 1", 0) end
   return pat:squeezeBind(function(v)
-    local t = is_record(v) and v or { s = v }
+    local t = is_record(v) and v or { value = v }
     local b0, e0 = t.begin or 0, t["end"] or 1
     local parts = {}
     for i = 0, k - 1 do
@@ -1271,7 +1283,7 @@ Pattern.striate = patterned(1, function(pat, n)
   for i = 0, k - 1 do slices[#slices + 1] = { begin = i / k, ["end"] = (i + 1) / k } end
   local sp = P.slowcat(unpack(slices))
   return _fast(app_left(pat, sp, function(a, s)
-    local t = is_record(a) and copy(a) or { s = a }
+    local t = is_record(a) and copy(a) or { value = a }
     t.begin, t["end"] = s.begin, s["end"]
     return t
   end), make(k, 1))
@@ -1282,7 +1294,7 @@ end)
 function Pattern:fit()
   return self:withHap(function(h)
     if not h.whole then return h end
-    local v = is_record(h.value) and copy(h.value) or { s = h.value }
+    local v = is_record(h.value) and copy(h.value) or { value = h.value }
     local slicedur = (v["end"] or 1) - (v.begin or 0)
     v.speed = slicedur / (h.whole.e - h.whole.b):tonumber()
     v.unit = "c"
@@ -1530,7 +1542,7 @@ for _, name in ipairs({ "rev", "palindrome", "degrade", "fit" }) do
   P[name] = function(pat) return m(reify(pat)) end
 end
 for _, name in ipairs({ "every", "firstOf", "lastOf", "when", "sometimesBy", "someCyclesBy",
-  "chunk", "off", "swingBy" }) do
+  "chunk", "off", "swingBy", "juxBy" }) do
   local m = Pattern[name]
   P[name] = function(a, b, pat) return m(reify(pat), a, b) end
 end

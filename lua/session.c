@@ -8,12 +8,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int call_lute(lua_State *L, const char *fn, int nargs) {
-    lua_getglobal(L, "lute");
-    lua_getfield(L, -1, fn);
+/* Calls lute.<fn> (the language's table, kept in the registry when the session starts, so no global a
+ * script or tool changes can take it away) with the `nargs` values on the stack, under the watchdog.
+ * Leaves `nres` results, or an error message, on the stack. */
+#define LANG_KEY "lute.language"
+static int call_lute(lua_State *L, const char *fn, int nargs, int nres) {
+    lua_getfield(L, LUA_REGISTRYINDEX, LANG_KEY);
+    if (lua_istable(L, -1)) lua_getfield(L, -1, fn); else lua_pushnil(L);
     lua_remove(L, -2);
+    if (!lua_isfunction(L, -1)) {
+        lua_pop(L, 1 + nargs);
+        lua_pushfstring(L, "lute's language has no function '%s' (lua/lute.lua did not load?)", fn);
+        return LUA_ERRRUN;
+    }
     if (nargs) lua_insert(L, -(nargs + 1));
-    return lt_docall(L, nargs, 0, LT_EVAL_BUDGET_MS, 0);
+    return lt_docall(L, nargs, nres, LT_EVAL_BUDGET_MS, 0);
 }
 
 /* Runs the scheduler from inside a slow evaluation (see lt_vm_set_background), live only. */
@@ -34,11 +43,12 @@ int lt_session_init(lt_session *s, int rate, int live, int lookahead_ms) {
     if (live) lt_vm_set_background(background_tick, s);
     lua_getglobal(s->L, "require");
     lua_pushstring(s->L, "lute");
-    if (lt_docall(s->L, 1, 0, LT_EVAL_BUDGET_MS, 1) != LUA_OK) {
+    if (lt_docall(s->L, 1, 1, LT_EVAL_BUDGET_MS, 1) != LUA_OK || !lua_istable(s->L, -1)) {
         fprintf(stderr, "lute: cannot load lute's language from %s/lua: %s\n", lt_vm_root(), lua_tostring(s->L, -1));
         lua_pop(s->L, 1);
         return -1;
     }
+    lua_setfield(s->L, LUA_REGISTRYINDEX, LANG_KEY);
     return 0;
 }
 
@@ -50,20 +60,19 @@ void lt_session_close(lt_session *s) {
 
 /* The user's modules are reloaded with the script: forget them before each evaluation. */
 static void forget_user_modules(lua_State *L) {
-    lua_getglobal(L, "lute");
-    lua_getfield(L, -1, "_user_modules");
+    lua_getfield(L, LUA_REGISTRYINDEX, LANG_KEY);
+    if (lua_istable(L, -1)) lua_getfield(L, -1, "_user_modules"); else lua_pushnil(L);
     lua_remove(L, -2);
     if (lua_istable(L, -1)) {
-        lua_getglobal(L, "package");
-        lua_getfield(L, -1, "loaded");
+        lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);   /* package.loaded, whatever a script did */
         lua_pushnil(L);
-        while (lua_next(L, -4)) {
+        while (lua_next(L, -3)) {        /* [mods, loaded, name, path] */
             lua_pop(L, 1);
             lua_pushvalue(L, -1);
             lua_pushnil(L);
-            lua_settable(L, -4);
+            lua_settable(L, -4);         /* loaded[name] = nil */
         }
-        lua_pop(L, 2);
+        lua_pop(L, 1);
     }
     lua_pop(L, 1);
 }
@@ -86,32 +95,65 @@ static void add_script_dir(lua_State *L, const char *path) {
     lua_pop(L, 2);
 }
 
+/* Reports a failed evaluation and collects the garbage it left (a memory bomb's tables are
+ * unreachable once the evaluation is dropped; collecting now gives the memory back to the cap). */
+static void failed(lua_State *L, const char *path, int status) {
+    const char *m = lua_tostring(L, -1);
+    if (status == LUA_ERRMEM)   /* Lua's message has no place in it: name the script and the cap */
+        lt_message("%s: not enough memory (a script may use at most 1 GiB); nothing was changed", path);
+    else
+        lt_message("%s", m ? m : "(error)");
+    lua_pop(L, 1);
+    if (call_lute(L, "_abort", 0, 0) != LUA_OK) lua_pop(L, 1);
+    lua_gc(L, LUA_GCCOLLECT, 0);
+}
+
+/* Loads a user chunk as text only into the sandbox environment that _begin left on the stack
+ * (replaced by the chunk, or by an error message). */
+static int load_user(lua_State *L, int status) {
+    if (status == LUA_OK) {          /* [env, chunk] */
+        lua_pushvalue(L, -2);
+        if (!lua_setupvalue(L, -2, 1)) lua_pop(L, 1);   /* the chunk's first upvalue is its _ENV */
+    }
+    lua_remove(L, -2);
+    return status;
+}
+
+/* 1 if the file holds only whitespace (or cannot be read: then the loader says why). */
+static int blank_file(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    int c, blank = 1;
+    while (blank && (c = fgetc(f)) != EOF) if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v') blank = 0;
+    fclose(f);
+    return blank;
+}
+
 int lt_session_eval_file(lt_session *s, const char *path) {
     lua_State *L = s->L;
+    if (blank_file(path)) {   /* saved empty while playing: lute._empty_save arms a stop (reconcile.lua) */
+        lua_pushstring(L, path);
+        if (call_lute(L, "_empty_save", 1, 1) != LUA_OK) { lt_message("%s", lua_tostring(L, -1)); lua_pop(L, 1); }
+        else {
+            int armed = lua_toboolean(L, -1);
+            lua_pop(L, 1);
+            if (armed) return -1;
+        }
+    }
     add_script_dir(L, path);
     forget_user_modules(L);
     lua_pushboolean(L, 1);
-    if (call_lute(L, "_begin", 1) != LUA_OK) goto error;
+    lua_pushstring(L, path);
+    int st = call_lute(L, "_begin", 2, 1);
+    if (st != LUA_OK) { failed(L, path, st); return -1; }
+    st = load_user(L, luaL_loadfilex(L, path, "t"));
+    if (st != LUA_OK) { failed(L, path, st); return -1; }
     lt_vm_evaluating(1);
-    int st = lt_dofile(L, path, LT_EVAL_BUDGET_MS);
+    st = lt_docall(L, 0, 0, LT_EVAL_BUDGET_MS, 0);
     lt_vm_evaluating(0);
-    if (st != LUA_OK) {
-        const char *m = lua_tostring(L, -1);
-        if (st == LUA_ERRMEM)   /* Lua's message has no place in it: name the script and the cap */
-            lt_message("%s: not enough memory (a script may use at most 1 GiB); nothing was changed", path);
-        else
-            lt_message("%s", m ? m : "(error)");
-        lua_pop(L, 1);
-        call_lute(L, "_abort", 0);
-        return -1;
-    }
-    if (call_lute(L, "_commit", 0) != LUA_OK) goto error;
+    if (st == LUA_OK) st = call_lute(L, "_commit", 0, 0);
+    if (st != LUA_OK) { failed(L, path, st); return -1; }
     return 0;
-error:
-    lt_message("%s: %s", path, lua_tostring(L, -1));
-    lua_pop(L, 1);
-    call_lute(L, "_abort", 0);
-    return -1;
 }
 
 static int incomplete(lua_State *L, int status) {
@@ -126,41 +168,43 @@ static int incomplete(lua_State *L, int status) {
 lt_chunk_status lt_session_eval_chunk(lt_session *s, const char *code, int print_results) {
     lua_State *L = s->L;
     int top = lua_gettop(L);
+    lua_pushboolean(L, 0);
+    lua_pushstring(L, "stdin");
+    int st = call_lute(L, "_begin", 2, 1);
+    if (st != LUA_OK) { failed(L, "stdin", st); lua_settop(L, top); return LT_CHUNK_ERROR; }
     /* An expression first (its values are printed), as lua.c does; else a statement. */
     const char *ret = lua_pushfstring(L, "return %s;", code);
-    int st = luaL_loadbuffer(L, ret, strlen(ret), "=stdin");
+    st = luaL_loadbufferx(L, ret, strlen(ret), "=stdin", "t");
     lua_remove(L, -2);
     if (st != LUA_OK) {
         lua_pop(L, 1);
-        st = luaL_loadbuffer(L, code, strlen(code), "=stdin");
-        if (incomplete(L, st)) { lua_settop(L, top); return LT_CHUNK_INCOMPLETE; }
+        st = luaL_loadbufferx(L, code, strlen(code), "=stdin", "t");
+        if (incomplete(L, st)) {
+            lua_settop(L, top);
+            if (call_lute(L, "_abort", 0, 0) != LUA_OK) lua_pop(L, 1);
+            return LT_CHUNK_INCOMPLETE;
+        }
     }
+    st = load_user(L, st);
     if (st == LUA_OK) {
-        lua_pushboolean(L, 0);
-        if (call_lute(L, "_begin", 1) != LUA_OK) { lua_pop(L, 1); }
         lt_vm_evaluating(1);
         st = lt_docall(L, 0, LUA_MULTRET, LT_EVAL_BUDGET_MS, 0);
         lt_vm_evaluating(0);
         lt_vm_clear_interrupt();
-        if (st == LUA_OK) {
-            int nres = lua_gettop(L) - top;
-            if (call_lute(L, "_commit", 0) != LUA_OK) {
-                lt_message("%s", lua_tostring(L, -1));
-                lua_settop(L, top);
-                call_lute(L, "_abort", 0);
-                return LT_CHUNK_ERROR;
-            }
-            if (print_results && nres > 0) {
-                lua_getglobal(L, "print");
-                lua_insert(L, top + 1);
-                if (lt_docall(L, nres, 0, LT_EVAL_BUDGET_MS, 0) != LUA_OK) lt_message("%s", lua_tostring(L, -1));
-            }
-            lua_settop(L, top);
-            return LT_CHUNK_OK;
-        }
-        call_lute(L, "_abort", 0);
     }
-    lt_message("%s", lua_tostring(L, -1));
+    if (st == LUA_OK) {
+        int nres = lua_gettop(L) - top;
+        st = call_lute(L, "_commit", 0, 0);
+        if (st != LUA_OK) { failed(L, "stdin", st); lua_settop(L, top); return LT_CHUNK_ERROR; }
+        if (print_results && nres > 0) {
+            lua_getglobal(L, "print");
+            lua_insert(L, top + 1);
+            if (lt_docall(L, nres, 0, LT_EVAL_BUDGET_MS, 0) != LUA_OK) lt_message("%s", lua_tostring(L, -1));
+        }
+        lua_settop(L, top);
+        return LT_CHUNK_OK;
+    }
+    failed(L, "stdin", st);
     lua_settop(L, top);
     return LT_CHUNK_ERROR;
 }
@@ -170,8 +214,8 @@ void lt_session_watch_files(lt_session *s) {
     lt_watch_clear();
     if (s->script) lt_watch_add(s->script);
     /* lute.lua keeps the list of files the script required (see lute._user_modules) */
-    lua_getglobal(L, "lute");
-    lua_getfield(L, -1, "_user_modules");
+    lua_getfield(L, LUA_REGISTRYINDEX, LANG_KEY);
+    if (lua_istable(L, -1)) lua_getfield(L, -1, "_user_modules"); else lua_pushnil(L);
     if (lua_istable(L, -1)) {
         lua_pushnil(L);
         while (lua_next(L, -2)) {

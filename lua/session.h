@@ -18,11 +18,15 @@ typedef struct lt_session {
 /* Creates the engine at `rate` and the Lua state; loads lua/lute.lua.  -1 with a message printed. */
 int  lt_session_init(lt_session *s, int rate, int live, int lookahead_ms);
 void lt_session_close(lt_session *s);
-/* Evaluates a script file as the whole desired state (tracks it does not declare are removed).
- * On error prints "file:line: message" and changes nothing; returns -1. */
+/* Evaluates a script file as the whole desired state (what the file declared before and no longer
+ * does is removed; what the REPL added stays), in the sandbox, loaded as text only.  On error prints
+ * "file:line: message", changes nothing, collects the garbage, and returns -1.  A file of only
+ * whitespace while something plays is not evaluated: lute says what it would stop and arms the stop
+ * for the next bar (lute._empty_save); returns -1 then too (nothing was reloaded). */
 int  lt_session_eval_file(lt_session *s, const char *path);
 typedef enum { LT_CHUNK_OK = 0, LT_CHUNK_ERROR, LT_CHUNK_INCOMPLETE } lt_chunk_status;
-/* Evaluates a REPL chunk (an expression's values are printed).  Declarations in it add or update. */
+/* Evaluates a REPL chunk (an expression's values are printed) in the sandbox, text only.
+ * Declarations in it add or update and stay until removed (see docs/language.md). */
 lt_chunk_status lt_session_eval_chunk(lt_session *s, const char *code, int print_results);
 /* Watches the main script and every file it required (outside lute's own folders). */
 void lt_session_watch_files(lt_session *s);

@@ -95,8 +95,10 @@ same(m("0 1"):layer(f_add(1), f_add(2)), "0-1/2:1 0-1/2:2 1/2-1:2 1/2-1:3", "lay
 same(m("0 1"):off(0.25, f_add(12)), "0-1/4:13 0-1/2:0 1/4-3/4:12 1/2-1:1 3/4-1:13",
   "off: shifted copy (the first 13 is the tail of the previous cycle's)")
 same(m("a b"):jux(function(x) return x:rev() end),
-  "0-1/2:{pan=0 value=a} 0-1/2:{pan=1 value=b} 1/2-1:{pan=0 value=b} 1/2-1:{pan=1 value=a}",
-  "jux: original left, transformed right")
+  "0-1/2:{pan=-1 value=a} 0-1/2:{pan=1 value=b} 1/2-1:{pan=-1 value=b} 1/2-1:{pan=1 value=a}",
+  "jux: original hard left, transformed hard right (lute's pan, -1 .. 1)")
+same(m("a"):pan(0.2):juxBy(0.5, function(x) return x end),
+  "0-1:{pan=-0.3 value=a} 0-1:{pan=0.7 value=a}", "juxBy: half way out from the pattern's own pan")
 same(P.polymeter({ "a", "b", "c" }, { "d", "e" }),
   "0-1/3:a 0-1/3:d 1/3-2/3:b 1/3-2/3:e 2/3-1:c 2/3-1:d", "polymeter")
 same(P.polymeterSteps(2, { "a", "b", "c" }), "0-1/2:a 1/2-1:b 1-3/2:c 3/2-2:a", "polymeterSteps", 0, 2)
@@ -143,13 +145,13 @@ same(m("200 800"):as("cutoff"), "0-1/2:{cutoff=200} 1/2-1:{cutoff=800}", "as: ta
 same(m("c:bd"):as("note:s"), "0-1:{note=c s=bd}", "as with two names")
 same(m("200"):as("cutoff"):set({ gain = 0.5 }), "0-1:{cutoff=200 gain=0.5}", "set merges fields")
 same(m("200"):as("cutoff"):add({ cutoff = 100 }), "0-1:{cutoff=300}", "add on table values")
-same(m("a"):chop(2), "0-1/2:{begin=0.0 end=0.5 s=a} 1/2-1:{begin=0.5 end=1.0 s=a}", "chop 2")
-same(m("a b"):striate(2), "0-1/4:{begin=0.0 end=0.5 s=a} 1/4-1/2:{begin=0.0 end=0.5 s=b} "
-  .. "1/2-3/4:{begin=0.5 end=1.0 s=a} 3/4-1:{begin=0.5 end=1.0 s=b}", "striate 2")
-same(m("a"):chop(2):fit(), "0-1/2:{begin=0.0 end=0.5 s=a speed=1.0 unit=c} "
-  .. "1/2-1:{begin=0.5 end=1.0 s=a speed=1.0 unit=c}", "fit: half a sample in half a cycle")
-same(m("a*4"):fit(), "0-1/4:{s=a speed=4.0 unit=c} 1/4-1/2:{s=a speed=4.0 unit=c} "
-  .. "1/2-3/4:{s=a speed=4.0 unit=c} 3/4-1:{s=a speed=4.0 unit=c}", "fit: quarter-cycle events")
+same(m("a"):chop(2), "0-1/2:{begin=0.0 end=0.5 value=a} 1/2-1:{begin=0.5 end=1.0 value=a}", "chop 2")
+same(m("a b"):striate(2), "0-1/4:{begin=0.0 end=0.5 value=a} 1/4-1/2:{begin=0.0 end=0.5 value=b} "
+  .. "1/2-3/4:{begin=0.5 end=1.0 value=a} 3/4-1:{begin=0.5 end=1.0 value=b}", "striate 2")
+same(m("a"):chop(2):fit(), "0-1/2:{begin=0.0 end=0.5 speed=1.0 unit=c value=a} "
+  .. "1/2-1:{begin=0.5 end=1.0 speed=1.0 unit=c value=a}", "fit: half a sample in half a cycle")
+same(m("a*4"):fit(), "0-1/4:{speed=4.0 unit=c value=a} 1/4-1/2:{speed=4.0 unit=c value=a} "
+  .. "1/2-3/4:{speed=4.0 unit=c value=a} 3/4-1:{speed=4.0 unit=c value=a}", "fit: quarter-cycle events")
 same(m("0 1"):fmap(function(v) return v * 2 end), "0-1/2:0 1/2-1:2", "fmap")
 check(not pcall(function() return m("x"):add(1):query(0, 1) end), "add on a non-note string is an error")
 
