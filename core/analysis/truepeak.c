@@ -27,7 +27,7 @@ lt_truepeak *lt_truepeak_new(int channels) {
     t->channels = channels;
     t->w = calloc((size_t)channels * (HIST + CHUNK), sizeof(float));
     if (!t->w) { free(t); return NULL; }
-    lt_interp_design(t->h, P, T, 8.0);
+    lt_interp_design(t->h, P, T, 8.0, 1.0);
     /* A little headroom on the bound: the parabola's vertex may sit above the points it joins. */
     t->bound = lt_interp_bound(t->h, P, T) * 1.05f;
     return t;

@@ -2,10 +2,12 @@
  * lists them in.  A new unit adds its def here and nowhere else. */
 #include <string.h>
 #include "graph/fx.h"
+#include "dsp/fx_master.h"
 
 /* Each family file exports its defs; declare them here as they are added. */
 
 const lt_fx_def *const lt_fx_defs[] = {
+    &lt_fx_lineq, &lt_fx_mineq, &lt_fx_mbcomp, &lt_fx_softclip, &lt_fx_mwidth, &lt_fx_limiter,   /* mastering */
     NULL
 };
 const int lt_fx_count = (int)(sizeof lt_fx_defs / sizeof lt_fx_defs[0]) - 1;

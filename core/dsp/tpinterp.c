@@ -15,7 +15,7 @@ static double bessel_i0(double x) {
     return sum;
 }
 
-void lt_interp_design(float *h, int P, int T, double beta) {
+void lt_interp_design(float *h, int P, int T, double beta, double cutoff) {
     int half = T / 2;
     double i0b = bessel_i0(beta);
     for (int p = 0; p < P; p++) {
@@ -25,7 +25,9 @@ void lt_interp_design(float *h, int P, int T, double beta) {
             double t = (double)p / P - j;         /* distance from the point being interpolated */
             double r = t / half;
             double w = fabs(r) < 1 ? bessel_i0(beta * sqrt(1 - r * r)) / i0b : 0;
-            double s = fabs(t) < 1e-12 ? 1 : p == 0 ? 0 : sin(M_PI * t) / (M_PI * t);   /* phase 0 is exactly the sample */
+            double s;
+            if (cutoff >= 1) s = fabs(t) < 1e-12 ? 1 : p == 0 ? 0 : sin(M_PI * t) / (M_PI * t);   /* phase 0: the sample */
+            else s = fabs(t) < 1e-12 ? cutoff : sin(M_PI * cutoff * t) / (M_PI * t);
             tap[k] = s * w;
             sum += tap[k];
         }

@@ -16,8 +16,10 @@
 
 #define LT_INTERP_TAPS 32
 
-/* Fills h[T * P] (tap-major).  Each phase is scaled to unity gain at DC; phase 0 is the sample. */
-void  lt_interp_design(float *h, int P, int T, double beta);
+/* Fills h[T * P] (tap-major).  Each phase is scaled to unity gain at DC.  cutoff: the sinc's cut as
+ * a fraction of the original Nyquist frequency; at 1, phase 0 is exactly the sample.  (0.97 with
+ * beta 9 is libswresample's default filter, the one ffmpeg's ebur128 reads true peaks through.) */
+void  lt_interp_design(float *h, int P, int T, double beta, double cutoff);
 /* The largest sum of |taps| over the phases: no interpolated value exceeds this times the largest
  * |x| under the taps (used to skip quiet stretches). */
 float lt_interp_bound(const float *h, int P, int T);
