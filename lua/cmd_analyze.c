@@ -51,6 +51,10 @@ int lt_cmd_analyze(int argc, char **argv) {
     }
     if (nfiles == 0) { free(files); return usage_error("which file?%s", ""); }
     if (series && !json) { free(files); return usage_error("--series goes with --json%s", ""); }
+    if (plot) {
+        const char *dot = strrchr(plot, '.');
+        if (!dot || (strcmp(dot, ".png") && strcmp(dot, ".svg"))) { free(files); return usage_error("--plot writes a .png or an .svg, not '%s'", plot); }
+    }
     lt_report *reps = calloc((size_t)nfiles, sizeof(lt_report));
     if (!reps) { free(files); return 1; }
     int rc = 0, done = 0;

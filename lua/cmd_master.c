@@ -28,7 +28,7 @@ static void usage(FILE *f) {
         "                  [--dither tpdf|shaped|none] [--kbps N] [--title T] [--artist A] [--album A]\n"
         "                  [--year Y] [--track N] [--preview phone,earbuds,laptop,car,club,mono|all]\n"
         "                  [--codec-preview] [--plot OUT.png] [--no-verify] [--no-qc] [-v]\n"
-        "Masters IN to OUT (.wav .aiff .flac .mp3 .opus .ogg): the chain (default: only the limiter), then\n"
+        "Masters IN to OUT (.wav .aiff .flac .mp3 .opus .ogg): the chain (default: a 15 Hz low cut), then\n"
         "the loudness target (default -14 LUFS) under the true-peak ceiling (default -1 dBTP), verified on\n"
         "the written file by lute's meter and, when installed, ffmpeg's ebur128.  Presets: streaming, apple,\n"
         "broadcast, cd, club (scripts/master/).  A QC report goes to OUT.qc.txt and OUT.qc.json.\n");
@@ -118,6 +118,15 @@ int lt_cmd_master(int argc, char **argv) {
     lt_master_cfg cfg;
     lt_master_cfg_init(&cfg);
     if (chain_file && lt_master_cfg_load(chain_file, &cfg, err, sizeof err)) { fprintf(stderr, "lute master: %s\n", err); return 2; }
+    if (!chain_file) {
+        /* the default chain: a 15 Hz low cut (DC and sub-sonic rumble out: 0.02 dB at 30 Hz), then the limiter */
+        lt_chain_desc_unit *u = &cfg.units[cfg.nunits++];
+        u->def = &lt_fx_mineq;
+        for (int k = 0; k < lt_fx_mineq.nparams; k++) u->params[k] = lt_fx_mineq.params[k].def;
+        u->params[0] = 15;
+        u->mix = 1;
+        snprintf(cfg.name, sizeof cfg.name, "default: 15 Hz low cut, limiter");
+    }
     /* the command line wins over the chain file, which wins over the defaults (streaming: -14, -1) */
     if (no_target) cfg.no_target = 1;
     if (!isnan(target)) { cfg.target = target; cfg.no_target = 0; }
@@ -249,7 +258,7 @@ int lt_cmd_master(int argc, char **argv) {
             lt_audio pv;
             char path[4096];
             sibling(out, name, ".wav", path, sizeof path);
-            lt_deliver_spec ps = {.format = LT_FMT_WAV, .bits = 24};
+            lt_deliver_spec ps = {.format = LT_FMT_WAV, .bits = 32};   /* float: no dither, mono stays mono */
             if (lt_preview_render(&mastered, p, &pv, err, sizeof err) || lt_deliver(path, &pv, &ps, NULL, NULL, err, sizeof err)) {
                 fprintf(stderr, "lute master: preview %s: %s\n", name, err);
                 rc = 1;

@@ -76,10 +76,11 @@ static void waveform(cairo_t *cr, const panel *p, const lt_report *const *r, int
     frame(cr, p, "waveform (mono fold-down)");
     hgrid(cr, p, -1, 1, 0.5, "");
     time_axis(cr, p, dur);
-    for (int k = n - 1; k >= 0; k--) {
+    /* the first file first, the others over it, half transparent (a quieter "before" stays visible) */
+    for (int k = 0; k < n; k++) {
         if (!r[k]->env_n) continue;
         const double *c = colours[k % 4];
-        cairo_set_source_rgba(cr, c[0], c[1], c[2], k == 0 ? 0.85 : 0.45);
+        cairo_set_source_rgba(cr, c[0], c[1], c[2], k == 0 ? 0.85 : 0.55);
         double span = r[k]->duration_s / dur * p->w;
         for (int i = 0; i < r[k]->env_n; i++) {
             double x = p->x + (double)i / r[k]->env_n * span;

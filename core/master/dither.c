@@ -4,7 +4,9 @@
  * J. Vanderkooy and R. A. Wannamaker, "Minimally audible noise shaping", JAES 39(11), 1991 (designed
  * at 44.1 kHz: it moves the noise from the ear's most sensitive region, 2-5 kHz, to above 15 kHz;
  * at 48 kHz it works the same a little higher up).  The fed-back error is limited to +/-1 LSB so that
- * clamping at full scale cannot make the loop run away. */
+ * clamping at full scale cannot make the loop run away.  Exact digital silence stays exact silence
+ * (no dither noise in the gaps between tracks of a CD, as a CD plant expects); the shaping filter's
+ * memory is cleared there. */
 #include "master/dither.h"
 #include <math.h>
 #include <string.h>
@@ -34,6 +36,10 @@ void lt_dither_run(lt_ditherer *d, float *x, int64_t frames, int channels) {
         for (int c = 0; c < channels && c < 8; c++) {
             double u = x[i * channels + c] * scale;
             double *e = d->err[c];
+            if (u == 0) {
+                memset(e, 0, sizeof(double) * 5);
+                continue;
+            }
             if (d->mode == LT_DITHER_SHAPED)
                 for (int k = 0; k < 5; k++) u -= lipshitz44[k] * e[k];
             double dn = d->mode == LT_DITHER_NONE ? 0 : uniform(&d->rng) + uniform(&d->rng);

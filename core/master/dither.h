@@ -1,7 +1,8 @@
 /* dither.h — word-length reduction to 16 or 24 bits: TPDF dither (two uniform variables summed,
  * +/-1 LSB triangular: the error becomes signal-independent white noise, 4.77 dB above plain
  * rounding's, 93 dB below a full-scale sine at 16 bits), optionally noise-shaped, or plain rounding.
- * The output values are exactly k / 2^(bits-1), clamped to the format's range.
+ * The output values are exactly k / 2^(bits-1), clamped to the format's range; exact zeros (digital
+ * silence) stay zeros.
  * The noise is from a fixed-seed generator: the same input gives the same file every time.
  * Thread: owner.  RT-safe: yes. */
 #ifndef LT_MASTER_DITHER_H

@@ -28,8 +28,12 @@ int lt_qc_file(const char *path, const lt_qc_limits *lim, const char *extra_json
     else snprintf(c[n++].detail, 200, "no runs of 3 or more samples at full scale");
     double dc = 0;
     for (int ch = 0; ch < r.channels; ch++) dc = fmax(dc, fabs(r.dc_ch[ch]));
-    c[n] = (check){"DC offset", dc < 0.001, ""};
-    snprintf(c[n++].detail, 200, "largest %.2g of full scale (%.0f dBFS), limit -60 dBFS", dc, dc > 0 ? 20 * log10(dc) : -INFINITY);
+    /* A DC offset of a fault (a converter, a bad edit) is usually 1% of full scale or more; a heavily
+     * limited master of asymmetric material gets a little of its own (the gain dips on the big side
+     * of the waveform), inaudible and costing no headroom: noted, not failed. */
+    c[n] = (check){"DC offset", dc < 0.01 ? (dc < 0.001 ? 1 : 2) : 0, ""};
+    snprintf(c[n++].detail, 200, "largest %.2g of full scale (%.0f dBFS); fails above -40 dBFS, noted above -60", dc,
+             dc > 0 ? 20 * log10(dc) : -INFINITY);
     if (r.channels >= 2) {
         c[n] = (check){"phase", !(r.correlation < 0), ""};
         snprintf(c[n++].detail, 200, "correlation %+.2f, width %.2f%s", r.correlation, r.width,

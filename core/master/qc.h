@@ -1,7 +1,7 @@
 /* qc.h — the quality-control report written next to every delivered file (FILE.qc.txt and
  * FILE.qc.json): the analysis of the file as written (core/analysis/meter.h), and each check with
  * its verdict: loudness within the tolerance of the target, true peak at or below the ceiling, no
- * clipped runs, DC offset under -60 dBFS, stereo correlation not negative (mono playback would lose
+ * clipped runs, DC offset under -40 dBFS (noted above -60), stereo correlation not negative (mono playback would lose
  * level), and notes (not failures) for long silence at the head or tail.
  * Thread: control.  RT-safe: no. */
 #ifndef LT_MASTER_QC_H
