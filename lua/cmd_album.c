@@ -375,6 +375,10 @@ int lt_cmd_album(int argc, char **argv) {
         if (lt_album_assemble(ptr, n, gap, xf, &mastered, pos, err, sizeof err)) { fprintf(stderr, "lute album: %s\n", err); return 1; }
     }
     lt_chain_free(&chain);
+    /* A pause is silence: the master's filters ring a little past each track's end (at -100 dB and
+     * below); cut that to exact zeros so the pause is digital silence, undithered, as plants expect. */
+    for (int i = 1; i < n; i++)
+        for (int64_t k = pos[i].index0; k < pos[i].index1 && k < mastered.frames; k++) mastered.x[2 * k] = mastered.x[2 * k + 1] = 0;
 
     /* 3. the CD image and its CUE sheet */
     lt_tags tags = {.album = a.title[0] ? a.title : NULL, .artist = a.performer[0] ? a.performer : NULL,
