@@ -11,6 +11,14 @@
  * rates that are not a multiple of 100 Hz the pieces are not whole samples long and lute asks
  * libebur128 for each reading directly instead.
  *
+ * The integrated loudness is BS.1770-4's gating over the same 400 ms block energies libebur128 keeps
+ * for it (a block ending at 0.4 s and every 0.1 s after, gated at -70 LUFS and 10 LU under their
+ * mean), taken from the 10 ms pieces; the loudness range is Tech 3342's statistic over the same short-term energies libebur128 keeps for
+ * it (a 3 s block at 3 s and then every second, gated at -70 LUFS and 20 LU under their mean, the
+ * 95th minus the 10th percentile, indexed as libebur128 does), taken from the 10 ms pieces instead
+ * of letting libebur128 sum 3 s of samples again for each block; test_loudness.c checks that the two
+ * agree.  (At rates that are not a multiple of 100 Hz, libebur128 computes it.)
+ *
  * True peak is lute's own meter (truepeak.h: 4x oversampling with a longer interpolator than
  * libebur128's and a parabolic refinement), the one the limiter's detector shares.
  *
@@ -51,6 +59,10 @@ struct lt_meter {
     double         mmax, smax;
     float         *mom, *st;
     int64_t        ncap;
+    double        *lra_e;          /* short-term block energies for the loudness range */
+    int64_t        nlra, lra_cap;
+    double        *gate_e;         /* 400 ms block energies for the integrated loudness */
+    int64_t        ngate, gate_cap;
     /* per-sample statistics */
     double         sum[LT_METER_MAX_CH], sumsq[LT_METER_MAX_CH], peak[LT_METER_MAX_CH];
     double         sLL, sRR, sLR;
@@ -104,8 +116,10 @@ lt_meter *lt_meter_new(int channels, int rate, const lt_meter_opts *o, char *err
     if (m->o.loudness_only) m->o.no_bands = 1, m->o.series = 0;
     m->channels = channels;
     m->rate = rate;
-    int mode = EBUR128_MODE_I | EBUR128_MODE_S;
-    if (!m->o.loudness_only) mode |= EBUR128_MODE_LRA;
+    /* At rates that are a multiple of 100 Hz libebur128 only K-weights (its 10 ms energies feed
+     * everything else); otherwise it computes the integrated loudness and range itself. */
+    int mode = rate % 100 == 0 ? EBUR128_MODE_S : EBUR128_MODE_I | EBUR128_MODE_S;
+    if (!m->o.loudness_only && rate % 100 != 0) mode |= EBUR128_MODE_LRA;
     if (!m->o.no_true_peak && !(m->tp = lt_truepeak_new(channels))) goto nomem;
     m->eb = ebur128_init((unsigned)channels, (unsigned long)rate, mode);
     if (!m->eb) goto nomem;
@@ -142,6 +156,28 @@ nomem:
 
 static double to_lufs(double energy) { return energy > 0 ? 10 * log10(energy) - 0.691 : -HUGE_VAL; }
 
+static void push(double **a, int64_t *n, int64_t *cap, double v) {
+    if (*n == *cap) {
+        int64_t c = *cap ? 2 * *cap : 1024;
+        double *p = realloc(*a, sizeof(double) * c);
+        if (!p) return;   /* out of memory: the statistic loses this block */
+        *a = p;
+        *cap = c;
+    }
+    (*a)[(*n)++] = v;
+}
+
+/* BS.1770-4 gating over the kept block energies, as libebur128's ebur128_loudness_global computes it. */
+static double integrated(const double *e, int64_t n) {
+    if (n == 0) return -HUGE_VAL;
+    double mean = 0;
+    for (int64_t i = 0; i < n; i++) mean += e[i];
+    double rel = mean / (double)n * 0.1, sum = 0;   /* -10 LU */
+    int64_t above = 0;
+    for (int64_t i = 0; i < n; i++) if (e[i] >= rel) { sum += e[i]; above++; }
+    return above ? to_lufs(sum / (double)above) : -HUGE_VAL;
+}
+
 static void reading(lt_meter *m) {
     double ml, sl;
     if (m->exact) {
@@ -166,6 +202,16 @@ static void reading(lt_meter *m) {
         }
         ml = to_lufs(fmax(m->msum, 0) / M_BLOCKS);
         sl = to_lufs(fmax(m->ssum, 0) / S_BLOCKS);
+        /* libebur128's gating blocks: 400 ms long, ending at 0.4 s, 0.5 s, ... */
+        if (i + 1 >= M_BLOCKS && (i + 1) % 10 == 0) {
+            double ge = fmax(m->msum, 0) / M_BLOCKS;
+            if (ge >= pow(10.0, (-70.0 + 0.691) / 10.0)) push(&m->gate_e, &m->ngate, &m->gate_cap, ge);
+        }
+        /* libebur128's loudness-range blocks: 3 s long, ending at 3 s, 4 s, 5 s, ... */
+        if (!m->o.loudness_only && i + 1 >= S_BLOCKS && (i + 1) % 100 == 0) {
+            double se = fmax(m->ssum, 0) / S_BLOCKS;
+            if (se >= pow(10.0, (-70.0 + 0.691) / 10.0)) push(&m->lra_e, &m->nlra, &m->lra_cap, se);
+        }
     } else {
         if (ebur128_loudness_momentary(m->eb, &ml) != EBUR128_SUCCESS) ml = -HUGE_VAL;
         if (ebur128_loudness_shortterm(m->eb, &sl) != EBUR128_SUCCESS) sl = -HUGE_VAL;
@@ -189,44 +235,51 @@ static void reading(lt_meter *m) {
     m->next_mark = m->exact ? (m->nblocks + 1) * (m->rate / 100) : ((m->nblocks + 1) * (int64_t)m->rate + 50) / 100;
 }
 
+/* One pass over the frames: sums, peaks, clip runs, stereo products, the loud region, the envelope. */
 static void stats(lt_meter *m, const float *x, int64_t n) {
-    int ch = m->channels;
-    double thr = m->silence_lin, cl = m->clip_level;
-    int need = m->o.clip_run;
-    for (int c = 0; c < ch; c++) {
-        double s = 0, ss = 0, pk = m->peak[c];
-        int run = m->run[c];
-        for (int64_t i = 0; i < n; i++) {
-            double v = x[i * ch + c], a = fabs(v);
-            s += v;
-            ss += v * v;
-            if (a > pk) pk = a;
+    int ch = m->channels, need = m->o.clip_run;
+    float thr = (float)m->silence_lin, cl = (float)m->clip_level;
+    double s[LT_METER_MAX_CH], ss[LT_METER_MAX_CH];
+    float pk[LT_METER_MAX_CH];
+    int run[LT_METER_MAX_CH];
+    for (int c = 0; c < ch; c++) { s[c] = ss[c] = 0; pk[c] = (float)m->peak[c]; run[c] = m->run[c]; }
+    double ll = 0, rr = 0, lr = 0;
+    int64_t first = m->first_loud, last = m->last_loud;
+    for (int64_t i = 0; i < n; i++) {
+        const float *f = x + i * ch;
+        float loud = 0;
+        for (int c = 0; c < ch; c++) {
+            float v = f[c], a = fabsf(v);
+            s[c] += v;
+            ss[c] += (double)v * v;
+            if (a > pk[c]) pk[c] = a;
+            if (a > loud) loud = a;
             if (a >= cl) {
-                if (++run == need) {
+                if (++run[c] == need) {
                     m->clip_runs++;
                     m->clipped += need;
                     int64_t at = m->frames + i - need + 1;
                     if (m->first_clip < 0 || at < m->first_clip) m->first_clip = at;
-                } else if (run > need) m->clipped++;
-            } else run = 0;
+                } else if (run[c] > need) m->clipped++;
+            } else run[c] = 0;
         }
-        m->sum[c] += s;
-        m->sumsq[c] += ss;
-        m->peak[c] = pk;
-        m->run[c] = run;
-    }
-    if (ch >= 2) {
-        double ll = 0, rr = 0, lr = 0;
-        for (int64_t i = 0; i < n; i++) {
-            double l = x[i * ch], r = x[i * ch + 1];
+        if (ch >= 2) {
+            double l = f[0], r = f[1];
             ll += l * l;
             rr += r * r;
             lr += l * r;
         }
-        m->sLL += ll;
-        m->sRR += rr;
-        m->sLR += lr;
+        if (loud > thr) {
+            if (first < 0) first = m->frames + i;
+            last = m->frames + i;
+        }
     }
+    for (int c = 0; c < ch; c++) { m->sum[c] += s[c]; m->sumsq[c] += ss[c]; m->peak[c] = pk[c]; m->run[c] = run[c]; }
+    m->sLL += ll;
+    m->sRR += rr;
+    m->sLR += lr;
+    m->first_loud = first;
+    m->last_loud = last;
     if (m->env_min) {
         int cols = m->o.plot_columns;
         for (int64_t i = 0; i < n; i++) {
@@ -238,15 +291,6 @@ static void stats(lt_meter *m, const float *x, int64_t n) {
             if (v < m->env_min[col]) m->env_min[col] = v;
             if (v > m->env_max[col]) m->env_max[col] = v;
         }
-    }
-    for (int64_t i = 0; i < n; i++) {
-        const float *f = x + i * ch;
-        for (int c = 0; c < ch; c++)
-            if (fabsf(f[c]) > thr) {
-                if (m->first_loud < 0) m->first_loud = m->frames + i;
-                m->last_loud = m->frames + i;
-                break;
-            }
     }
     m->frames += n;
 }
@@ -340,6 +384,27 @@ static void stop_worker(lt_meter *m) {
 
 static double db(double lin) { return lin > 0 ? 20 * log10(lin) : -HUGE_VAL; }
 
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* EBU Tech 3342 over the kept short-term energies, as libebur128's ebur128_loudness_range computes it. */
+static double loudness_range(double *e, int64_t n) {
+    if (n == 0) return 0;
+    qsort(e, (size_t)n, sizeof(double), cmp_double);
+    double mean = 0;
+    for (int64_t i = 0; i < n; i++) mean += e[i];
+    mean /= (double)n;
+    double gate = mean * 0.01;   /* -20 LU */
+    int64_t k = 0;
+    while (k < n && e[k] < gate) k++;
+    int64_t m = n - k;
+    if (m == 0) return 0;
+    double hi = e[k + (int64_t)((double)(m - 1) * 0.95 + 0.5)], lo = e[k + (int64_t)((double)(m - 1) * 0.1 + 0.5)];
+    return (10 * log10(hi) - 0.691) - (10 * log10(lo) - 0.691);
+}
+
 int lt_meter_finish(lt_meter *m, lt_report *r) {
     memset(r, 0, sizeof *r);
     int ch = m->channels;
@@ -347,9 +412,13 @@ int lt_meter_finish(lt_meter *m, lt_report *r) {
     r->rate = m->rate;
     r->frames = m->frames;
     r->duration_s = (double)m->frames / m->rate;
-    if (ebur128_loudness_global(m->eb, &r->integrated_lufs) != EBUR128_SUCCESS) r->integrated_lufs = -HUGE_VAL;
+    if (m->exact) r->integrated_lufs = integrated(m->gate_e, m->ngate);
+    else if (ebur128_loudness_global(m->eb, &r->integrated_lufs) != EBUR128_SUCCESS) r->integrated_lufs = -HUGE_VAL;
     r->lra_lu = NAN;
-    if (!m->o.loudness_only && ebur128_loudness_range(m->eb, &r->lra_lu) != EBUR128_SUCCESS) r->lra_lu = NAN;
+    if (!m->o.loudness_only) {
+        if (m->exact) r->lra_lu = loudness_range(m->lra_e, m->nlra);
+        else if (ebur128_loudness_range(m->eb, &r->lra_lu) != EBUR128_SUCCESS) r->lra_lu = NAN;
+    }
     r->momentary_max_lufs = m->mmax;
     r->shortterm_max_lufs = m->smax;
     double tp = 0, sp = 0, pooled = 0, tpk[LT_METER_MAX_CH] = {0};
@@ -424,6 +493,8 @@ void lt_meter_free(lt_meter *m) {
     free(m->st);
     free(m->env_min);
     free(m->env_max);
+    free(m->lra_e);
+    free(m->gate_e);
     free(m);
 }
 

@@ -1,5 +1,5 @@
-/* spectrum.h — the average power spectrum of a signal (Welch's method: Hann-windowed segments,
- * half overlapping, FFTW) and its third-octave band levels.  Used by the analysis (band levels),
+/* spectrum.h — the average power spectrum of a signal (Welch's method: Hann-windowed segments
+ * end to end, FFTW) and its third-octave band levels.  Used by the analysis (band levels),
  * the plots (the fine spectrum) and reference matching (mid and side spectra).
  *
  * Scale: psd[k] is the mean square in bin k, so the bins of a band add up to the band's mean

@@ -65,6 +65,27 @@ static lt_report measure(const sig *s) {
     return r;
 }
 
+/* libebur128's own integrated loudness of a signal, for comparison. */
+static double i_libebur128(const sig *s) {
+    ebur128_state *st = ebur128_init(s->ch, s->rate, EBUR128_MODE_I);
+    if (s->ch == 6) ebur128_set_channel(st, 3, EBUR128_UNUSED);
+    ebur128_add_frames_float(st, s->x, s->n);
+    double v = NAN;
+    ebur128_loudness_global(st, &v);
+    ebur128_destroy(&st);
+    return v;
+}
+
+/* libebur128's own loudness range of a signal, for comparison. */
+static double lra_libebur128(const sig *s) {
+    ebur128_state *st = ebur128_init(s->ch, s->rate, EBUR128_MODE_LRA);
+    ebur128_add_frames_float(st, s->x, s->n);
+    double v = NAN;
+    ebur128_loudness_range(st, &v);
+    ebur128_destroy(&st);
+    return v;
+}
+
 /* The largest reading whose window ends within [t0, t1] seconds. */
 static double max_between(const float *v, const lt_report *r, double t0, double t1) {
     double m = -HUGE_VAL;
@@ -118,6 +139,9 @@ static void case_gating(void) {
         for (int i = 0; i < cs[k].n; i++) tone(&s, cs[k].secs[i], ST, cs[k].lvl[i]);
         lt_report r = measure(&s);
         CHECK(NEAR(r.integrated_lufs, -23, 0.1), "3341-%d (gating): I = %.2f LUFS (want -23 ±0.1)", cs[k].no, r.integrated_lufs);
+        double lib = i_libebur128(&s);
+        CHECK(fabs(r.integrated_lufs - lib) < 1e-6, "3341-%d: lute's integrated loudness %.6f is libebur128's own %.6f", cs[k].no,
+              r.integrated_lufs, lib);
         lt_report_free(&r);
         free(s.x);
     }
@@ -296,6 +320,8 @@ static void case_lra(void) {
         for (int i = 0; i < cs[k].n; i++) tone(&s, 20, ST, cs[k].lvl[i]);
         lt_report r = measure(&s);
         CHECK(NEAR(r.lra_lu, cs[k].want, 1.0), "3342-%d: LRA = %.2f LU (want %.0f ±1)", cs[k].no, r.lra_lu, cs[k].want);
+        double lib = lra_libebur128(&s);
+        CHECK(fabs(r.lra_lu - lib) < 1e-6, "3342-%d: lute's loudness range %.6f LU is libebur128's own %.6f", cs[k].no, r.lra_lu, lib);
         lt_report_free(&r);
         free(s.x);
     }
@@ -331,6 +357,12 @@ static void pieces_equal_direct(void) {
     }
     CHECK(r.nseries == n / blk, "a reading every 10 ms: %lld readings for %.1f s", (long long)r.nseries, (double)n / rate);
     CHECK(worst < 1e-4, "the 10 ms pieces give libebur128's own momentary and short-term readings (largest difference %.2g LU)", worst);
+    sig sn = {.x = x, .n = n, .ch = ch, .rate = rate};
+    double libi = i_libebur128(&sn);
+    CHECK(fabs(r.integrated_lufs - libi) < 1e-6, "on noise with a swelling envelope: integrated %.6f LUFS, libebur128's %.6f",
+          r.integrated_lufs, libi);
+    double lib = lra_libebur128(&sn);
+    CHECK(fabs(r.lra_lu - lib) < 1e-6, "on noise with a swelling envelope: loudness range %.6f LU, libebur128's %.6f", r.lra_lu, lib);
     ebur128_destroy(&st);
     lt_report_free(&r);
     free(x);
