@@ -2,12 +2,12 @@
  * the output's peaks *between* the samples stay at or below the ceiling as true-peak meters read them
  * (lute's own, libebur128's, ffmpeg's ebur128).
  *
- * Detection: the drive-gained input is oversampled 8x through two interpolators (dsp/tpinterp.h,
- * 32 taps per phase): the one lute's meter uses (a Kaiser sinc cut at Nyquist) and one built like
- * libswresample's default, through which ffmpeg's ebur128 reads true peaks (cut at 0.97 of Nyquist,
- * beta 9: it rings more on abrupt high-frequency edges).  Each local maximum of each oversampled
- * stream is refined by a parabola, and the larger reading is the interval's peak; the gain that
- * interval needs is ceiling / peak.  Gain path: instant attack and exponential release on that requirement, then a
+ * Detection: the drive-gained input is oversampled 8x through the interpolator lute's meter uses
+ * (dsp/tpinterp.h: a Kaiser-windowed sinc cut at Nyquist, 32 taps per phase — the same kind as the
+ * libswresample filter through which ffmpeg's ebur128 reads true peaks, a little flatter near
+ * Nyquist) and each local maximum of the oversampled stream is refined by a parabola, giving the
+ * peak of every inter-sample interval; the gain that interval needs is ceiling / peak.  Stretches
+ * that cannot reach the ceiling (by the interpolator's gain bound) skip the interpolation.  Gain path: instant attack and exponential release on that requirement, then a
  * running minimum over the lookahead (D + 1 samples, a monotonic deque: D. Lemire, "Streaming maximum-
  * minimum filter using no more than three comparisons per element", 2006) and two moving averages
  * whose combined support is D + 1 - 2K (K = 16, half the interpolator), so the gain ramps smoothly
@@ -48,13 +48,13 @@ typedef struct limiter {
     float  sr;
     float  p[NPARAMS];
     int    D, S1, S2, dmax;       /* delay, box lengths; dmax = allocated delay */
-    float  h[T * P], h2[T * P];    /* lute's interpolator, libswresample-like */
+    float  h[T * P];               /* the interpolator */
     float  bound;
     double ceil_lin, rel_coef, drive;
     /* per channel: interpolation window (history + block), last oversampled value, delay line */
     float  win[2][HIST + LT_QUANTUM];
-    float  last[2][2];             /* per interpolator and channel: the previous interval's last
-                                      oversampled value; NaN = not computed */
+    float  last[2];                /* per channel: the previous interval's last oversampled value;
+                                      NaN = not computed */
     float  pk[LT_QUANTUM];
     float *delay[2];               /* dmax + 1 samples each, circular */
     int64_t t;                     /* samples processed */
@@ -100,7 +100,7 @@ static void recompute(limiter *s) {
 static void lim_reset(void *st) {
     limiter *s = st;
     memset(s->win, 0, sizeof s->win);
-    s->last[0][0] = s->last[0][1] = s->last[1][0] = s->last[1][1] = NAN;
+    s->last[0] = s->last[1] = NAN;
     for (int c = 0; c < 2; c++) memset(s->delay[c], 0, sizeof(float) * (s->dmax + 1));
     s->t = 0;
     s->env = 1;
@@ -127,8 +127,7 @@ static void lim_init(void *st, float sr, const float *p, const lt_fx_data *data)
     s->box1 = (float *)mem; mem += align16(sizeof(float) * s->boxcap);
     s->box2 = (float *)mem;
     lt_interp_design(s->h, P, T, 8.0, 1.0);
-    lt_interp_design(s->h2, P, T, 9.0, 0.97);
-    s->bound = fmaxf(lt_interp_bound(s->h, P, T), lt_interp_bound(s->h2, P, T)) * 1.05f;
+    s->bound = lt_interp_bound(s->h, P, T) * 1.05f;
     memcpy(s->p, p, sizeof s->p);
     set_lookahead(s, s->p[LOOKAHEAD]);
     recompute(s);
@@ -194,32 +193,29 @@ static void lim_process(void *st, const lt_fx_block *b) {
      * which is win[i + 1 .. i + T] for the block's frame i */
     for (int i = 0; i < n; i++) s->pk[i] = 0;
     for (int ch = 0; ch < 2; ch++) {
-        float last = s->last[0][ch], last2 = s->last[1][ch];
+        float last = s->last[ch];
+        const float *wc = s->win[ch];
+        if (tp) {   /* the whole block at once: can anything in it reach the ceiling? */
+            float m = 0;
+            for (int k = 1; k <= n + T - 1; k++) { float a = fabsf(wc[k]); if (a > m) m = a; }
+            if (m * s->bound <= (float)c) { s->last[ch] = NAN; continue; }
+        }
         for (int i = 0; i < n; i++) {
-            const float *w = s->win[ch] + i + 1;
+            const float *w = wc + i + 1;
             float p;
             if (!tp) p = fabsf(w[K - 1]);
             else {
                 float m = 0;
                 for (int k = 0; k < T; k++) { float a = fabsf(w[k]); if (a > m) m = a; }
-                if (m * s->bound <= (float)c) { p = 0; last = last2 = NAN; }   /* nothing here can reach the ceiling */
+                if (m * s->bound <= (float)c) { p = 0; last = NAN; }   /* nothing here can reach the ceiling */
                 else {
-                    if (isnan(last)) {
-                        float v[P];
-                        lt_interp8(s->h, w - 1, v);
-                        last = v[P - 1];
-                        lt_interp8(s->h2, w - 1, v);
-                        last2 = v[P - 1];
-                    }
+                    if (isnan(last)) { float v[P]; lt_interp8(s->h, w - 1, v); last = v[P - 1]; }
                     p = interval_peak(s->h, w, last, &last);
-                    float p2 = interval_peak(s->h2, w, last2, &last2);
-                    if (p2 > p) p = p2;
                 }
             }
             if (p > s->pk[i]) s->pk[i] = p;
         }
-        s->last[0][ch] = last;
-        s->last[1][ch] = last2;
+        s->last[ch] = last;
     }
     for (int i = 0; i < n; i++) {
         int64_t t = s->t + i;

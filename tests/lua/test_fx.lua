@@ -65,5 +65,13 @@ for _, p in ipairs{ "streaming", "apple", "broadcast", "cd", "club" } do
   end
 end
 
+-- help topics for the mastering commands and every unit (lua/help_mastering.lua)
+local hm = require "help_mastering"
+for _, t in ipairs{ "mastering", "analyze", "master", "album", "fx" } do
+  check(type(hm.topics[t]) == "string" and #hm.topics[t] > 100, "help topic " .. t)
+end
+for _, n in ipairs(names) do check(hm.topics[n] == fx.help(n), "help topic for unit " .. n .. " comes from the registry") end
+check(hm.topics.master:find("--target", 1, true) and hm.topics.album:find("ISRC", 1, true), "the topics name the options")
+
 print(("test_fx: %d passed, %d failed"):format(passed, failed))
 os.exit(failed == 0 and 0 or 1)
