@@ -265,6 +265,183 @@ static int mkdirs(const char *dir) {
     return mkdir(buf, 0777) == 0 || errno == EEXIST ? 0 : -1;
 }
 
+/* Everything after reading the album file: audio, master, image, CUE, files.  Frees what it made. */
+static int produce(album *a, const char *file, int verbose, int verify) {
+    char err[2048];
+    int rc = 0, n = a->ntracks;
+    lt_audio **ptr = NULL;
+    double *gap = NULL, *xf = NULL;
+    lt_cd_track_pos *pos = NULL;
+    lt_audio mastered = {0}, whole = {0};
+    lt_chain chain;
+    lt_chain_init(&chain, (float)a->rate);
+    double target = a->master.no_target ? NAN : isnan(a->master.target) ? -14 : a->master.target;
+    double ceiling = isnan(a->master.ceiling) ? -1 : a->master.ceiling;
+    printf("lute album %s: %d track%s, %s loudness %s%.1f LUFS, ceiling %.1f dBTP -> %s/\n", file, a->ntracks, a->ntracks == 1 ? "" : "s",
+           a->per_track ? "per-track" : "album", "", target, ceiling, a->out);
+
+    /* 1. audio for every track: rendered or read, stereo, at the album's rate, trimmed and faded */
+    for (int i = 0; i < a->ntracks && rc == 0; i++) {
+        track *k = &a->tracks[i];
+        char path[PATH_MAX];
+        lt_audio raw, st;
+        if (k->script[0]) {
+            snprintf(path, sizeof path, "%.3000s/.render-%02d.wav", a->out, i + 1);
+            if (render(k, path, a->rate, err, sizeof err)) { fprintf(stderr, "lute album: track %d: %s\n", i + 1, err); rc = 1; break; }
+        } else snprintf(path, sizeof path, "%s", k->file);
+        if (lt_audio_load(path, &raw, err, sizeof err)) { fprintf(stderr, "lute album: track %d: %s\n", i + 1, err); rc = 2; break; }
+        if (k->script[0]) remove(path);
+        if (lt_audio_to_stereo(&raw, &st, err, sizeof err)) { fprintf(stderr, "lute album: track %d: %s: %s\n", i + 1, path, err); rc = 2; lt_audio_free(&raw); break; }
+        lt_audio_free(&raw);
+        if (lt_resample(&st, a->rate, &k->audio, err, sizeof err)) { fprintf(stderr, "lute album: track %d: %s\n", i + 1, err); rc = 1; break; }
+        lt_audio_free(&st);
+        int64_t before = k->audio.frames;
+        if (!a->trim_off) lt_album_trim(&k->audio, a->trim, 0.005);
+        if (k->audio.frames == 0) { fprintf(stderr, "lute album: track %d (%s) is silent below %.0f dBFS\n", i + 1, k->title, a->trim); rc = 2; break; }
+        lt_album_fade(&k->audio, isnan(k->fade_in) ? a->fade_in : k->fade_in, isnan(k->fade_out) ? a->fade_out : k->fade_out);
+        if (verbose)
+            fprintf(stderr, "lute album: track %d %s: %.2f s (%.2f s trimmed)\n", i + 1, k->title, (double)k->audio.frames / a->rate,
+                    (double)(before - k->audio.frames) / a->rate);
+    }
+    if (rc) return rc;
+
+    /* 2. master: the whole album at one gain, or each track to the target */
+    lt_deliver_spec cdspec = {.format = LT_FMT_WAV, .bits = 16, .rate = a->cd ? LT_CD_RATE : 0,
+                              .dither = a->master.dither ? a->master.dither - 1 : LT_DITHER_AUTO};
+    lt_target_opts to = {.target_lufs = target, .ceiling_dbtp = ceiling, .tolerance_lu = isnan(a->master.tolerance) ? 0 : a->master.tolerance,
+                         .limiter = a->master.limiter, .deliver = &cdspec, .verbose = verbose};
+    ptr = calloc((size_t)n, sizeof(lt_audio *));
+    gap = calloc((size_t)n, sizeof(double));
+    xf = calloc((size_t)n, sizeof(double));
+    pos = calloc((size_t)n, sizeof(lt_cd_track_pos));
+    if (!ptr || !gap || !xf || !pos) { fprintf(stderr, "lute album: out of memory\n"); rc = 1; goto done; }
+    for (int i = 0; i < n; i++) {
+        gap[i] = isnan(a->tracks[i].gap) ? a->gap : a->tracks[i].gap;
+        xf[i] = a->tracks[i].crossfade;
+        ptr[i] = &a->tracks[i].audio;
+    }
+    lt_target_report rep;
+    if (lt_master_cfg_chain(&a->master, a->rate, &chain, err, sizeof err)) { fprintf(stderr, "lute album: %s\n", err); { rc = 2; goto done; } }
+    if (!a->per_track) {
+        if (lt_album_assemble(ptr, n, gap, xf, &whole, pos, err, sizeof err)) { fprintf(stderr, "lute album: %s\n", err); { rc = 1; goto done; } }
+        if (lt_target_master(&whole, &chain, &to, &mastered, &rep, err, sizeof err)) { fprintf(stderr, "lute album: %s\n", err); { rc = 1; goto done; } }
+        printf("  album master  %.2f LUFS, %.2f dBTP from %.2f LUFS: drive %+.2f dB, gain reduction up to %.1f dB — %s\n", rep.lufs,
+               rep.dbtp, rep.input_lufs, rep.gain_db, rep.max_reduction_db, rep.met ? "met" : "NOT MET");
+        if (!rep.met) { fprintf(stderr, "lute album: %s\n", rep.note); rc = 1; }
+        lt_audio_free(&whole);
+    } else {
+        for (int i = 0; i < n; i++) {
+            lt_audio m;
+            if (lt_target_master(&a->tracks[i].audio, &chain, &to, &m, &rep, err, sizeof err)) { fprintf(stderr, "lute album: track %d: %s\n", i + 1, err); { rc = 1; goto done; } }
+            printf("  track %2d      %.2f LUFS, %.2f dBTP: drive %+.2f dB, reduction up to %.1f dB — %s\n", i + 1, rep.lufs, rep.dbtp,
+                   rep.gain_db, rep.max_reduction_db, rep.met ? "met" : "NOT MET");
+            if (!rep.met) { fprintf(stderr, "lute album: track %d: %s\n", i + 1, rep.note); rc = 1; }
+            lt_audio_free(&a->tracks[i].audio);
+            a->tracks[i].audio = m;
+        }
+        if (lt_album_assemble(ptr, n, gap, xf, &mastered, pos, err, sizeof err)) { fprintf(stderr, "lute album: %s\n", err); { rc = 1; goto done; } }
+    }
+    /* A pause is silence: the master's filters ring a little past each track's end (at -100 dB and
+     * below); cut that to exact zeros so the pause is digital silence, undithered, as plants expect. */
+    for (int i = 1; i < n; i++)
+        for (int64_t k = pos[i].index0; k < pos[i].index1 && k < mastered.frames; k++) mastered.x[2 * k] = mastered.x[2 * k + 1] = 0;
+
+    /* 3. the CD image and its CUE sheet */
+    lt_tags tags = {.album = a->title[0] ? a->title : NULL, .artist = a->performer[0] ? a->performer : NULL,
+                    .date = a->date[0] ? a->date : NULL, .genre = a->genre[0] ? a->genre : NULL};
+    lt_qc_limits lim = {.target_lufs = target, .tolerance_lu = a->per_track ? 1.0 : to.tolerance_lu, .ceiling_dbtp = ceiling,
+                        .head_note_s = 0.5, .tail_note_s = 0.5};
+    if (a->cd) {
+        char why[512];
+        if (lt_cd_check(pos, n, mastered.frames, why, sizeof why)) { fprintf(stderr, "lute album: %s: %s\n", file, why); { rc = 2; goto done; } }
+        char img[PATH_MAX], cue[PATH_MAX], imgname[600];
+        snprintf(imgname, sizeof imgname, "%s.wav", a->stem);
+        snprintf(img, sizeof img, "%.3000s/%s", a->out, imgname);
+        snprintf(cue, sizeof cue, "%.3000s/%s.cue", a->out, a->stem);
+        lt_tags it = tags;
+        it.title = a->title[0] ? a->title : NULL;
+        if (lt_deliver(img, &mastered, &cdspec, &it, NULL, err, sizeof err)) { fprintf(stderr, "lute album: %s\n", err); { rc = 1; goto done; } }
+        lt_cue_album ca = {.title = a->title[0] ? a->title : NULL, .performer = a->performer[0] ? a->performer : NULL,
+                           .songwriter = a->songwriter[0] ? a->songwriter : NULL, .catalog = a->upc[0] ? a->upc : NULL,
+                           .genre = a->genre[0] ? a->genre : NULL, .date = a->date[0] ? a->date : NULL, .comment = "lute album"};
+        lt_cue_track *ct = calloc((size_t)n, sizeof(lt_cue_track));
+        for (int i = 0; i < n; i++) {
+            track *k = &a->tracks[i];
+            ct[i] = (lt_cue_track){.title = k->title, .performer = k->performer[0] ? k->performer : NULL,
+                                   .songwriter = k->songwriter[0] ? k->songwriter : NULL, .isrc = k->isrc[0] ? k->isrc : NULL,
+                                   .pregap_s = k->pregap};
+        }
+        int crc = lt_cue_write(cue, imgname, &ca, ct, pos, n, err, sizeof err);
+        free(ct);
+        if (crc) { fprintf(stderr, "lute album: %s\n", err); { rc = 2; goto done; } }
+        printf("  CD image      %s (44.1 kHz, 16-bit, %.2f min) and %s\n", img, (double)mastered.frames / LT_CD_RATE / 60, cue);
+        for (int i = 0; i < n; i++) {
+            int64_t next = i + 1 < n ? pos[i + 1].index0 : mastered.frames;
+            long long f0 = pos[i].index0 / LT_CD_FRAME, f1 = pos[i].index1 / LT_CD_FRAME;
+            printf("    %02d  %-28.28s INDEX 00 %02lld:%02lld:%02lld  INDEX 01 %02lld:%02lld:%02lld  %6.2f s%s%s\n", i + 1, a->tracks[i].title,
+                   f0 / 4500, f0 / 75 % 60, f0 % 75, f1 / 4500, f1 / 75 % 60, f1 % 75, (double)(next - pos[i].index1) / LT_CD_RATE,
+                   a->tracks[i].isrc[0] ? "  ISRC " : "", a->tracks[i].isrc);
+        }
+        int q = lt_qc_file(img, &lim, NULL, NULL, err, sizeof err);
+        if (q < 0) { fprintf(stderr, "lute album: %s\n", err); rc = 1; }
+        else { printf("  QC %s: %s.qc.txt\n", q ? "pass" : "FAIL", img); if (!q) rc = 1; }
+    }
+
+    /* 4. a file per track per format, cut from the master at its INDEX 01 up to the next track's */
+    for (int f = 0; f < a->nfiles; f++) {
+        for (int i = 0; i < n; i++) {
+            track *k = &a->tracks[i];
+            int64_t from = pos[i].index1, to_ = i + 1 < n ? pos[i + 1].index0 : mastered.frames;
+            if (i + 1 < n && xf[i + 1] > 0) to_ = pos[i].end < mastered.frames ? pos[i].end : mastered.frames;
+            lt_audio cut;
+            lt_audio_alloc(&cut, to_ - from, 2, mastered.rate);
+            memcpy(cut.x, mastered.x + 2 * from, sizeof(float) * 2 * (to_ - from));
+            char name[300], path[PATH_MAX], num[32];
+            safe_name(k->title, name, sizeof name);
+            static const char *ext[] = {".wav", ".aiff", ".flac", ".mp3", ".opus", ".ogg"};
+            snprintf(path, sizeof path, "%.3000s/%02d - %s%s", a->out, i + 1, name, ext[a->files[f]]);
+            snprintf(num, sizeof num, "%d/%d", i + 1, n);
+            lt_tags tt = tags;
+            tt.title = k->title;
+            tt.track = num;
+            if (k->performer[0]) tt.artist = k->performer;
+            lt_deliver_spec ts = {.format = a->files[f], .bits = a->master.bits ? a->master.bits : 24,
+                                  .dither = a->master.dither ? a->master.dither - 1 : LT_DITHER_AUTO, .kbps = a->master.kbps};
+            if (ts.format == LT_FMT_FLAC && ts.bits == 32) ts.bits = 24;
+            if (lt_deliver(path, &cut, &ts, &tt, NULL, err, sizeof err)) { fprintf(stderr, "lute album: %s\n", err); rc = 1; }
+            else {
+                lt_qc_limits tl = lim;
+                tl.tolerance_lu = a->per_track ? to.tolerance_lu : 2.0;   /* in album mode a track may sit off the album's loudness */
+                if (!a->per_track) tl.target_lufs = NAN;
+                tl.head_note_s = 0.5 + (xf[i] > 0 ? xf[i] : 0);
+                tl.tail_note_s = 3;
+                int q = lt_qc_file(path, &tl, NULL, NULL, err, sizeof err);
+                printf("  %-44s QC %s\n", path, q < 0 ? err : q ? "pass" : "FAIL");
+                if (q <= 0) rc = 1;
+            }
+            lt_audio_free(&cut);
+        }
+    }
+    if (verify && lt_ffmpeg_available() && a->cd) {
+        char img[PATH_MAX];
+        double l, tp;
+        snprintf(img, sizeof img, "%.3000s/%s.wav", a->out, a->stem);
+        if (lt_ffmpeg_verify(NULL, img, &l, &tp) == 0) {
+            printf("  ffmpeg ebur128 on the CD image: %.2f LUFS, %.2f dBTP%s\n", l, tp, tp > ceiling + 1e-9 ? " — OVER the ceiling" : "");
+            if (tp > ceiling + 1e-9) rc = 1;
+        }
+    }
+done:
+    lt_audio_free(&whole);
+    lt_audio_free(&mastered);
+    lt_chain_free(&chain);
+    free(ptr);
+    free(gap);
+    free(xf);
+    free(pos);
+    return rc;
+}
+
 int lt_cmd_album(int argc, char **argv) {
     const char *file = NULL, *out_dir = NULL;
     int verify = 1, verbose = 0;
@@ -298,179 +475,25 @@ int lt_cmd_album(int argc, char **argv) {
     }
     if (!lua_istable(L, -1)) { lua_pop(L, 1); lua_getglobal(L, "__album"); }
     if (!lua_istable(L, -1)) { lua_close(L); return fail(file, "declares no album (write album { tracks = { ... } })%s", ""); }
-    if (read_album(L, -1, dir, file, &a, err, sizeof err)) { fprintf(stderr, "lute album: %s\n", err); lua_close(L); return 2; }
+    if (read_album(L, -1, dir, file, &a, err, sizeof err)) {
+        fprintf(stderr, "lute album: %s\n", err);
+        lua_close(L);
+        free(a.tracks);
+        return 2;
+    }
     lua_close(L);
     const char *base = strrchr(file, '/');
     base = base ? base + 1 : file;
     snprintf(a.stem, sizeof a.stem, "%.*s", (int)strcspn(base, "."), base);
     if (out_dir) snprintf(a.out, sizeof a.out, "%s", out_dir);
     else if (!a.out[0]) snprintf(a.out, sizeof a.out, "%.2000s/%s", dir, a.stem);
-    if (mkdirs(a.out)) { fprintf(stderr, "lute album: cannot make the folder '%s': %s\n", a.out, strerror(errno)); return 1; }
-    double target = a.master.no_target ? NAN : isnan(a.master.target) ? -14 : a.master.target;
-    double ceiling = isnan(a.master.ceiling) ? -1 : a.master.ceiling;
-    printf("lute album %s: %d track%s, %s loudness %s%.1f LUFS, ceiling %.1f dBTP -> %s/\n", file, a.ntracks, a.ntracks == 1 ? "" : "s",
-           a.per_track ? "per-track" : "album", "", target, ceiling, a.out);
-
-    /* 1. audio for every track: rendered or read, stereo, at the album's rate, trimmed and faded */
-    int rc = 0;
-    for (int i = 0; i < a.ntracks && rc == 0; i++) {
-        track *k = &a.tracks[i];
-        char path[PATH_MAX];
-        lt_audio raw, st;
-        if (k->script[0]) {
-            snprintf(path, sizeof path, "%.3000s/.render-%02d.wav", a.out, i + 1);
-            if (render(k, path, a.rate, err, sizeof err)) { fprintf(stderr, "lute album: track %d: %s\n", i + 1, err); rc = 1; break; }
-        } else snprintf(path, sizeof path, "%s", k->file);
-        if (lt_audio_load(path, &raw, err, sizeof err)) { fprintf(stderr, "lute album: track %d: %s\n", i + 1, err); rc = 2; break; }
-        if (k->script[0]) remove(path);
-        if (lt_audio_to_stereo(&raw, &st, err, sizeof err)) { fprintf(stderr, "lute album: track %d: %s: %s\n", i + 1, path, err); rc = 2; lt_audio_free(&raw); break; }
-        lt_audio_free(&raw);
-        if (lt_resample(&st, a.rate, &k->audio, err, sizeof err)) { fprintf(stderr, "lute album: track %d: %s\n", i + 1, err); rc = 1; break; }
-        lt_audio_free(&st);
-        int64_t before = k->audio.frames;
-        if (!a.trim_off) lt_album_trim(&k->audio, a.trim, 0.005);
-        if (k->audio.frames == 0) { fprintf(stderr, "lute album: track %d (%s) is silent below %.0f dBFS\n", i + 1, k->title, a.trim); rc = 2; break; }
-        lt_album_fade(&k->audio, isnan(k->fade_in) ? a.fade_in : k->fade_in, isnan(k->fade_out) ? a.fade_out : k->fade_out);
-        if (verbose)
-            fprintf(stderr, "lute album: track %d %s: %.2f s (%.2f s trimmed)\n", i + 1, k->title, (double)k->audio.frames / a.rate,
-                    (double)(before - k->audio.frames) / a.rate);
+    if (mkdirs(a.out)) {
+        fprintf(stderr, "lute album: cannot make the folder '%s': %s\n", a.out, strerror(errno));
+        free(a.tracks);
+        return 1;
     }
-    if (rc) return rc;
-
-    /* 2. master: the whole album at one gain, or each track to the target */
-    lt_deliver_spec cdspec = {.format = LT_FMT_WAV, .bits = 16, .rate = a.cd ? LT_CD_RATE : 0,
-                              .dither = a.master.dither ? a.master.dither - 1 : LT_DITHER_AUTO};
-    lt_target_opts to = {.target_lufs = target, .ceiling_dbtp = ceiling, .tolerance_lu = isnan(a.master.tolerance) ? 0 : a.master.tolerance,
-                         .limiter = a.master.limiter, .deliver = &cdspec, .verbose = verbose};
-    int n = a.ntracks;
-    lt_audio **ptr = calloc((size_t)n, sizeof(lt_audio *));
-    double *gap = calloc((size_t)n, sizeof(double)), *xf = calloc((size_t)n, sizeof(double));
-    lt_cd_track_pos *pos = calloc((size_t)n, sizeof(lt_cd_track_pos));
-    for (int i = 0; i < n; i++) {
-        gap[i] = isnan(a.tracks[i].gap) ? a.gap : a.tracks[i].gap;
-        xf[i] = a.tracks[i].crossfade;
-        ptr[i] = &a.tracks[i].audio;
-    }
-    lt_audio whole, mastered;
-    lt_chain chain;
-    lt_target_report rep;
-    if (lt_master_cfg_chain(&a.master, a.rate, &chain, err, sizeof err)) { fprintf(stderr, "lute album: %s\n", err); return 2; }
-    if (!a.per_track) {
-        if (lt_album_assemble(ptr, n, gap, xf, &whole, pos, err, sizeof err)) { fprintf(stderr, "lute album: %s\n", err); return 1; }
-        if (lt_target_master(&whole, &chain, &to, &mastered, &rep, err, sizeof err)) { fprintf(stderr, "lute album: %s\n", err); return 1; }
-        printf("  album master  %.2f LUFS, %.2f dBTP from %.2f LUFS: drive %+.2f dB, gain reduction up to %.1f dB — %s\n", rep.lufs,
-               rep.dbtp, rep.input_lufs, rep.gain_db, rep.max_reduction_db, rep.met ? "met" : "NOT MET");
-        if (!rep.met) { fprintf(stderr, "lute album: %s\n", rep.note); rc = 1; }
-        lt_audio_free(&whole);
-    } else {
-        for (int i = 0; i < n; i++) {
-            lt_audio m;
-            if (lt_target_master(&a.tracks[i].audio, &chain, &to, &m, &rep, err, sizeof err)) { fprintf(stderr, "lute album: track %d: %s\n", i + 1, err); return 1; }
-            printf("  track %2d      %.2f LUFS, %.2f dBTP: drive %+.2f dB, reduction up to %.1f dB — %s\n", i + 1, rep.lufs, rep.dbtp,
-                   rep.gain_db, rep.max_reduction_db, rep.met ? "met" : "NOT MET");
-            if (!rep.met) { fprintf(stderr, "lute album: track %d: %s\n", i + 1, rep.note); rc = 1; }
-            lt_audio_free(&a.tracks[i].audio);
-            a.tracks[i].audio = m;
-        }
-        if (lt_album_assemble(ptr, n, gap, xf, &mastered, pos, err, sizeof err)) { fprintf(stderr, "lute album: %s\n", err); return 1; }
-    }
-    lt_chain_free(&chain);
-    /* A pause is silence: the master's filters ring a little past each track's end (at -100 dB and
-     * below); cut that to exact zeros so the pause is digital silence, undithered, as plants expect. */
-    for (int i = 1; i < n; i++)
-        for (int64_t k = pos[i].index0; k < pos[i].index1 && k < mastered.frames; k++) mastered.x[2 * k] = mastered.x[2 * k + 1] = 0;
-
-    /* 3. the CD image and its CUE sheet */
-    lt_tags tags = {.album = a.title[0] ? a.title : NULL, .artist = a.performer[0] ? a.performer : NULL,
-                    .date = a.date[0] ? a.date : NULL, .genre = a.genre[0] ? a.genre : NULL};
-    lt_qc_limits lim = {.target_lufs = target, .tolerance_lu = a.per_track ? 1.0 : to.tolerance_lu, .ceiling_dbtp = ceiling,
-                        .head_note_s = 0.5, .tail_note_s = 0.5};
-    if (a.cd) {
-        char why[512];
-        if (lt_cd_check(pos, n, mastered.frames, why, sizeof why)) { fprintf(stderr, "lute album: %s: %s\n", file, why); return 2; }
-        char img[PATH_MAX], cue[PATH_MAX], imgname[600];
-        snprintf(imgname, sizeof imgname, "%s.wav", a.stem);
-        snprintf(img, sizeof img, "%.3000s/%s", a.out, imgname);
-        snprintf(cue, sizeof cue, "%.3000s/%s.cue", a.out, a.stem);
-        lt_tags it = tags;
-        it.title = a.title[0] ? a.title : NULL;
-        if (lt_deliver(img, &mastered, &cdspec, &it, NULL, err, sizeof err)) { fprintf(stderr, "lute album: %s\n", err); return 1; }
-        lt_cue_album ca = {.title = a.title[0] ? a.title : NULL, .performer = a.performer[0] ? a.performer : NULL,
-                           .songwriter = a.songwriter[0] ? a.songwriter : NULL, .catalog = a.upc[0] ? a.upc : NULL,
-                           .genre = a.genre[0] ? a.genre : NULL, .date = a.date[0] ? a.date : NULL, .comment = "lute album"};
-        lt_cue_track *ct = calloc((size_t)n, sizeof(lt_cue_track));
-        for (int i = 0; i < n; i++) {
-            track *k = &a.tracks[i];
-            ct[i] = (lt_cue_track){.title = k->title, .performer = k->performer[0] ? k->performer : NULL,
-                                   .songwriter = k->songwriter[0] ? k->songwriter : NULL, .isrc = k->isrc[0] ? k->isrc : NULL,
-                                   .pregap_s = k->pregap};
-        }
-        int crc = lt_cue_write(cue, imgname, &ca, ct, pos, n, err, sizeof err);
-        free(ct);
-        if (crc) { fprintf(stderr, "lute album: %s\n", err); return 2; }
-        printf("  CD image      %s (44.1 kHz, 16-bit, %.2f min) and %s\n", img, (double)mastered.frames / LT_CD_RATE / 60, cue);
-        for (int i = 0; i < n; i++) {
-            int64_t next = i + 1 < n ? pos[i + 1].index0 : mastered.frames;
-            long long f0 = pos[i].index0 / LT_CD_FRAME, f1 = pos[i].index1 / LT_CD_FRAME;
-            printf("    %02d  %-28.28s INDEX 00 %02lld:%02lld:%02lld  INDEX 01 %02lld:%02lld:%02lld  %6.2f s%s%s\n", i + 1, a.tracks[i].title,
-                   f0 / 4500, f0 / 75 % 60, f0 % 75, f1 / 4500, f1 / 75 % 60, f1 % 75, (double)(next - pos[i].index1) / LT_CD_RATE,
-                   a.tracks[i].isrc[0] ? "  ISRC " : "", a.tracks[i].isrc);
-        }
-        int q = lt_qc_file(img, &lim, NULL, NULL, err, sizeof err);
-        if (q < 0) { fprintf(stderr, "lute album: %s\n", err); rc = 1; }
-        else { printf("  QC %s: %s.qc.txt\n", q ? "pass" : "FAIL", img); if (!q) rc = 1; }
-    }
-
-    /* 4. a file per track per format, cut from the master at its INDEX 01 up to the next track's */
-    for (int f = 0; f < a.nfiles; f++) {
-        for (int i = 0; i < n; i++) {
-            track *k = &a.tracks[i];
-            int64_t from = pos[i].index1, to_ = i + 1 < n ? pos[i + 1].index0 : mastered.frames;
-            if (i + 1 < n && xf[i + 1] > 0) to_ = pos[i].end < mastered.frames ? pos[i].end : mastered.frames;
-            lt_audio cut;
-            lt_audio_alloc(&cut, to_ - from, 2, mastered.rate);
-            memcpy(cut.x, mastered.x + 2 * from, sizeof(float) * 2 * (to_ - from));
-            char name[300], path[PATH_MAX], num[32];
-            safe_name(k->title, name, sizeof name);
-            static const char *ext[] = {".wav", ".aiff", ".flac", ".mp3", ".opus", ".ogg"};
-            snprintf(path, sizeof path, "%.3000s/%02d - %s%s", a.out, i + 1, name, ext[a.files[f]]);
-            snprintf(num, sizeof num, "%d/%d", i + 1, n);
-            lt_tags tt = tags;
-            tt.title = k->title;
-            tt.track = num;
-            if (k->performer[0]) tt.artist = k->performer;
-            lt_deliver_spec ts = {.format = a.files[f], .bits = a.master.bits ? a.master.bits : 24,
-                                  .dither = a.master.dither ? a.master.dither - 1 : LT_DITHER_AUTO, .kbps = a.master.kbps};
-            if (ts.format == LT_FMT_FLAC && ts.bits == 32) ts.bits = 24;
-            if (lt_deliver(path, &cut, &ts, &tt, NULL, err, sizeof err)) { fprintf(stderr, "lute album: %s\n", err); rc = 1; }
-            else {
-                lt_qc_limits tl = lim;
-                tl.tolerance_lu = a.per_track ? to.tolerance_lu : 2.0;   /* in album mode a track may sit off the album's loudness */
-                if (!a.per_track) tl.target_lufs = NAN;
-                tl.head_note_s = 0.5 + (xf[i] > 0 ? xf[i] : 0);
-                tl.tail_note_s = 3;
-                int q = lt_qc_file(path, &tl, NULL, NULL, err, sizeof err);
-                printf("  %-44s QC %s\n", path, q < 0 ? err : q ? "pass" : "FAIL");
-                if (q <= 0) rc = 1;
-            }
-            lt_audio_free(&cut);
-        }
-    }
-    if (verify && lt_ffmpeg_available() && a.cd) {
-        char img[PATH_MAX];
-        double l, tp;
-        snprintf(img, sizeof img, "%.3000s/%s.wav", a.out, a.stem);
-        if (lt_ffmpeg_verify(NULL, img, &l, &tp) == 0) {
-            printf("  ffmpeg ebur128 on the CD image: %.2f LUFS, %.2f dBTP%s\n", l, tp, tp > ceiling + 1e-9 ? " — OVER the ceiling" : "");
-            if (tp > ceiling + 1e-9) rc = 1;
-        }
-    }
-    lt_audio_free(&mastered);
-    for (int i = 0; i < n; i++) lt_audio_free(&a.tracks[i].audio);
+    int rc = produce(&a, file, verbose, verify);
+    for (int i = 0; i < a.ntracks; i++) lt_audio_free(&a.tracks[i].audio);
     free(a.tracks);
-    free(ptr);
-    free(gap);
-    free(xf);
-    free(pos);
     return rc;
 }

@@ -48,6 +48,7 @@ static void tone(sig *s, double seconds, const double *ch_db, double dbfs) {
 
 static void silence(sig *s, double seconds) {
     int64_t n = (int64_t)llround(seconds * s->rate);
+    if (n == 0) return;
     float *p = grow(s, n);
     memset(p, 0, sizeof(float) * n * s->ch);
 }
