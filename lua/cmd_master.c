@@ -150,7 +150,6 @@ int lt_cmd_master(int argc, char **argv) {
 
     /* the reference: compare, and match if asked */
     lt_report rin, rref;
-    int have_ref = 0;
     if (cfg.reference[0]) {
         lt_meter_opts mo = {0};
         if (lt_meter_file(cfg.reference, &mo, &rref, err, sizeof err)) { fprintf(stderr, "lute master: %s\n", err); lt_audio_free(&st); return 2; }
@@ -158,7 +157,6 @@ int lt_cmd_master(int argc, char **argv) {
         lt_match_diff diff;
         lt_match_compare(&rin, &rref, &diff);
         lt_match_print(stdout, in, cfg.reference, &rin, &rref, &diff);
-        have_ref = 1;
         if (cfg.match_loudness && isnan(cfg.target) && !no_target) {
             cfg.target = rref.integrated_lufs;
             cfg.no_target = 0;
@@ -190,8 +188,7 @@ int lt_cmd_master(int argc, char **argv) {
         .verify = do_verify ? lt_ffmpeg_verify : NULL, .verbose = verbose,
     };
     char desc[256];
-    snprintf(desc, sizeof desc, "%s%s%s", cfg.name[0] ? cfg.name : chain_file ? chain_file : "limiter only", cfg.nunits ? "" : "",
-             "");
+    snprintf(desc, sizeof desc, "%s", cfg.name[0] ? cfg.name : chain_file ? chain_file : "limiter only");
     int outbits = lt_deliver_bits(&spec), outrate = spec.format == LT_FMT_OPUS ? 48000 : spec.rate ? spec.rate : st.rate;
     printf("lute master %s -> %s (chain: %s; ", in, out, desc);
     if (cfg.no_target) printf("no loudness target, ");
@@ -228,20 +225,30 @@ int lt_cmd_master(int argc, char **argv) {
 
     int rc = rep.met ? 0 : 1;
     if (qc) {
-        char extra[1024];
-        snprintf(extra, sizeof extra,
-                 "\"input\": \"%s\", \"chain\": \"%s\", \"gain_db\": %.3f, \"max_reduction_db\": %.3f, \"limiter_ceiling_dbtp\": %.3f, "
-                 "\"passes\": %d, \"met\": %s, \"ffmpeg_lufs\": %s%.3f, \"ffmpeg_dbtp\": %s%.3f",
-                 in, desc, rep.gain_db, rep.max_reduction_db, rep.limiter_ceiling_dbtp, rep.passes, rep.met ? "true" : "false",
-                 "", isfinite(rep.verify_lufs) ? rep.verify_lufs : 0, "", isfinite(rep.verify_dbtp) ? rep.verify_dbtp : 0);
-        if (!isfinite(rep.verify_lufs)) {
-            char *p = strstr(extra, ", \"ffmpeg_lufs\"");
-            if (p) snprintf(p, sizeof extra - (size_t)(p - extra), ", \"ffmpeg_lufs\": null, \"ffmpeg_dbtp\": null");
+        /* what targeting did, for the QC JSON's "mastering" object (its members only) */
+        char *extra = NULL;
+        size_t elen = 0;
+        FILE *ej = open_memstream(&extra, &elen);
+        if (ej) {
+            fprintf(ej, "\"input\": ");
+            lt_json_str(ej, in);
+            fprintf(ej, ", \"chain\": ");
+            lt_json_str(ej, desc);
+            const char *names[] = {"input_lufs", "input_dbtp", "chain_lufs", "gain_db", "max_reduction_db", "limiter_ceiling_dbtp",
+                                   "lufs", "dbtp", "ffmpeg_lufs", "ffmpeg_dbtp"};
+            double vals[] = {rep.input_lufs, rep.input_dbtp, rep.chain_lufs, rep.gain_db, rep.max_reduction_db, rep.limiter_ceiling_dbtp,
+                             rep.lufs, rep.dbtp, rep.verify_lufs, rep.verify_dbtp};
+            for (size_t k = 0; k < sizeof vals / sizeof vals[0]; k++) {
+                fprintf(ej, ", \"%s\": ", names[k]);
+                lt_json_num(ej, vals[k]);
+            }
+            fprintf(ej, ", \"passes\": %d, \"met\": %s", rep.passes, rep.met ? "true" : "false");
+            fclose(ej);
         }
-        for (char *p = extra; *p; p++) if (*p == '\\') *p = '/';
         lt_qc_limits lim = {.target_lufs = cfg.no_target ? NAN : cfg.target, .tolerance_lu = isnan(cfg.tolerance) ? 0 : cfg.tolerance,
                             .ceiling_dbtp = cfg.ceiling};
         int q = lt_qc_file(out, &lim, extra, NULL, err, sizeof err);
+        free(extra);
         if (q < 0) { fprintf(stderr, "lute master: %s\n", err); rc = 1; }
         else printf("  wrote %s (QC %s: %s.qc.txt, %s.qc.json)\n", out, q ? "pass" : "FAIL", out, out);
         if (q == 0) rc = 1;
@@ -314,7 +321,6 @@ int lt_cmd_master(int argc, char **argv) {
             lt_report_free(&rb);
         }
     }
-    (void)have_ref;
     lt_audio_free(&mastered);
     lt_chain_free(&chain);
     lt_audio_free(&st);

@@ -514,7 +514,18 @@ int lt_meter_buffer(const float *x, int64_t frames, int channels, int rate, cons
                     char *err, size_t errlen) {
     lt_meter *m = lt_meter_new(channels, rate, o, err, errlen);
     if (!m) return -1;
-    int rc = lt_meter_add(m, x, frames);
+    int rc = 0;
+    /* Long buffers go through the loudness worker in pieces, as files do: the same readings. */
+    if (frames > 10 * (int64_t)rate && start_worker(m) == 0) {
+        enum { CH = 65536 };
+        for (int64_t at = 0; at < frames && rc == 0; at += CH) {
+            int64_t n = frames - at < CH ? frames - at : CH;
+            post_worker(m, x + at * channels, n);
+            feed_rest(m, x + at * channels, n);
+            rc = wait_worker(m);
+        }
+        stop_worker(m);
+    } else rc = lt_meter_add(m, x, frames);
     if (rc == 0) lt_meter_finish(m, r);
     else snprintf(err, errlen, "the loudness meter failed (out of memory?)");
     lt_meter_free(m);
