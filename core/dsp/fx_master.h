@@ -1,7 +1,9 @@
 /* fx_master.h — the mastering processors (fx.h units, one per file in core/dsp/): the true-peak
  * limiter, the multiband compressor, the linear-phase and minimum-phase EQs, the soft clipper and
  * the mastering stereo width.  Registered in fx_registry.c like every other unit; usable on any
- * insert chain, written for the master's.  Each def's params list its names, ranges and defaults. */
+ * insert chain, written for the master's.  Each def's params list its names, ranges and defaults.
+ * Thread and RT-safety: fx.h's contract (process, set, reset are RT-safe; init is control-thread:
+ * lineq makes its FFTW plans there). */
 #ifndef LT_DSP_FX_MASTER_H
 #define LT_DSP_FX_MASTER_H
 #include "graph/fx.h"
