@@ -165,6 +165,13 @@ static int read_album(lua_State *L, int t, const char *dir, const char *file, al
         snprintf(w2, sizeof w2, "%.560s: master", file);
         if (lt_master_cfg_read(L, -1, dir, w2, &a->master, err, errlen)) { lua_pop(L, 1); return -1; }
     } else if (!lua_isnil(L, -1)) { lua_pop(L, 1); snprintf(err, errlen, "%s: master is a preset's name, a chain file or a chain table", where); return -1; }
+    else {   /* as lute master's default: a 15 Hz low cut before the limiter */
+        lt_chain_desc_unit *u = &a->master.units[a->master.nunits++];
+        u->def = &lt_fx_mineq;
+        for (int k = 0; k < lt_fx_mineq.nparams; k++) u->params[k] = lt_fx_mineq.params[k].def;
+        u->params[0] = 15;
+        u->mix = 1;
+    }
     lua_pop(L, 1);
     /* tracks */
     lua_getfield(L, t, "tracks");

@@ -195,23 +195,17 @@ int lt_cmd_master(int argc, char **argv) {
     else printf("target %.1f LUFS, ", cfg.target);
     printf("ceiling %.1f dBTP; %s%s%s, %d Hz)\n", cfg.ceiling, lt_format_lossy(spec.format) ? "" : outbits == 32 ? "32-bit float " : outbits == 16 ? "16-bit " : "24-bit ",
            lt_format_name(spec.format), lt_format_lossy(spec.format) ? " (lossy)" : "", outrate);
-    if (mono) printf("  (mono input: processed as two equal channels)\n");
+    /* A mono mix is delivered as two equal channels: that is how it plays, and a mono file would read
+     * 3 LU quieter by BS.1770 (one channel of weight 1) than the same sound on a stereo pair. */
+    if (mono) printf("  (mono input: mastered and delivered as two equal channels)\n");
 
     lt_audio mastered;
     lt_target_report rep;
-    /* a mono source is written mono: the targeting writes stereo, so write again at the end */
     if (lt_target_master(&st, &chain, &to, &mastered, &rep, err, sizeof err)) {
         fprintf(stderr, "lute master: %s\n", err);
         lt_chain_free(&chain);
         lt_audio_free(&st);
         return 1;
-    }
-    if (mono) {
-        lt_audio m1;
-        lt_audio_alloc(&m1, mastered.frames, 1, mastered.rate);
-        for (int64_t i = 0; i < mastered.frames; i++) m1.x[i] = mastered.x[2 * i];
-        if (lt_deliver(out, &m1, &spec, &tags, NULL, err, sizeof err)) { fprintf(stderr, "lute master: %s\n", err); return 1; }
-        lt_audio_free(&m1);
     }
     printf("  input         %.2f LUFS, %.2f dBTP\n", rep.input_lufs, rep.input_dbtp);
     if (cfg.nunits) printf("  after chain   %.2f LUFS (%d effect%s)\n", rep.chain_lufs, cfg.nunits, cfg.nunits == 1 ? "" : "s");
