@@ -1,5 +1,6 @@
 /* analysis.h — what a file sounds like, in numbers: length, sample peak, true peak and integrated
- * loudness (EBU R128 through libebur128).  Used after a render and by `lute analyze`.
+ * loudness (EBU R128 through libebur128; the full report is core/analysis/meter.h).  Used after a
+ * render.
  * Thread: control.  RT-safe: no (reads files, allocates). */
 #ifndef LT_ANALYSIS_H
 #define LT_ANALYSIS_H
@@ -11,7 +12,7 @@ typedef struct lt_analysis {
     int     rate, channels;
     double  seconds;
     double  peak_db;       /* sample peak, dBFS (-inf for silence) */
-    double  true_peak_db;  /* 4x oversampled, dBTP */
+    double  true_peak_db;  /* 4x oversampled and refined (core/analysis/truepeak.h), dBTP */
     double  lufs;          /* integrated loudness, LUFS (-inf for silence) */
     double  lra;           /* loudness range, LU */
 } lt_analysis;

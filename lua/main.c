@@ -10,6 +10,8 @@
 #include "midi.h"
 #include "midi_rt.h"
 #include "ring.h"
+#include "cmd.h"
+#include "bind_fx.h"
 #include <lauxlib.h>
 #include <errno.h>
 #include <math.h>
@@ -50,6 +52,9 @@ static void usage(FILE *f) {
         "       lute render SCRIPT.lua -o OUT.wav [--seconds S | --bars N] [--rate HZ] [--bits 16|24|32]\n"
         "            [--section NAME] [--from BAR] [--to BAR] [--tail S] [--midi OUT.mid]\n"
         "       lute exec FILE.lua [ARGS...]     run Lua in lute's language, no audio (tests, tools)\n"
+        "       lute analyze FILE... [--json [--series]] [--plot OUT.png|.svg] [--target LUFS]\n"
+        "       lute master IN -o OUT [--target LUFS] [--ceiling dBTP] [--chain FILE.lua] [--reference REF]\n"
+        "       lute album ALBUM.lua [-o DIR]    sequence an album: CD image + CUE sheet, streaming files\n"
         "       lute --list-devices | --list-midi | --help | --version\n"
         "\n"
         "Live, lute plays SCRIPT on the default audio device, watches it and the files it requires\n"
@@ -249,6 +254,7 @@ static int run_exec(const options *o) {
     lt_session s;
     if (lt_session_init(&s, o->rate > 0 ? o->rate : 48000, 0, o->lookahead_ms)) return 1;
     lua_State *L = s.L;
+    lt_fx_preload(L);   /* lute.fxdefs for lua/fx.lua (until lt_api_open registers it for every state) */
     lua_createtable(L, o->exec_argc, 1);
     lua_pushstring(L, o->script);
     lua_rawseti(L, -2, 0);
@@ -406,6 +412,9 @@ static int run_live(const options *o) {
 }
 
 int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "analyze") == 0) return lt_cmd_analyze(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "master") == 0) return lt_cmd_master(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "album") == 0) return lt_cmd_album(argc - 1, argv + 1);
     options o;
     int rc = parse_args(argc, argv, &o);
     if (rc) return rc;

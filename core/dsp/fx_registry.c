@@ -2,6 +2,7 @@
  * lists them in.  A new unit adds its def here and nowhere else. */
 #include <string.h>
 #include "graph/fx.h"
+#include "dsp/fx_master.h"
 
 /* Each family file exports its defs; declare them here as they are added. */
 extern const lt_fx_def lt_fx_gain, lt_fx_polarity, lt_fx_mono, lt_fx_swap, lt_fx_width, lt_fx_dcblock,
@@ -24,6 +25,7 @@ const lt_fx_def *const lt_fx_defs[] = {
     &lt_fx_sat, &lt_fx_crush, &lt_fx_comp, &lt_fx_duck, &lt_fx_gate, &lt_fx_expander, &lt_fx_deess,
     &lt_fx_transient, &lt_fx_eq,
     &lt_fx_delay_samples, &lt_fx_delay_ms,
+    &lt_fx_lineq, &lt_fx_mineq, &lt_fx_mbcomp, &lt_fx_softclip, &lt_fx_mwidth, &lt_fx_limiter,   /* mastering */
     NULL
 };
 const int lt_fx_count = (int)(sizeof lt_fx_defs / sizeof lt_fx_defs[0]) - 1;

@@ -1,0 +1,11 @@
+/* cmd.h — lute's mastering and delivery commands, each in its own file (lua/cmd_*.c), called from
+ * main.c with argv starting at the command's name.  Exit status as DESIGN.md §4: 0 success, 1 a
+ * failure while working (a target not met, a file that cannot be written), 2 bad usage or input.
+ * Thread: control (the main thread).  RT-safe: no. */
+#ifndef LT_CMD_H
+#define LT_CMD_H
+
+int lt_cmd_analyze(int argc, char **argv);   /* lute analyze FILE... [--json [--series]] [--plot OUT.png] */
+int lt_cmd_master(int argc, char **argv);    /* lute master IN -o OUT [--target LUFS] [--ceiling dBTP] ... */
+int lt_cmd_album(int argc, char **argv);     /* lute album ALBUM.lua [-o DIR] */
+#endif
