@@ -528,7 +528,16 @@ function E.install(env, h)
   local cmds = {}
   for op in pairs(ops) do
     cmds[op] = function(name, ...) return h:edit(op, name, ...) end
-    if env[op] == nil then env[op] = cmds[op] end
+    -- An edit names its clip first (a string); where the name is already taken (gain{...} and
+    -- pitch are effects and pattern words too), the string decides and the old meaning stays.
+    local other = env[op]
+    if other == nil then env[op] = cmds[op]
+    elseif type(other) == "function" then
+      env[op] = function(name, ...)
+        if type(name) == "string" then return cmds[op](name, ...) end
+        return other(name, ...)
+      end
+    end
   end
   env.edit = cmds
   env.undo = function() local t = h:undo(); if t then print("undone: " .. t) else print("nothing to undo") end; return t end

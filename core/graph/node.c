@@ -1,5 +1,6 @@
 /* node.c — instruments, insert effects and strips as nodes of the mix (see node.h). */
 #include "graph/node.h"
+#include "dsp/kweight.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,15 +69,8 @@ lt_node *lt_node_strip_new(const char *path, float gain_db, float pan, int mute,
     lt_ramp_init(&s->polarity, 0.0f);
     lt_ramp_init(&s->width, 1.0f);
     lt_ramp_init(&s->solo_mute, 0.0f);
-    /* BS.1770's K-weighting (a high shelf, then the RLB high-pass), designed for this rate with the
-     * formulas libebur128 uses, so a strip's short-term loudness reads as lute analyze does. */
-    double K = tan(M_PI * 1681.974450955533 / sr), Vh = pow(10.0, 3.999843853973347 / 20.0);
-    double Vb = pow(Vh, 0.4996667741545416), Q = 0.7071752369554196, a0 = 1.0 + K / Q + K * K;
-    s->kb[0][0] = (Vh + Vb * K / Q + K * K) / a0; s->kb[0][1] = 2.0 * (K * K - Vh) / a0; s->kb[0][2] = (Vh - Vb * K / Q + K * K) / a0;
-    s->ka[0][0] = 1.0; s->ka[0][1] = 2.0 * (K * K - 1.0) / a0; s->ka[0][2] = (1.0 - K / Q + K * K) / a0;
-    K = tan(M_PI * 38.13547087602444 / sr); Q = 0.5003270373238773; a0 = 1.0 + K / Q + K * K;
-    s->kb[1][0] = 1.0; s->kb[1][1] = -2.0; s->kb[1][2] = 1.0;
-    s->ka[1][0] = 1.0; s->ka[1][1] = 2.0 * (K * K - 1.0) / a0; s->ka[1][2] = (1.0 - K / Q + K * K) / a0;
+    /* BS.1770's K-weighting, so a strip's short-term loudness reads as lute analyze does. */
+    lt_kweight_design(sr, s->kb, s->ka);
     s->gl = s->gr = -1.0f;        /* not set yet: the first block starts at its gains, no ramp */
     s->fade = -1;
     s->cap = (int32_t)(TAIL_CAP_S * sr);

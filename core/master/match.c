@@ -64,27 +64,26 @@ static double *ms_psd(const lt_audio *a, int which, int nfft, int *nbins) {
     return out;
 }
 
-/* The correction curve (dB per bin) from two spectra: smoothed over a third of an octave, limited,
- * faded to 0 outside [lo, hi]. */
+/* The correction curve (dB per bin) from two spectra: the ratio of their powers summed over the
+ * third of an octave around each bin (summed apart, not the ratio's dB averaged: a tonal mix has
+ * deep valleys between its harmonics, and a dB average of the ratio would read every valley as a
+ * hole to fill), limited, faded to 0 outside [lo, hi]. */
 static void curve(const double *mix, const double *ref, int nb, double df, double gain_ref, const lt_match_opts *o, double *db) {
     double peak = 0;
     for (int k = 0; k < nb; k++) peak = fmax(peak, fmax(mix[k], ref[k] * gain_ref));
     double floor_ = peak * 1e-12 + 1e-30;
-    double *raw = malloc(sizeof(double) * nb);
-    for (int k = 0; k < nb; k++) raw[k] = 10 * log10((ref[k] * gain_ref + floor_) / (mix[k] + floor_));
     double lo = o->lo_hz > 0 ? o->lo_hz : 30, hi = o->hi_hz > 0 ? o->hi_hz : 16000, lim = o->max_db > 0 ? o->max_db : 6;
     double amount = o->amount > 0 ? o->amount : 1;
     double nyq = df * (nb - 1);
     if (hi > 0.9 * nyq) hi = 0.9 * nyq;
     for (int k = 0; k < nb; k++) {
         double f = k * df, fc = f < lo ? lo : f > hi ? hi : f;
-        /* average over the third octave around fc (power-weighted by nothing: dB average) */
         int a = (int)floor(fc * pow(2, -1.0 / 6) / df), b = (int)ceil(fc * pow(2, 1.0 / 6) / df);
         if (a < 1) a = 1;
         if (b > nb - 1) b = nb - 1;
-        double s = 0;
-        for (int j = a; j <= b; j++) s += raw[j];
-        double v = s / (b - a + 1) * amount;
+        double sm = 0, sr = 0;
+        for (int j = a; j <= b; j++) { sm += mix[j]; sr += ref[j]; }
+        double v = 10 * log10((sr * gain_ref + floor_) / (sm + floor_)) * amount;
         if (v > lim) v = lim;
         if (v < -lim) v = -lim;
         /* fade to 0 an octave outside the range */
@@ -93,7 +92,6 @@ static void curve(const double *mix, const double *ref, int nb, double df, doubl
         if (f > hi) w = f >= 2 * hi ? 0 : 1 - log2(f / hi);
         db[k] = v * w;
     }
-    free(raw);
 }
 
 /* Linear-phase FIR (nfft - 1 taps, Blackman window) with magnitude 10^(db/20), convolved with x
@@ -169,20 +167,22 @@ int lt_match_eq(lt_audio *mix, const lt_audio *ref_in, const lt_match_opts *o, d
     int nfft = lt_welch_size(mix->rate) / 2, nb = 0, nb2 = 0;
     double df = (double)mix->rate / nfft;
     int rc = -1;
-    double *db[2] = {NULL, NULL};
+    double *db[2] = {NULL, NULL}, *pm[2] = {NULL, NULL}, *pr[2] = {NULL, NULL};
+    int active[2] = {1, 0};
     float *ch = malloc(sizeof(float) * (mix->frames > 0 ? mix->frames : 1) * 2);
     if (!ch) goto done;
     for (int which = 0; which < 2; which++) {
-        double *pm = ms_psd(mix, which, nfft, &nb), *pr = ms_psd(&ref, which, nfft, &nb2);
+        pm[which] = ms_psd(mix, which, nfft, &nb);
+        pr[which] = ms_psd(&ref, which, nfft, &nb2);
         db[which] = calloc(nb ? nb : 1, sizeof(double));
-        if (!pm || !pr || !db[which]) { free(pm); free(pr); goto done; }
+        if (!pm[which] || !pr[which] || !db[which]) goto done;
         double em = 0, er = 0;
-        for (int k = 0; k < nb; k++) { em += pm[k]; er += pr[k]; }
+        for (int k = 0; k < nb; k++) { em += pm[which][k]; er += pr[which][k]; }
         /* a side channel with next to nothing in it (a mono mix or reference) is left alone */
-        if (which == 0 || (em > 1e-8 && er > 1e-8)) curve(pm, pr, nb, df, gain_ref, o, db[which]);
-        free(pm);
-        free(pr);
+        if (which == 1) active[1] = em > 1e-8 && er > 1e-8;
     }
+    for (int which = 0; which < 2; which++)
+        if (active[which]) curve(pm[which], pr[which], nb, df, gain_ref, o, db[which]);
     /* mid and side apart */
     float *mid = ch, *side = ch + mix->frames;
     for (int64_t i = 0; i < mix->frames; i++) {
@@ -203,8 +203,7 @@ int lt_match_eq(lt_audio *mix, const lt_audio *ref_in, const lt_match_opts *o, d
     rc = 0;
 done:
     if (rc && !err[0]) snprintf(err, errlen, "out of memory matching the reference");
-    free(db[0]);
-    free(db[1]);
+    for (int which = 0; which < 2; which++) { free(db[which]); free(pm[which]); free(pr[which]); }
     free(ch);
     lt_audio_free(&ref);
     return rc;

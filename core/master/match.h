@@ -2,7 +2,7 @@
  * in loudness, dynamics (LRA, PLR, crest), stereo (width, correlation) and spectrum per third-octave
  * band (both brought to the same loudness first), and an EQ that moves the mix toward the reference
  * (the method of Matchering, S. Grishin: the ratio of the two average spectra, mid and side apart,
- * smoothed, limited, applied as linear-phase FIRs).  Loudness matching itself is targeting's job
+ * each summed over a third of an octave, limited, applied as linear-phase FIRs).  Loudness matching itself is targeting's job
  * (target.h) with the reference's integrated loudness as the target.
  * Thread: control.  RT-safe: no. */
 #ifndef LT_MASTER_MATCH_H
