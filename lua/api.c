@@ -727,7 +727,10 @@ static int open_core(lua_State *L) {
 #define HAVE_RECORD 1
 #endif
 
+#include "bind_fx.h"
+
 void lt_api_open(lua_State *L, lt_api_state *st) {
+    lt_fx_preload(L);   /* lute.fxdefs: the effects for lua/fx.lua */
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
     lua_pushlightuserdata(L, st);
     lua_pushcclosure(L, open_core, 1);

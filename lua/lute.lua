@@ -39,6 +39,8 @@ local Tr = require "lute.transport"
 local Sb = require "lute.sandbox"
 local Lv = require "lute.live"
 local C = require "lute.chance"
+local Snd = require "lute.sound"
+D.checks[#D.checks + 1] = Snd.check_track
 
 local lute = { version = "0.1.0" }
 
@@ -287,6 +289,9 @@ lute.api = {
   prog = Th.prog,     -- prog("ii7 V7 Imaj7", "C") -> chord symbols
   chords = chords,
 }
+-- Patches, units, effects, buses and the master (sound.lua); names a unit shares with lute's or
+-- Lua's resolve by where they are called (inside a patch: the unit).
+for k, v in pairs(Snd.globals(lute.api)) do lute.api[k] = v end
 Sb.publish(lute.api)
 -- lute exec runs tools and tests in the real global table: they see the same names (and the real
 -- lute table, which they may change as they need).

@@ -254,7 +254,6 @@ static int run_exec(const options *o) {
     lt_session s;
     if (lt_session_init(&s, o->rate > 0 ? o->rate : 48000, 0, o->lookahead_ms)) return 1;
     lua_State *L = s.L;
-    lt_fx_preload(L);   /* lute.fxdefs for lua/fx.lua (until lt_api_open registers it for every state) */
     lua_createtable(L, o->exec_argc, 1);
     lua_pushstring(L, o->script);
     lua_rawseti(L, -2, 0);

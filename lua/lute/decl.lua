@@ -214,6 +214,7 @@ end
 --   after = function(name, value)    run once the tracks exist (MIDI selection)
 --   help = "text"                    one line for help("track")
 D.fields, D.field_order = {}, {}
+D.checks = {}   -- functions(d, where) run on a whole normalised declaration (sound.lua adds its own)
 function D.field(name, spec)
   assert(type(name) == "string" and type(spec) == "table", "decl.field(name, {validate = fn, ...})")
   if not D.fields[name] then D.field_order[#D.field_order + 1] = name end
@@ -299,6 +300,7 @@ function D.normalize_track(name, spec)
       d[k] = f.default
     end
   end
+  for _, check in ipairs(D.checks) do check(d, ("track '%s'"):format(name)) end
   return d
 end
 

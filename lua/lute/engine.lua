@@ -39,6 +39,19 @@ end
 -- track_add(name, voices, {param = value}) -> handle.  Raises on failure, having sent nothing.
 function E.track_add(name, voices, params) return core.track_add(name, voices, params, E.builtin_synth()) end
 function E.track_remove(h, frame) return core.track_remove(h, frame) end
+-- The mix as one transaction (core/graph/mix.h): begin, a channel (track or bus) at a time, the
+-- master, then commit at a frame; an error anywhere changes nothing.
+function E.mix_begin() return core.mix_begin() end
+function E.mix_channel(spec) return core.mix_channel(spec) end
+function E.mix_master(spec) return core.mix_master(spec) end
+function E.mix_remove(name) return core.mix_remove(name) end
+function E.mix_commit(frame, full) return core.mix_commit(frame, full) end
+function E.mix_abort() return core.mix_abort() end
+function E.mix_handle(name) return core.mix_handle(name) end
+function E.mix_latency(name) return core.mix_latency(name) end
+-- sample(h, frame, index, {speed, begin, end, loop, cut, gain, vel, pan, dur}): one sample of the
+-- track's kit.
+function E.sample(h, frame, index, opts) return core.sample(h, frame, index, opts) end
 -- note(h, on_frame, off_frame, note, vel, pan): pan -1 .. 1 for this note only (nil: the track's).
 function E.note(h, on, off, note, vel, pan) return core.note(h, on, off, note, vel, pan) end
 function E.param(h, frame, name, value) return core.param(h, frame, name, value) end

@@ -141,36 +141,54 @@ local function send_param(t, frame, k, v)
   if not ok then Rp.limited("reconcile", "lute: track '%s': %s = %s not sent: %s", t.name, k, tostring(v), Rp.strip(e)) end
 end
 
--- Builds the engine tracks a declaration needs (new names, and tracks whose voice count changed),
--- all or none: first the room they need is checked (the engine holds E.max_tracks() at once, fading
--- ones included), then each is built; a failure removes those built so far and raises at the line
--- of the track that did not fit.  The new tracks play nothing until notes are sent.
+-- Stages every channel a declaration needs into the engine's mix and commits it at the switch, as
+-- one transaction (core/graph/mix.h): the declared tracks, the buses and the master (sound.lua),
+-- and, for a whole script, the tracks and buses the REPL added (they live on).  The engine keeps
+-- what did not change (voices sound on, tails ring on), switches what changed at the frame, and
+-- fades out what is no longer there.  A mistake anywhere raises, and nothing changed.
 -- Returns { [name] = handle }.
-function Rc.prepare_tracks(decls, order)
-  local need = {}
-  for _, name in ipairs(order) do
-    local d, t = decls[name], S.tracks[name]
-    if not t or needs_rebuild(t.def, d) then need[#need + 1] = name end
-  end
-  if #need == 0 then return {} end
-  local max, used = E.max_tracks(), E.tracks_in_use()
-  if used + #need > max then
-    local d = decls[need[math.max(1, max - used + 1)]]
-    error(("%strack '%s': the engine holds at most %d tracks at once (tracks fading out count until "
-      .. "their fade is over); %d are in use and this evaluation needs %d more, so nothing was changed")
-      :format(d.where or "", d.name, max, used, #need), 0)
-  end
-  local added = {}
-  for _, name in ipairs(need) do
-    local d = decls[name]
-    local ok, h = pcall(E.track_add, name, d.voices, copy(d.params))
-    if not ok then
-      for n2, x in pairs(added) do if not S.tracks[n2] then pcall(E.track_remove, x, 0) end end
-      error(("%strack '%s': %s; nothing was changed"):format(d.where or "", name, Rp.strip(h)), 0)
+function Rc.prepare_tracks(decls, order, d)
+  local Snd = require "lute.sound"
+  d = d or { tracks = decls, order = order, full = false }
+  local full = d.full
+  local frame = T.frame_of_bar(T.next_switch_bar())
+  local names = {}
+  for n in pairs(S.tracks) do names[n] = true end
+  for n in pairs(decls) do names[n] = true end
+  for n in pairs(S.buses or {}) do names[n] = true end
+  for n in pairs(d.buses or {}) do names[n] = true end
+  E.mix_begin()
+  local staged = {}
+  local ok, err = pcall(function()
+    for _, name in ipairs(order) do
+      local dd = decls[name]
+      local ok2, e = pcall(E.mix_channel, Snd.track_spec(name, dd, names))
+      if not ok2 then error(("%strack '%s': %s"):format(dd.where or "", name, Rp.strip(e)), 0) end
+      staged[name] = true
     end
-    added[name] = h
+    if full then
+      for name, t in pairs(S.tracks) do
+        if not decls[name] and Rc.from_repl("track", name) then
+          E.mix_channel(Snd.track_spec(name, t.def, names))
+          staged[name] = true
+        end
+      end
+    end
+    Snd.stage(d, full)
+  end)
+  if ok then ok, err = pcall(E.mix_commit, frame, full) end
+  if not ok then
+    pcall(E.mix_abort)
+    err = Rp.strip(err)
+    if not Rp.has_position(err) then
+      local first = order[1] and decls[order[1]]
+      err = ((first and first.where) or "") .. err
+    end
+    error(err .. "; nothing was changed", 0)
   end
-  return added
+  local handles = {}
+  for name in pairs(staged) do handles[name] = E.mix_handle(name) end
+  return handles
 end
 
 -- Applies a declaration of tracks whose engine tracks were prepared (`added`).  full: tracks the
@@ -182,11 +200,8 @@ function Rc.apply_tracks(decls, order, full, added)
   for _, name in ipairs(order) do
     local d, t = decls[name], S.tracks[name]
     Rc.claim("track", name, full)
-    if t and added[name] and added[name] ~= t.handle then   -- a new engine track: the old one goes at the switch
-      pcall(E.track_remove, t.handle, sw_frame)
-      S.tracks[name] = nil
-      t = nil
-    elseif t and added[name] then t.voices = d.voices end   -- the engine rebuilt its voices in place
+    if t and added[name] and added[name] ~= t.handle then t.handle = added[name] end
+    if t then t.voices = d.voices end
     if not t then
       local h = added[name]
       t = { name = name, handle = h, voices = d.voices, params = copy(d.params), def = d,
@@ -198,11 +213,7 @@ function Rc.apply_tracks(decls, order, full, added)
         if type(f.engine) == "function" and d[k] ~= nil then f.engine(t, nil, d[k], sw_frame) end
       end
     else
-      for _, pname in ipairs(D.param_names) do
-        local nv = d.params[pname] or D.param_info[pname].default
-        local ov = t.params[pname] or D.param_info[pname].default
-        if nv ~= ov then send_param(t, sw_frame, pname, nv) end
-      end
+      -- parameter changes were diffed and sent by the engine's mix at the switch
       for _, k in ipairs(D.field_order) do
         local f = D.fields[k]
         if type(f.engine) == "function" and d[k] ~= t.def[k] then f.engine(t, t.def[k], d[k], sw_frame) end
@@ -219,18 +230,15 @@ function Rc.apply_tracks(decls, order, full, added)
       if f.after and d[k] ~= nil then pcall(f.after, name, d[k]) end
     end
   end
-  if full then
+  if full then   -- the engine's mix let these go at the switch; the language forgets them now
     for name in pairs(S.tracks) do
-      if not decls[name] and not Rc.from_repl("track", name) then Rc.remove_track(name, sw_frame) end
+      if not decls[name] and not Rc.from_repl("track", name) then Rc.forget_track(name) end
     end
   end
 end
 
--- Removes a running track: it fades out at `frame` (the next switch by default).
-function Rc.remove_track(name, frame)
-  local t = S.tracks[name]
-  if not t then return false end
-  pcall(E.track_remove, t.handle, frame or T.frame_of_bar(T.next_switch_bar()))
+-- The language's side of a track that stopped (the engine fades it out).
+function Rc.forget_track(name)
   S.tracks[name] = nil
   S.muted[name] = nil
   Rc.forget("track", name)
@@ -238,13 +246,29 @@ function Rc.remove_track(name, frame)
   local o = {}
   for _, n in ipairs(S.order) do if S.tracks[n] then o[#o + 1] = n end end
   S.order = o
+end
+
+-- Removes a running track: it fades out at `frame` (the next switch by default).
+function Rc.remove_track(name, frame)
+  local t = S.tracks[name]
+  if not t then return false end
+  E.mix_begin()
+  local ok = pcall(E.mix_remove, name)
+  if ok then ok = pcall(E.mix_commit, frame or T.frame_of_bar(T.next_switch_bar()), false) end
+  if not ok then pcall(E.mix_abort) end
+  Rc.forget_track(name)
   return true
 end
 
+-- Patches, buses and the master are part of the same declaration (sound.lua); the tracks part
+-- commits all of it to the engine at once, so it prepares last of the parts that can fail.
+Rc.part{ name = "sound", order = 15,
+  begin = function(d) d.patches, d.buses, d.bus_order, d.master = {}, {}, {}, nil end,
+  apply = function(d) require("lute.sound").apply(d, d.full) end }
 Rc.part{ name = "tracks", order = 20,
   prepare = function(d)
-    d.added = Rc.prepare_tracks(d.tracks, d.order)
-    return function() for n, h in pairs(d.added) do if not S.tracks[n] then pcall(E.track_remove, h, 0) end end end
+    d.added = Rc.prepare_tracks(d.tracks, d.order, d)
+    return function() end   -- committed: the engine's mix cannot be unwound; nothing after this fails
   end,
   apply = function(d) Rc.apply_tracks(d.tracks, d.order, d.full, d.added) end }
 -- MIDI maps and selections declared in the script, once the tracks exist.

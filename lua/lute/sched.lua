@@ -67,7 +67,45 @@ local function fault(t, kind, bar, msg)
     bar:floor() + 1, Rp.strip(msg))
 end
 
+-- A sample track's events: each value names a sound of the track's kit (or a slice or note of its
+-- one sample), with its own speed, region, gain, pan and choke group.
+local function schedule_samples(t, pat, a, b, shift)
+  local Snd = require "lute.sound"
+  local d = t.def
+  local ok, haps = pcall(pat.query, pat, a - shift, b - shift)
+  if not ok then return fault(t, "pattern", a, haps) end
+  for _, h in ipairs(haps) do
+    local w = h.whole
+    if w and w.b == h.part.b then
+      local on_bar = w.b + shift
+      local ok2, ev = pcall(Snd.sample_event, d, h.value)
+      if not ok2 then fault(t, "sample", on_bar, ev)
+      else
+        local on = T.frame_of_bar(on_bar)
+        local speed = (ev.speed or d.speed or 1)
+        if ev.pitch then speed = speed * 2 ^ ((ev.pitch - 60) / 12) end
+        if d.fit then   -- the whole sample lasts `fit` bars here
+          local bar_frames = T.frame_of_bar(on_bar + 1) - T.frame_of_bar(on_bar)
+          local smp = d.kit_obj.kit:sample(ev.index)
+          if smp then speed = speed * smp:frames() / (d.fit * bar_frames) end
+        end
+        local dur = 0
+        if ev.legato then dur = T.frame_of_bar(on_bar + (w.e - w.b) * T.to_r(ev.legato)) - on end
+        local gain = (ev.gain or 1) * (ev.kgain or 1)
+        local pan = ev.pan or ev.kpan or 0
+        local vel = ev.vel or d.vel or 1
+        local opts = { speed = speed, begin = ev.begin, ["end"] = ev["end"], loop = ev.loop, cut = ev.cut or d.cut or ev.kcut,
+                       gain = gain, vel = vel, pan = pan, dur = dur > 0 and dur or nil }
+        local ok3, e3 = pcall(E.sample, t.handle, on, ev.index, opts)
+        if not ok3 then fault(t, "sample", on_bar, e3) end
+        if S.trace then S.trace[#S.trace + 1] = { track = t.name, frame = on, sample = ev.index, vel = vel, pan = pan } end
+      end
+    end
+  end
+end
+
 local function schedule_pattern(t, pat, a, b, shift)
+  if t.def.kit_obj and (t.def.s or t.def.sample_name) then return schedule_samples(t, pat, a, b, shift) end
   local ok, evs = pcall(pattern_notes, t, pat, a, b, shift)
   if not ok then return fault(t, "pattern", a, evs) end
   for _, ev in ipairs(evs) do
