@@ -146,7 +146,9 @@ end
 local inputs = { freq = true, note = true, gate = true, vel = true, release_vel = true }
 
 -- v.freq, v.note, v.gate, v.vel, v.release_vel are the voice's inputs; any other name is a control:
--- v.cutoff (default 0) or v.cutoff(800) or v.cutoff(800, 20, 20000) with a range.
+-- v.cutoff(800) or v.cutoff(800, 20, 20000) with a range, once; after that v.cutoff alone reads
+-- it.  A control never given a default is a mistake (v.env for an envelope, v.frq for v.freq) and
+-- M.compile says so at the line that read it, rather than playing a silent 0.
 local function new_voice()
   local controls = {}
   local v = {}
@@ -156,7 +158,9 @@ local function new_voice()
       if inputs[name] then return setmetatable({ k = "in", name = name }, SIG) end
       local c = controls[name]
       if not c then
-        c = setmetatable({ k = "ctl", name = name, def = 0, min = -math.huge, max = math.huge }, SIG)
+        local at = debug.getinfo(2, "Sl")
+        c = setmetatable({ k = "ctl", name = name, def = 0, min = -math.huge, max = math.huge,
+                           where = at and at.currentline > 0 and (at.short_src .. ":" .. at.currentline .. ": ") or "" }, SIG)
         controls[name] = c
         local mt = {}
         for k2, f in pairs(SIG) do mt[k2] = f end
@@ -165,7 +169,7 @@ local function new_voice()
           if lo ~= nil and (type(lo) ~= "number" or type(hi) ~= "number" or lo > hi) then
             fail("v.%s(default, min, max): min and max are numbers, min <= max", name)
           end
-          self.def, self.min, self.max = def, lo or -math.huge, hi or math.huge
+          self.def, self.min, self.max, self.declared = def, lo or -math.huge, hi or math.huge, true
           if def < self.min or def > self.max then fail("v.%s: the default %s is outside %s .. %s", name, def, lo, hi) end
           return self
         end
@@ -214,8 +218,14 @@ end
 function M.compile(fn, name)
   name = name or "patch"
   if type(fn) ~= "function" then error(("patch '%s' needs a function(v) ... end"):format(name), 2) end
-  local v = new_voice()
+  local v, controls = new_voice()
   local result = fn(v)
+  for cname, c in pairs(controls) do
+    if not rawget(c, "declared") then
+      error(("%spatch '%s': v.%s is not a voice input (freq, note, gate, vel, release_vel) and has no default; "
+        .. "a control is declared once with its default and range, e.g. v.%s(0.5, 0, 1); an envelope is adsr(v.gate, a, d, s, r)"):format(rawget(c, "where"), name, cname, cname), 0)
+    end
+  end
   if result == nil then error(("patch '%s' returns nothing; return the voice's signal"):format(name), 2) end
   local outs
   if is_stereo(result) then outs = { result.l, result.r }

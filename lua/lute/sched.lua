@@ -83,7 +83,7 @@ local function schedule_samples(t, pat, a, b, shift)
       else
         local on = T.frame_of_bar(on_bar)
         local speed = (ev.speed or d.speed or 1)
-        if ev.pitch then speed = speed * 2 ^ ((ev.pitch - 60) / 12) end
+        if ev.pitch then speed = speed * 2 ^ ((ev.pitch - (d.root or 60)) / 12) end
         if d.fit then   -- the whole sample lasts `fit` bars here
           local bar_frames = T.frame_of_bar(on_bar + 1) - T.frame_of_bar(on_bar)
           local smp = d.kit_obj.kit:sample(ev.index)

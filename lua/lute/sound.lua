@@ -264,6 +264,8 @@ D.field("out", { help = "the bus the track outputs to (\"master\" by default)",
 D.field("polarity", { help = "true: the signal inverted", validate = function(v) return not not v end })
 number_field("width", 0, 2, "stereo width: 0 mono, 1 as is, 2 wide")
 D.field("solo", { help = "true: only soloed channels (and what they feed) are heard", validate = function(v) return not not v end })
+D.field("mute", { help = "true: the track is silent (it keeps its place in the mix; its tails and voices run on)",
+  validate = function(v) return not not v end })
 
 -- Samples: kit = "808" | "rock" | a folder | { bd = "file.wav", ... }; s = a pattern of sound names;
 -- sample = "file.wav" (a kit of one sound, `sample`, played by `notes`).
@@ -292,6 +294,14 @@ D.field("s", { help = "a pattern of sounds of the kit: s = \"bd*4, [~ sd]*2, hh*
     d.s_src = v
     d.notes, d.notes_src = pat, v   -- what the scheduler plays
     return pat
+  end })
+D.field("root", { help = "the note at which sample = plays at its own pitch (\"c4\" unless set)",
+  validate = function(v, where)
+    local n = type(v) == "number" and v or (type(v) == "string" and require("theory").to_midi(v))
+    if type(n) ~= "number" or n < 0 or n > 127 then
+      error(("%s: root is a note (\"a4\" or 69), got %s"):format(where, tostring(v)), 0)
+    end
+    return n
   end })
 number_field("chop", 1, 1024, "slices of the sample: notes pick slices 0 .. chop-1")
 number_field("fit", 0.0625, 1024, "the sample (all its slices) lasts this many bars")
@@ -494,7 +504,7 @@ function M.track_spec(name, d, channels)
     name = name, program = program, voices = d.voices or 8,
     mono = d.mono == true or d.mono == "legato", legato = d.mono == "legato", glide = d.glide or 0,
     controls = controls, gain = gain, pan = d.params.pan or 0, width = d.width or 1,
-    polarity = d.polarity or false, solo = d.solo or false,
+    polarity = d.polarity or false, solo = d.solo or false, mute = d.mute or false,
     fx = chain_spec(d.fx, name, channels), sends = d.sends, out = d.out,
     kit = d.kit_obj and d.kit_obj.kit or nil,
   }
