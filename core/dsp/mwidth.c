@@ -69,10 +69,11 @@ static void mw_process(void *st, const lt_fx_block *b) {
         b->l[i] = (float)(m + sd);
         b->r[i] = (float)(m - sd);
     }
+    /* NaN, infinities and denormals leave the feedback states once per block */
     lt_bq_state *z[3] = {&s->zs[0], &s->zs[1], &s->zm};
     for (int k = 0; k < 3; k++) {
-        if (fabs(z[k]->z1) < 1e-30) z[k]->z1 = 0;
-        if (fabs(z[k]->z2) < 1e-30) z[k]->z2 = 0;
+        z[k]->z1 = lt_zapd(z[k]->z1);
+        z[k]->z2 = lt_zapd(z[k]->z2);
     }
 }
 
