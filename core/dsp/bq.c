@@ -73,3 +73,30 @@ double lt_bq_analog_mag(lt_bq_kind kind, double f0, double q, double gain_db, do
     }
     return cabs(h);
 }
+
+lt_svf_co lt_bq_svf(const lt_bq *c) {
+    double P = 1 + c->a1 + c->a2, M = 1 - c->a1 + c->a2;
+    lt_svf_co o;
+    if (!(P > 1e-300) || !(M > 1e-300)) return (lt_svf_co){0.1, M_SQRT2, 1, 0, 0};   /* unstable: pass */
+    o.g = sqrt(P / M);
+    o.k = 2 * (1 - c->a2) / (M * o.g);
+    o.m0 = (c->b0 - c->b1 + c->b2) / M;
+    o.m1 = 2 * (c->b0 - c->b2) / (M * o.g) - o.m0 * o.k;
+    o.m2 = (c->b0 + c->b1 + c->b2) / (M * o.g * o.g) - o.m0;
+    return o;
+}
+
+void lt_svf_glide_set(lt_svf_glide *s, lt_svf_co c) {
+    double t[5] = {c.g, c.k, c.m0, c.m1, c.m2};
+    for (int j = 0; j < 5; j++)
+        if (t[j] != s->tgt[j]) {
+            s->tgt[j] = t[j];
+            s->steady = 0;
+        }
+}
+
+void lt_svf_glide_snap(lt_svf_glide *s) {
+    for (int j = 0; j < 5; j++) s->v[j] = s->w[j] = s->tgt[j];
+    s->steady = 0;
+    lt_svf_glide_step(s, 0);
+}

@@ -13,10 +13,19 @@
  * computer in dB, and a smooth branching detector on the gain (attack when the gain falls, release
  * when it recovers).  Then the band's gain and the output gain.
  *
- * No latency.  Block sizes do not change the output except where a moving parameter is sampled per
- * block.  Thread: fx.h's contract.  RT-safe: process, set, reset — yes. */
+ * The crossover sections run as bq.h's gliding state-variable filters in double (one SVF gives a
+ * crossover's low-pass and high-pass, its band-pass the allpass): the same transfer functions as
+ * the cookbook's Butterworth sections, but a crossover frequency can glide without the bumps a
+ * modulated direct form makes.  Crossovers are designed every FX_GRID frames from the parameters'
+ * ramps and their coefficients follow through bq.h's smoothers; thresholds, ratios, the knee and the
+ * gains follow their ramps sample by sample, attack and release are taken on the same grid.  NaN,
+ * infinities and denormals leave the filter and detector states once per block.
+ *
+ * No latency.  Block sizes never change the output.  Thread: fx.h's contract.  RT-safe: process,
+ * set, reset — yes. */
 #include "dsp/fx_master.h"
 #include "dsp/bq.h"
+#include "fx_common.h"
 #include <math.h>
 #include <string.h>
 
@@ -42,18 +51,23 @@ static const lt_fx_param params[NPARAMS] = {
     {"output", -24, 24, 0, "dB", 1, "gain after the bands are summed"},
 };
 
+/* The SVFs of one channel: the middle split (A gives the first low-pass and high-pass, B and C the
+ * second ones), the allpasses that keep the branches in phase (D: xhigh's on the low branch, E:
+ * xlow's on the high branch), and the low and high splits (F, G, H at xlow; I, J, K at xhigh). */
+enum { SA, SB, SC, SD, SE, SF, SG, SH, SI, SJ, SK, NSVF };
+
 typedef struct mbcomp {
-    float       sr;
-    float       p[NPARAMS];
-    float       fx[3];                 /* the crossover frequencies in use */
-    lt_bq       lp[3], hp[3], ap[3];   /* per crossover: Butterworth LP and HP sections, allpass */
-    /* per channel: mid split (2+2 sections), low branch: AP(xhigh) + split(xlow), high branch:
-     * AP(xlow) + split(xhigh) */
-    lt_bq_state z[2][16];
-    double      g[4];                  /* smoothed gain (dB, <= 0) per band */
-    double      lvl[4], lvl_fall[4];   /* level detector per band */
-    double      atk[4], rel[4];
-    float       band_max_gr;
+    float        sr;
+    double       sa;                   /* smoother step fraction */
+    int          grid;                 /* frames to the next design point */
+    float        p[NPARAMS];           /* the values crossovers and times were made for */
+    float        fx[3];                /* the crossover frequencies designed */
+    lt_svf_glide x[3];                 /* the crossovers (g, k = sqrt 2; the mix is not used) */
+    double       z[2][NSVF][2];        /* [channel][svf][state] */
+    double       g[4];                 /* smoothed gain (dB, <= 0) per band */
+    double       lvl[4], lvl_fall[4];  /* level detector per band */
+    double       atk[4], rel[4];
+    float        band_max_gr;
 } mbcomp;
 
 static size_t mb_size(float sr, const lt_fx_data *d) { (void)sr; (void)d; return sizeof(mbcomp); }
@@ -68,9 +82,8 @@ static void crossovers(mbcomp *s) {
     for (int k = 0; k < 3; k++) {
         if (f[k] == s->fx[k]) continue;
         s->fx[k] = f[k];
-        s->lp[k] = lt_bq_design(LT_BQ_LOWPASS, s->sr, f[k], M_SQRT1_2, 0);
-        s->hp[k] = lt_bq_design(LT_BQ_HIGHPASS, s->sr, f[k], M_SQRT1_2, 0);
-        s->ap[k] = lt_bq_design(LT_BQ_ALLPASS, s->sr, f[k], M_SQRT1_2, 0);
+        lt_bq c = lt_bq_design(LT_BQ_LOWPASS, s->sr, f[k], M_SQRT1_2, 0);
+        lt_svf_glide_set(&s->x[k], lt_bq_svf(&c));
     }
 }
 
@@ -84,11 +97,26 @@ static void times(mbcomp *s) {
     }
 }
 
+/* Takes the values p: new crossover designs (they glide) and time constants where they moved. */
+static void update(mbcomp *s, const float *p) {
+    int xo = 0, tm = 0;
+    for (int k = 0; k < NPARAMS; k++) {
+        if (p[k] == s->p[k]) continue;
+        if (k <= XHIGH) xo = 1;
+        else if (k < KNEE && ((k - BAND0) % PER_BAND == ATTACK || (k - BAND0) % PER_BAND == RELEASE)) tm = 1;
+        s->p[k] = p[k];
+    }
+    if (xo) crossovers(s);
+    if (tm) times(s);
+}
+
 static void mb_reset(void *st) {
     mbcomp *s = st;
     memset(s->z, 0, sizeof s->z);
+    for (int k = 0; k < 3; k++) lt_svf_glide_snap(&s->x[k]);
     for (int b = 0; b < 4; b++) s->g[b] = s->lvl[b] = 0;
     s->band_max_gr = 0;
+    s->grid = 0;
 }
 
 static void mb_init(void *st, float sr, const float *p, const lt_fx_data *d) {
@@ -96,18 +124,21 @@ static void mb_init(void *st, float sr, const float *p, const lt_fx_data *d) {
     mbcomp *s = st;
     memset(s, 0, sizeof *s);
     s->sr = sr;
+    s->sa = lt_svf_glide_coef(FX_SMOOTH_MS, sr);
     memcpy(s->p, p, sizeof s->p);
     crossovers(s);
     times(s);
     mb_reset(s);
 }
 
+/* Every parameter is smoothed: a set() (a caller outside the engine) is a value to glide to. */
 static void mb_set(void *st, int i, float v) {
     mbcomp *s = st;
     if (i < 0 || i >= NPARAMS) return;
-    s->p[i] = v;
-    crossovers(s);
-    times(s);
+    float p[NPARAMS];
+    memcpy(p, s->p, sizeof p);
+    p[i] = v;
+    update(s, p);
 }
 
 /* The gain computer: the gain (dB, <= 0) for a level x (dB). */
@@ -121,63 +152,89 @@ static inline double computer(double x, double thr, double ratio, double knee) {
     return (1 / ratio - 1) * over;
 }
 
+/* One channel's sample through the crossover tree: the four bands. */
+static inline void split(const mbcomp *s, double z[NSVF][2], double x, double band[4]) {
+    const double k = M_SQRT2;
+    double bp, lp, bp2, lp2;
+    lt_svf_tick(&s->x[1], z[SA], x, &bp, &lp);
+    double hp = x - k * bp - lp;
+    lt_svf_tick(&s->x[1], z[SB], lp, &bp2, &lp2);
+    double lo = lp2;
+    lt_svf_tick(&s->x[1], z[SC], hp, &bp2, &lp2);
+    double hi = hp - k * bp2 - lp2;
+    lt_svf_tick(&s->x[2], z[SD], lo, &bp, &lp);
+    lo -= 2 * k * bp;
+    lt_svf_tick(&s->x[0], z[SE], hi, &bp, &lp);
+    hi -= 2 * k * bp;
+    lt_svf_tick(&s->x[0], z[SF], lo, &bp, &lp);
+    hp = lo - k * bp - lp;
+    lt_svf_tick(&s->x[0], z[SG], lp, &bp2, &lp2);
+    band[0] = lp2;
+    lt_svf_tick(&s->x[0], z[SH], hp, &bp2, &lp2);
+    band[1] = hp - k * bp2 - lp2;
+    lt_svf_tick(&s->x[2], z[SI], hi, &bp, &lp);
+    hp = hi - k * bp - lp;
+    lt_svf_tick(&s->x[2], z[SJ], lp, &bp2, &lp2);
+    band[2] = lp2;
+    lt_svf_tick(&s->x[2], z[SK], hp, &bp2, &lp2);
+    band[3] = hp - k * bp2 - lp2;
+}
+
 static void mb_process(void *st, const lt_fx_block *b) {
     mbcomp *s = st;
-    if (memcmp(s->p, b->p, sizeof s->p) != 0) {
-        memcpy(s->p, b->p, sizeof s->p);
-        crossovers(s);
-        times(s);
-    }
-    double knee = s->p[KNEE], out = pow(10.0, s->p[OUTPUT] / 20.0);
-    double thr[4], ratio[4], makeup[4];
-    for (int k = 0; k < 4; k++) {
-        const float *bp = s->p + BAND0 + k * PER_BAND;
-        thr[k] = bp[THR];
-        ratio[k] = bp[RATIO];
-        makeup[k] = bp[GAIN];
-    }
+    int moving = 0;
+    for (int k = 0; k < NPARAMS; k++) moving |= b->dp[k] != 0.0f;
     float maxgr = 0;
     for (int i = 0; i < b->n; i++) {
-        double band[4][2];
-        float *io[2] = {b->l, b->r};
-        for (int ch = 0; ch < 2; ch++) {
-            lt_bq_state *z = s->z[ch];
-            double x = io[ch][i];
-            double lo = lt_bq_tick(&s->lp[1], &z[1], lt_bq_tick(&s->lp[1], &z[0], x));
-            double hi = lt_bq_tick(&s->hp[1], &z[3], lt_bq_tick(&s->hp[1], &z[2], x));
-            lo = lt_bq_tick(&s->ap[2], &z[4], lo);
-            hi = lt_bq_tick(&s->ap[0], &z[5], hi);
-            band[0][ch] = lt_bq_tick(&s->lp[0], &z[7], lt_bq_tick(&s->lp[0], &z[6], lo));
-            band[1][ch] = lt_bq_tick(&s->hp[0], &z[9], lt_bq_tick(&s->hp[0], &z[8], lo));
-            band[2][ch] = lt_bq_tick(&s->lp[2], &z[11], lt_bq_tick(&s->lp[2], &z[10], hi));
-            band[3][ch] = lt_bq_tick(&s->hp[2], &z[13], lt_bq_tick(&s->hp[2], &z[12], hi));
+        if (s->grid == 0) {
+            if (moving) {
+                float p[NPARAMS];
+                for (int k = 0; k < NPARAMS; k++) p[k] = fx_p(b, k, i);
+                update(s, p);
+            } else update(s, b->p);
+            s->grid = FX_GRID;
         }
-        double sum[2] = {0, 0};
+        s->grid--;
+        for (int k = 0; k < 3; k++) lt_svf_glide_step(&s->x[k], s->sa);
+        double band[2][4], sum[2] = {0, 0};
+        split(s, s->z[0], b->l[i], band[0]);
+        split(s, s->z[1], b->r[i], band[1]);
+        double knee = fx_p(b, KNEE, i);
         for (int k = 0; k < 4; k++) {
-            double g = 0;
-            if (ratio[k] > 1.0001) {
-                double in = fmax(fabs(band[k][0]), fabs(band[k][1]));
-                s->lvl[k] = in > s->lvl[k] ? in : s->lvl_fall[k] * s->lvl[k];
-                double x = s->lvl[k] > 1e-9 ? 20 * log10(s->lvl[k]) : -180;
-                double target = computer(x, thr[k], ratio[k], knee);
+            int o = BAND0 + k * PER_BAND;
+            double ratio = fx_p(b, o + RATIO, i);
+            double in = fmax(fabs(band[0][k]), fabs(band[1][k]));
+            s->lvl[k] = in > s->lvl[k] ? in : s->lvl_fall[k] * s->lvl[k];
+            /* at ratio 1 the gain releases to 0 dB and the computer is skipped */
+            if (ratio > 1.0001 || s->g[k] != 0) {
+                double target = 0;
+                if (ratio > 1.0001) {
+                    double x = s->lvl[k] > 1e-9 ? 20 * log10(s->lvl[k]) : -180;
+                    target = computer(x, fx_p(b, o + THR, i), ratio, knee);
+                }
                 double a = target < s->g[k] ? s->atk[k] : s->rel[k];
                 s->g[k] = a * s->g[k] + (1 - a) * target;
-                g = s->g[k];
-                if (-g > maxgr) maxgr = (float)-g;
-            } else s->g[k] = 0;
-            double lin = pow(10.0, (g + makeup[k]) / 20.0);
-            sum[0] += band[k][0] * lin;
-            sum[1] += band[k][1] * lin;
+                if (target == 0 && s->g[k] > -1e-9) s->g[k] = 0;
+                if (-s->g[k] > maxgr) maxgr = (float)-s->g[k];
+            }
+            double lin = exp((s->g[k] + fx_p(b, o + GAIN, i)) * (M_LN10 / 20));
+            sum[0] += band[0][k] * lin;
+            sum[1] += band[1][k] * lin;
         }
+        double out = exp(fx_p(b, OUTPUT, i) * (M_LN10 / 20));
         b->l[i] = (float)(sum[0] * out);
         b->r[i] = (float)(sum[1] * out);
     }
+    /* NaN, infinities and denormals leave the filter and detector states once per block */
     for (int ch = 0; ch < 2; ch++)
-        for (int k = 0; k < 14; k++) {
-            if (fabs(s->z[ch][k].z1) < 1e-30) s->z[ch][k].z1 = 0;
-            if (fabs(s->z[ch][k].z2) < 1e-30) s->z[ch][k].z2 = 0;
+        for (int k = 0; k < NSVF; k++) {
+            s->z[ch][k][0] = lt_zapd(s->z[ch][k][0]);
+            s->z[ch][k][1] = lt_zapd(s->z[ch][k][1]);
         }
-    for (int k = 0; k < 4; k++) if (s->lvl[k] < 1e-30) s->lvl[k] = 0;
+    for (int k = 0; k < 4; k++) {
+        s->lvl[k] = lt_zapd(s->lvl[k]);
+        s->g[k] = lt_zapd(s->g[k]);
+    }
     s->band_max_gr = maxgr;
 }
 

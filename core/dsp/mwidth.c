@@ -4,11 +4,14 @@
  * passes the matching allpass, so above the split mid and side keep their phase relation and the
  * image does not smear (S. Linkwitz, JAES 1976; the LR high-pass and low-pass are in phase and sum
  * to that allpass).  With mono_below at 0 the split sits at 5 Hz: inaudible, and moving the parameter
- * from 0 never switches a filter in or out, so it glides without a click.
- * No latency.  Block sizes do not change the output except where a moving parameter is sampled per
- * block.  Thread: fx.h's contract.  RT-safe: yes. */
+ * from 0 never switches a filter in or out, so it glides without a click.  The sections are bq.h's
+ * gliding state-variable filters in double (one design gives the high-pass and the allpass), made
+ * every FX_GRID frames from the ramp and followed through its smoothers; the width follows its ramp
+ * sample by sample.
+ * No latency.  Block sizes never change the output.  Thread: fx.h's contract.  RT-safe: yes. */
 #include "dsp/fx_master.h"
 #include "dsp/bq.h"
+#include "fx_common.h"
 #include <math.h>
 #include <string.h>
 
@@ -20,25 +23,30 @@ static const lt_fx_param params[NPARAMS] = {
 };
 
 typedef struct mwidth {
-    float       sr, p[NPARAMS], f;
-    lt_bq       hp, ap;
-    lt_bq_state zs[2], zm;
+    float        sr, p[NPARAMS], f;
+    double       sa;                   /* smoother step fraction */
+    int          grid;                 /* frames to the next design point */
+    lt_svf_glide x;                    /* Butterworth at the split (g, k = sqrt 2) */
+    double       zs[2][2], zm[2];      /* side high-pass (two sections), mid allpass */
 } mwidth;
 
 static size_t mw_size(float sr, const lt_fx_data *d) { (void)sr; (void)d; return sizeof(mwidth); }
 
-static void design(mwidth *s) {
-    float f = s->p[MONO_BELOW] < 5 ? 5 : s->p[MONO_BELOW];
+static void design(mwidth *s, float mono_below) {
+    float f = mono_below < 5 ? 5 : mono_below;
+    s->p[MONO_BELOW] = mono_below;
     if (f == s->f) return;
     s->f = f;
-    s->hp = lt_bq_design(LT_BQ_HIGHPASS, s->sr, f, M_SQRT1_2, 0);
-    s->ap = lt_bq_design(LT_BQ_ALLPASS, s->sr, f, M_SQRT1_2, 0);
+    lt_bq c = lt_bq_design(LT_BQ_HIGHPASS, s->sr, f, M_SQRT1_2, 0);
+    lt_svf_glide_set(&s->x, lt_bq_svf(&c));
 }
 
 static void mw_reset(void *st) {
     mwidth *s = st;
     memset(s->zs, 0, sizeof s->zs);
-    memset(&s->zm, 0, sizeof s->zm);
+    memset(s->zm, 0, sizeof s->zm);
+    lt_svf_glide_snap(&s->x);
+    s->grid = 0;
 }
 
 static void mw_init(void *st, float sr, const float *p, const lt_fx_data *d) {
@@ -46,33 +54,47 @@ static void mw_init(void *st, float sr, const float *p, const lt_fx_data *d) {
     mwidth *s = st;
     memset(s, 0, sizeof *s);
     s->sr = sr;
+    s->sa = lt_svf_glide_coef(FX_SMOOTH_MS, sr);
     memcpy(s->p, p, sizeof s->p);
-    design(s);
+    design(s, p[MONO_BELOW]);
+    mw_reset(s);
 }
 
+/* Both parameters are smoothed: a set() (a caller outside the engine) is a value to glide to. */
 static void mw_set(void *st, int i, float v) {
     mwidth *s = st;
     if (i < 0 || i >= NPARAMS) return;
-    s->p[i] = v;
-    design(s);
+    if (i == MONO_BELOW) design(s, v);
+    else s->p[i] = v;
 }
 
 static void mw_process(void *st, const lt_fx_block *b) {
     mwidth *s = st;
+    const double k = M_SQRT2;
     s->p[WIDTH] = b->p[WIDTH];
-    if (b->p[MONO_BELOW] != s->p[MONO_BELOW]) { s->p[MONO_BELOW] = b->p[MONO_BELOW]; design(s); }
     for (int i = 0; i < b->n; i++) {
-        double w = b->p[WIDTH] + b->dp[WIDTH] * i;
+        if (s->grid == 0) {
+            design(s, fx_p(b, MONO_BELOW, i));
+            s->grid = FX_GRID;
+        }
+        s->grid--;
+        lt_svf_glide_step(&s->x, s->sa);
+        double w = fx_p(b, WIDTH, i), bp, lp;
         double m = 0.5 * ((double)b->l[i] + b->r[i]), sd = 0.5 * ((double)b->l[i] - b->r[i]);
-        sd = lt_bq_tick(&s->hp, &s->zs[1], lt_bq_tick(&s->hp, &s->zs[0], sd)) * w;
-        m = lt_bq_tick(&s->ap, &s->zm, m);
+        lt_svf_tick(&s->x, s->zs[0], sd, &bp, &lp);
+        sd = sd - k * bp - lp;
+        lt_svf_tick(&s->x, s->zs[1], sd, &bp, &lp);
+        sd = (sd - k * bp - lp) * w;
+        lt_svf_tick(&s->x, s->zm, m, &bp, &lp);
+        m -= 2 * k * bp;
         b->l[i] = (float)(m + sd);
         b->r[i] = (float)(m - sd);
     }
-    lt_bq_state *z[3] = {&s->zs[0], &s->zs[1], &s->zm};
-    for (int k = 0; k < 3; k++) {
-        if (fabs(z[k]->z1) < 1e-30) z[k]->z1 = 0;
-        if (fabs(z[k]->z2) < 1e-30) z[k]->z2 = 0;
+    /* NaN, infinities and denormals leave the feedback states once per block */
+    for (int j = 0; j < 2; j++) {
+        s->zs[0][j] = lt_zapd(s->zs[0][j]);
+        s->zs[1][j] = lt_zapd(s->zs[1][j]);
+        s->zm[j] = lt_zapd(s->zm[j]);
     }
 }
 

@@ -7,8 +7,12 @@
  * Nyquist are filtered off instead of folding back as inharmonic aliases.  The decimation filter can
  * ring a little above the ceiling on hard clipping (the limiter after it holds the true peak).
  *
- * Latency: 31 frames (the two filters), declared.  Block sizes do not change the output except where
- * a moving parameter is sampled per block.  Thread: fx.h's contract.  RT-safe: yes. */
+ * Parameters follow their ramps sample by sample: drive at the input's rate, the ceiling and the
+ * softness at the high rate (the curve moves a quarter frame at a time), the output gain at the
+ * output's rate, so a glide of any of them bends the output without a corner.
+ *
+ * Latency: 31 frames (the two filters), declared.  Block sizes never change the output.
+ * Thread: fx.h's contract.  RT-safe: yes. */
 #include "dsp/fx_master.h"
 #include <math.h>
 #include <string.h>
@@ -84,15 +88,36 @@ static inline float curve(float x, float t, float c) {
     return x < 0 ? -y : y;
 }
 
+#define DB2LIN(db) expf((db) * 0.115129254649702f)
+
+/* The curve's knee and ceiling for a ceiling in dBFS and a softness. */
+static inline void knee_of(float ceiling_db, float softness, float *t, float *c) {
+    *c = DB2LIN(ceiling_db);
+    *t = *c * (1 - softness);
+    if (*c - *t < 1e-6f) *t = *c - 1e-6f;
+}
+
 static void sc_process(void *st, const lt_fx_block *b) {
     softclip *s = st;
     memcpy(s->p, b->p, sizeof s->p);
-    float drive = powf(10.0f, s->p[DRIVE] / 20.0f), c = powf(10.0f, s->p[CEILING] / 20.0f);
-    float t = c * (1 - s->p[SOFTNESS]), outg = powf(10.0f, s->p[OUTPUT] / 20.0f);
-    if (c - t < 1e-6f) t = c - 1e-6f;
+    int gains = b->dp[DRIVE] != 0.0f || b->dp[OUTPUT] != 0.0f;
+    int curve_moves = b->dp[CEILING] != 0.0f || b->dp[SOFTNESS] != 0.0f;
+    float drive = DB2LIN(b->p[DRIVE]), outg = DB2LIN(b->p[OUTPUT]);
+    float t[OS], c[OS];
+    knee_of(b->p[CEILING], b->p[SOFTNESS], &t[0], &c[0]);
+    for (int ph = 1; ph < OS; ph++) t[ph] = t[0], c[ph] = c[0];
     float *io[2] = {b->l, b->r};
     for (int i = 0; i < b->n; i++) {
         int pin = s->pin, pout = s->pout;
+        if (gains) {
+            drive = DB2LIN(b->p[DRIVE] + b->dp[DRIVE] * (float)i);
+            outg = DB2LIN(b->p[OUTPUT] + b->dp[OUTPUT] * (float)i);
+        }
+        if (curve_moves)
+            for (int ph = 0; ph < OS; ph++) {
+                float at = (float)i + (float)ph / OS;
+                knee_of(b->p[CEILING] + b->dp[CEILING] * at, b->p[SOFTNESS] + b->dp[SOFTNESS] * at, &t[ph], &c[ph]);
+            }
         for (int ch = 0; ch < 2; ch++) {
             float *hi = s->hin[ch], *ho = s->hout[ch];
             float x = io[ch][i] * drive;
@@ -102,7 +127,7 @@ static void sc_process(void *st, const lt_fx_block *b) {
             for (int ph = 0; ph < OS; ph++) {
                 float acc = 0;
                 for (int j = 0; j < PH; j++) acc += s->up[ph][j] * xs[j];
-                float y = curve(acc, t, c);
+                float y = curve(acc, t[ph], c[ph]);
                 po = (po + OS * PH - 1) % (OS * PH);
                 ho[po] = ho[po + OS * PH] = y;
             }
