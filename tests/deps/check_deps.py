@@ -367,7 +367,7 @@ def owners(paths):
             else:
                 vs.append("/usr" + v)
         variants[p] = list(dict.fromkeys(vs))
-    found = ask(sorted({v for vs in variants.values() for v in vs if os.path.lexists(v) or True}))
+    found = ask(sorted({v for vs in variants.values() for v in vs}))
     for p, vs in variants.items():
         for v in vs:
             if v in found:
