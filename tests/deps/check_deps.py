@@ -196,7 +196,7 @@ def shell_commands(text):
     return out
 
 
-def python_uses(path, tree):
+def python_uses(tree):
     """Commands (word, line, strong) and imports (module, line) of a Python file."""
     cmds, mods = [], []
 
@@ -281,7 +281,7 @@ def script_uses():
             except SyntaxError as e:
                 print(f"check-deps: cannot parse {rel}: {e}", file=sys.stderr)
                 continue
-            c, m = python_uses(path, tree)
+            c, m = python_uses(tree)
             for w, no, strong in c:
                 add_cmd(w, strong, scope, f"{rel}:{no}")
             for mod, no in m:
@@ -429,14 +429,15 @@ def closure(listed, db, provides):
     return seen
 
 
-def evaluate(uses, packages, bench_packages, db, provides, owner_of):
-    """Checks every use against the lists; returns (passed lines, failed lines, unchecked lines)."""
+def evaluate(uses, packages, bench_packages, db, provides, owner_of, files):
+    """Checks every use against the lists (named `files` in messages); returns (passed lines, failed
+    lines, unchecked lines)."""
     base = closure(packages, db, provides)
     bench = closure(packages + bench_packages, db, provides)
     essential = {p for p, d in db.items() if d["essential"]}
     bench_missing = [p for p in bench_packages if p not in db]
     ok, bad, unchecked = [], [], []
-    pkg_name, bench_name = (os.path.relpath(f, ROOT) if f.startswith(ROOT + os.sep) else f for f in PACKAGES_FILE)
+    pkg_name, bench_name = (os.path.relpath(f, ROOT) if f.startswith(ROOT + os.sep) else f for f in files)
     for kind, name, path, scope, where in uses:
         have = base if scope == "test" else bench
         lists = pkg_name if scope == "test" else f"{pkg_name} or {bench_name}"
@@ -489,9 +490,9 @@ class Inventory:
         self.db, self.provides = installed_db()
 
     def check(self, packages_file, bench_file):
-        PACKAGES_FILE[:] = [packages_file, bench_file]
         packages, bench = read_list(packages_file), read_list(bench_file)
-        ok, bad, unchecked = evaluate(self.uses, packages, bench, self.db, self.provides, self.owner_of)
+        ok, bad, unchecked = evaluate(self.uses, packages, bench, self.db, self.provides, self.owner_of,
+                                      (packages_file, bench_file))
         not_installed = [p for p in packages if p not in self.db]
         if not_installed:
             bad.append(f"NOT INSTALLED (listed in {packages_file}): {' '.join(not_installed)}; "
