@@ -711,15 +711,6 @@ local function strudel_scale(name, fn)
   local spaced = name:gsub(":", " ")
   local s = T.scale(spaced)
   if s.empty then
-    -- tonal lower-cases the type, which makes "lydian #5P pentatonic" and "minor #7M pentatonic"
-    -- unreachable with a tonic; lute also accepts the dictionary's own spelling.
-    local first, rest = spaced:match("^(%S+)%s+(.-)%s*$")
-    local st = rest and scale_index[rest]
-    if st and not note(first).empty then
-      s = { empty = false, tonic = note(first).name, type = st.name, intervals = st.intervals }
-    end
-  end
-  if s.empty then
     local first, rest = spaced:match("^(%S+)%s*(.*)$")
     if first and not note(first).empty then
       if rest == "" then

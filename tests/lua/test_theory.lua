@@ -319,5 +319,15 @@ eq(T.note("Cb4").midi, 59, "Cb4 is B3")
 eq(T.note("E#4").simplified, "F4", "simplified")
 eq(T.interval("P5").semitones, 7, "shorthand interval")
 
+-- tonal 6.5 spellings (the theory-tonal oracle corpus checks every type; these are the ones an older
+-- dictionary had wrong): an older name is unknown, as in tonal, and the error points to the new one.
+eq(#T.scale("C neapolitan major").intervals, 7, "scale 'neapolitan major' (tonal 6.5 spelling)")
+eq(T.scale_degree("C:lydian #5p pentatonic", 3), 56, "lydian #5p pentatonic, degree 3 = G#3")
+local ok_old, err_old = pcall(T.scale_degree, "C:neopolitan major", 1)
+check(not ok_old and tostring(err_old):find("did you mean 'neapolitan major'", 1, true),
+  "an old spelling suggests tonal 6.5's: %s", tostring(err_old))
+eq(table.concat(T.chord("Cmaj11").aliases, " "), "maj11 Maj11 M11 Δ11 ^11", "maj11 aliases as tonal 6.5")
+eq(T.chord("CM11").name, "C major eleventh", "CM11 is the major eleventh")
+
 print(("test_theory: %d passed, %d failed"):format(passed, failed))
 if failed > 0 then os.exit(1) end

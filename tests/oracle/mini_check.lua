@@ -8,7 +8,7 @@
 -- Strudel's events; an expected error must be an error here (parse or query), and vice versa.
 -- Every disagreement is printed with a diff.  Random patterns ('?', '|') are reported apart: lute
 -- reproduces Strudel's RNG, so they must match exactly too.  Works on any corpus in the format
--- of shared/oracle/README.md.
+-- of tests/oracle/data/README.md (the project's corpus is tests/oracle/data/mini-public.*).
 
 -- Find json.lua next to this file and the lute modules in ../../lua, however we are started.
 local here = (arg and arg[0] or ""):match("^(.*)/[^/]*$") or "."
@@ -19,8 +19,11 @@ local P = require "pattern"
 local R = require "rational"
 
 local corpus_path, expected_path = arg and arg[1], arg and arg[2]
+if not corpus_path and not expected_path then   -- the project's own corpus
+  corpus_path, expected_path = here .. "/data/mini-public.txt", here .. "/data/mini-public.jsonl"
+end
 if not corpus_path or not expected_path then
-  io.stderr:write("usage: mini_check.lua CORPUS.txt EXPECTED.jsonl\n")
+  io.stderr:write("usage: mini_check.lua [CORPUS.txt EXPECTED.jsonl]\n")
   os.exit(2)
 end
 

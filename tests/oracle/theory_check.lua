@@ -1,17 +1,24 @@
 -- theory_check.lua — differential test of lute's music theory (lua/theory.lua) against tonal 6.5.0.
 --
--- Usage: lute exec tests/oracle/theory_check.lua CORPUS.txt EXPECTED.jsonl
---        (normally through: tests/oracle-check theory CORPUS.txt EXPECTED.jsonl)
+-- Usage: lute exec tests/oracle/theory_check.lua [CORPUS.txt EXPECTED.jsonl]
+--        (normally through: tests/oracle-check theory)
 -- CORPUS has one query per line, "<kind> <argument>" with kind chord, scale, note, midi or
 -- interval; EXPECTED has tonal's answer for each, in the same order (see
--- ../shared/oracle/README.md, "Theory output").  This script builds the same JSON shape from lute's
+-- tests/oracle/data/README.md, "Theory output").  Without arguments it reads the project's corpus,
+-- tests/oracle/data/theory-public.{txt,jsonl}, found beside this file.  This script builds the same JSON shape from lute's
 -- answers, compares every field (numbers exactly, frequencies with relative tolerance 1e-9; JSON
 -- null matches a missing value or NaN), prints each disagreement with its query and field, and
 -- ends with "theory oracle: N passed, N failed".  Nothing here knows about particular queries.
+-- json.lua is beside this file, however we are started.
+local here = (arg and arg[0] or ""):match("^(.*)/[^/]*$") or "."
+package.path = here .. "/?.lua;" .. package.path
 local T = require "theory"
 local json = require "json"
 
 local corpus_path, expected_path = arg and arg[1], arg and arg[2]
+if not corpus_path and not expected_path then
+  corpus_path, expected_path = here .. "/data/theory-public.txt", here .. "/data/theory-public.jsonl"
+end
 if not corpus_path or not expected_path then
   io.stderr:write("usage: theory_check.lua CORPUS.txt EXPECTED.jsonl\n")
   os.exit(2)
