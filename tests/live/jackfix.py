@@ -269,8 +269,9 @@ class Lute:
 # ---- measurements ------------------------------------------------------------------------------
 
 def notes(mono, rate=RATE, min_gap=64):
-    """The separated notes of a signal: a list of dicts with onset (the event frame: first non-zero
-    sample - 1), end (last non-zero sample), peak, and pitch (Hz, from the note's steady middle)."""
+    """The separated notes of a signal: a list of dicts with onset (the event frame: the first non-zero
+    sample, as an attack-0 note sounds on its own frame), end (last non-zero sample), peak, and pitch
+    (Hz, from the note's steady middle)."""
     idx = np.flatnonzero(np.abs(mono) > 0)
     if len(idx) == 0:
         return []
@@ -282,7 +283,7 @@ def notes(mono, rate=RATE, min_gap=64):
         seg = mono[s:e + 1]
         n = len(seg)
         mid = seg[n // 8: n - n // 8] if n > 2048 else seg
-        out.append({"onset": int(s) - 1, "end": int(e), "peak": float(np.max(np.abs(seg))),
+        out.append({"onset": int(s), "end": int(e), "peak": float(np.max(np.abs(seg))),
                     "pitch": lutetest.pitch_hz(mid, rate) if len(mid) > 1024 else float("nan")})
     return out
 
