@@ -16,6 +16,7 @@ typedef struct lt_live_config {
     int sample_rate;         /* 0 = 48000 (or the device's own rate if it refuses 48000) */
     int block;               /* 0 = 256 frames */
     const char *client_name; /* the name JACK shows; NULL = "lute" */
+    int inputs;              /* device input channels to open: -1 = none, 0 = up to 2 the device has */
 } lt_live_config;
 
 typedef struct lt_live_stats {
@@ -35,6 +36,8 @@ int      lt_live_rate(const lt_live *l);
 int      lt_live_block(const lt_live *l);
 const char *lt_live_name(const lt_live *l);
 double   lt_live_latency(const lt_live *l);   /* output latency the device reports, seconds */
+int      lt_live_inputs(const lt_live *l);    /* input channels opened (0: output only) */
+double   lt_live_input_latency(const lt_live *l);   /* input latency the device reports, seconds */
 int      lt_live_start(lt_live *l, lt_engine *e, char *err, size_t errlen);
 void     lt_live_stats_get(const lt_live *l, lt_live_stats *s);
 void     lt_live_close(lt_live *l);           /* stops and closes */

@@ -40,6 +40,7 @@ local Sb = require "lute.sandbox"
 local Lv = require "lute.live"
 local C = require "lute.chance"
 local Snd = require "lute.sound"
+local Rec = require "lute.record"
 D.checks[#D.checks + 1] = Snd.check_track
 
 local lute = { version = "0.1.0" }
@@ -56,6 +57,8 @@ H.track = Rc.track
 Sc.on_tick[#Sc.on_tick + 1] = M.dispatch
 Sc.on_window[#Sc.on_window + 1] = L.run
 Sc.before_window[#Sc.before_window + 1] = Rc.before_window
+Sc.before_window[#Sc.before_window + 1] = Rec.before_window
+Sc.on_tick[#Sc.on_tick + 1] = Rec.poll
 
 -- ---------------------------------------------------------------------------------------------
 -- Settings: lute.quantum, lute.autoplay, lute.song_name, lute.message — checked when written.
@@ -292,6 +295,7 @@ lute.api = {
 -- Patches, units, effects, buses and the master (sound.lua); names a unit shares with lute's or
 -- Lua's resolve by where they are called (inside a patch: the unit).
 for k, v in pairs(Snd.globals(lute.api)) do lute.api[k] = v end
+for k, v in pairs(Rec.globals()) do lute.api[k] = v end   -- input, record, stop_record, calibrate
 Sb.publish(lute.api)
 -- lute exec runs tools and tests in the real global table: they see the same names (and the real
 -- lute table, which they may change as they need).

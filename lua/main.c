@@ -326,6 +326,8 @@ static int run_live(const options *o) {
     int rate = lt_live_rate(live);
     lt_session s;
     if (lt_session_init(&s, rate, 1, o->lookahead_ms)) { lt_live_close(live); return 1; }
+    s.api.inputs = lt_live_inputs(live);
+    s.api.roundtrip = (int32_t)lround((lt_live_latency(live) + lt_live_input_latency(live)) * rate);
     s.script = o->script;
     midi_glue glue = {.engine = s.api.engine};
     lt_ring_init(&glue.to_lua, sizeof(lt_midi_event), 256);

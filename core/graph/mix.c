@@ -42,6 +42,8 @@ typedef struct mtrack {                     /* a channel: a track, or a bus (no 
     float       gain, pan, width;
     int         mute, polarity, solo, solo_safe, solo_muted;
     int         leaving;
+    int8_t      in_ch[2];                   /* the device input it plays (as its instrument has it) */
+    int         monitor;
     /* plan building */
     int         buf, tap, rank, lat_in, lat_post;
 } mtrack;
@@ -593,6 +595,15 @@ int lt_mix_track(lt_mix *m, const lt_track_spec *t, char *err, size_t errlen) {
     for (int i = 0; i < m->nstaged; i++)
         if (strcmp(m->staged[i].name, t->name) == 0) { snprintf(err, errlen, "'%s' is declared twice", t->name); return -1; }
     if (t->nfx < 0 || t->nfx > LT_MIX_MAX_FX) { snprintf(err, errlen, "'%s': at most %d effects", t->name, LT_MIX_MAX_FX); return -1; }
+    if (t->ninput < 0 || t->ninput > 2 || (t->ninput && t->is_bus)) {
+        snprintf(err, errlen, "'%s': a track plays one or two input channels (a bus none)", t->name);
+        return -1;
+    }
+    for (int k = 0; k < t->ninput; k++)
+        if (t->input[k] < 0 || t->input[k] >= LT_MAX_INPUTS) {
+            snprintf(err, errlen, "'%s': input channel %d: lute reads channels 1 .. %d", t->name, t->input[k] + 1, LT_MAX_INPUTS);
+            return -1;
+        }
     if (t->nsends < 0 || t->nsends > LT_MIX_MAX_SENDS) { snprintf(err, errlen, "'%s': at most %d sends", t->name, LT_MIX_MAX_SENDS); return -1; }
     if (m->nstaged == m->capstaged) {
         int cap = m->capstaged ? 2 * m->capstaged : 16;
@@ -958,6 +969,14 @@ int lt_mix_commit(lt_mix *m, int64_t frame, int full, char *err, size_t errlen) 
             if (p->pool) t->instr->u.instr.pool = p->pool;
             if (t->instr && s->kit) { lt_kit_ref(s->kit); t->instr->u.instr.kit = s->kit; }
             if (s->kit) { lt_kit_ref(s->kit); t->kit = s->kit; }
+            t->in_ch[0] = (int8_t)(s->ninput > 0 ? s->input[0] : -1);
+            t->in_ch[1] = (int8_t)(s->ninput > 1 ? s->input[1] : -1);
+            t->monitor = s->monitor;
+            if (t->instr) {
+                t->instr->u.instr.in_ch[0] = t->in_ch[0];
+                t->instr->u.instr.in_ch[1] = t->in_ch[1];
+                t->instr->u.instr.monitor = (uint8_t)s->monitor;
+            }
             m->tracks[m->ntracks++] = t;
         } else {
             lt_handle sh = t->strip->handle;
@@ -967,6 +986,15 @@ int lt_mix_commit(lt_mix *m, int64_t frame, int full, char *err, size_t errlen) 
             if (t->polarity != s->polarity) send_param(m, sh, LT_STRIP_POLARITY, (float)s->polarity, frame);
             if (t->width != s->width) send_param(m, sh, LT_STRIP_WIDTH, s->width, frame);
             t->gain = s->gain; t->pan = s->pan; t->mute = s->mute; t->polarity = s->polarity; t->width = s->width;
+            int8_t c0 = (int8_t)(s->ninput > 0 ? s->input[0] : -1), c1 = (int8_t)(s->ninput > 1 ? s->input[1] : -1);
+            if (t->instr && (c0 != t->in_ch[0] || c1 != t->in_ch[1] || s->monitor != t->monitor)) {
+                lt_cmd c = { .frame = frame, .type = LT_CMD_INPUT, .flags = LT_CMDF_SCHED, .node = t->instr->handle };
+                c.u.input.ch[0] = c0;
+                c.u.input.ch[1] = c1;
+                c.u.input.monitor = (uint8_t)s->monitor;
+                send_cmd(m, &c);
+                t->in_ch[0] = c0; t->in_ch[1] = c1; t->monitor = s->monitor;
+            }
             if (t->instr && s->kit != t->kit) {          /* new samples: a kit swap at the frame */
                 lt_cmd c = { .frame = frame, .type = LT_CMD_KIT, .flags = LT_CMDF_SCHED, .node = t->instr->handle };
                 if (s->kit) lt_kit_ref(s->kit);
