@@ -475,6 +475,7 @@ static lt_plan *build_plan(lt_mix *m) {
         b.p->chan[i].buf = m->tracks[i]->buf;
         b.p->chan[i].is_bus = m->tracks[i]->is_bus;
         b.p->chan[i].leaving = m->tracks[i]->leaving;
+        b.p->chan[i].to_master = is_master(m->tracks[i]->out) || find_index(m->tracks, n, m->tracks[i]->out) < 0;
     }
     b.p->out_buf = 0;
     free(rank);
