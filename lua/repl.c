@@ -1,13 +1,19 @@
 /* repl.c — the REPL (see repl.h).  Messages that arrive while the user types (a reload error, a
  * loop that stopped, print() from a loop or a MIDI handler) are printed above the prompt without
  * losing the line being typed.  Ctrl-C stops an evaluation (through the VM's watchdog hook); at the
- * prompt it discards the line being typed, as in a shell; without a prompt it ends the session. */
+ * prompt it discards the line being typed, as in a shell; without a prompt it ends the session.
+ * A second Ctrl-C while the first is still waiting to be acted on (the control thread is stuck) quits:
+ * see guard.h, which makes sure that happens within a second.  Every touch of the Lua state from here
+ * (completion walks tables whose metamethods a script wrote) runs under a protected call. */
 #include "repl.h"
 #include "vm.h"
+#include "guard.h"
+#include "message.h"
 #include <lauxlib.h>
 #include <readline/readline.h>
 #include <readline/history.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,10 +132,8 @@ static void add_match(const char *s) {
     matches[nmatches++] = strdup(s);
 }
 
-static void collect(const char *text) {
-    lua_State *L = sess->L;
-    for (int i = 0; i < nmatches; i++) free(matches[i]);
-    nmatches = 0;
+static int collect_body(lua_State *L) {
+    const char *text = lua_touserdata(L, 1);
     const char *dot = strrchr(text, '.');
     char prefix[256] = "";
     const char *word = text;
@@ -161,6 +165,13 @@ static void collect(const char *text) {
         }
     }
     lua_pop(L, 1);
+    return 0;
+}
+
+static void collect(const char *text) {
+    for (int i = 0; i < nmatches; i++) free(matches[i]);
+    nmatches = 0;
+    if (lt_vm_cpcall(sess->L, collect_body, (void *)text, 200) != LUA_OK) lua_pop(sess->L, 1);
 }
 
 static char *generator(const char *text, int state) {
@@ -194,6 +205,7 @@ static int repl_message(lua_State *L) {
  * prompt (piped input, --no-repl) Ctrl-C ends the session as SIGTERM does, cleanly. */
 static void on_sigint(int sig) {
     (void)sig;
+    if (lt_vm_interrupt_pending() || prompt_sigint) { lt_guard_request_exit(130); return; }
     if (in_eval) lt_vm_interrupt();
     else if (is_tty && !done) prompt_sigint = 1;
     else raise(SIGTERM);
@@ -224,6 +236,17 @@ static void install(void) {
     installed = 1;
 }
 
+static int install_printers(lua_State *L) {
+    lua_pushcfunction(L, repl_print);
+    lua_setglobal(L, "print");
+    lua_getglobal(L, "lute");
+    if (lua_istable(L, -1)) {
+        lua_pushcfunction(L, repl_message);
+        lua_setfield(L, -2, "message");
+    }
+    return 0;
+}
+
 int lt_repl_init(lt_session *s) {
     sess = s;
     is_tty = isatty(0);
@@ -233,22 +256,16 @@ int lt_repl_init(lt_session *s) {
     sa.sa_handler = on_sigint;
     sigaction(SIGINT, &sa, NULL);
     if (!is_tty) return 0;
-    lua_pushcfunction(s->L, repl_print);
-    lua_setglobal(s->L, "print");
-    lua_getglobal(s->L, "lute");
-    if (lua_istable(s->L, -1)) {
-        lua_pushcfunction(s->L, repl_message);
-        lua_setfield(s->L, -2, "message");
-    }
-    lua_pop(s->L, 1);
+    if (lt_vm_cpcall(s->L, install_printers, NULL, 1000) != LUA_OK) lua_pop(s->L, 1);
     const char *h = getenv("LUTE_HISTORY");
     if (h) snprintf(history_path, sizeof history_path, "%s", h);
     else if (getenv("HOME")) snprintf(history_path, sizeof history_path, "%s/.lute_history", getenv("HOME"));
     using_history();
     if (history_path[0]) {
         read_history(history_path);
-        FILE *f = fopen(history_path, "a");   /* make sure append_history has a file */
-        if (f) fclose(f);
+        /* make sure append_history has a file; what the performer typed is theirs alone (0600) */
+        int fd = open(history_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        if (fd >= 0) close(fd);
     }
     rl_readline_name = "lute";
     rl_basic_word_break_characters = " \t\n\"\\'`@$><=;|&{(,[";

@@ -8,9 +8,23 @@ Time in these tests is counted in captured frames, never the wall clock: every b
 client processes is appended, so "capture index" is a frame number on the same timeline as the MIDI
 events the capture client writes (it writes them in the same process callback).  The machine may be loaded (2 cores, other builds): waits are
 generous, checks are exact in frames.
+
+Every process a fixture starts (jackd, lute) is ended for sure, however the test ends: a failed check,
+an exception, Ctrl-C, SIGTERM, or the test process killed outright.  A leaked lute keeps its JACK server
+registered, and after a few leaks jackd refuses to start ("Too many servers already active") on that
+machine, failing every later live test.  So:
+  - each child runs in a process group of its own, and is stopped with SIGTERM then, after a short
+    grace, SIGKILL to the whole group (reap());
+  - every child is on a registry that an atexit handler empties, and SIGTERM/SIGHUP to the test become
+    SystemExit so that handler runs;
+  - each child asks the kernel to SIGKILL it when the test process dies (PR_SET_PDEATHSIG), which covers
+    a test killed with SIGKILL, where no Python code can run.
 """
+import atexit
+import ctypes
 import os
 import queue
+import signal
 import subprocess
 import sys
 import tempfile
@@ -24,6 +38,72 @@ import lutetest  # noqa: E402  (shared helpers: Checker, onsets, pitch_hz, LUTE,
 import jack  # noqa: E402
 
 RATE = 48000
+
+# ---- process hygiene ------------------------------------------------------------------------------
+
+_children = []             # every Popen a fixture started and has not reaped yet
+_libc = ctypes.CDLL(None, use_errno=True)
+_PARENT = os.getpid()
+
+
+def _die_with_parent():
+    """preexec_fn: SIGKILL this child when the test process dies, and give it its own process group."""
+    _libc.prctl(1, signal.SIGKILL)          # PR_SET_PDEATHSIG
+    if os.getppid() != _PARENT:             # the parent died between fork and prctl
+        os._exit(1)
+
+
+def spawn(args, **kw):
+    """subprocess.Popen for a fixture's child: own session (process group), killed with the test, registered
+    so that reap_all() (run at exit) ends it."""
+    p = subprocess.Popen(args, start_new_session=True, preexec_fn=_die_with_parent, **kw)
+    _children.append(p)
+    return p
+
+
+def reap(p, grace=2.0, sig=signal.SIGTERM):
+    """Ends p and its process group: `sig`, then SIGKILL after `grace` seconds.  Returns p's status."""
+    if p is None:
+        return None
+    try:
+        if p.poll() is None:
+            try:
+                os.killpg(p.pid, sig)
+            except (ProcessLookupError, PermissionError):
+                p.send_signal(sig)
+            try:
+                p.wait(grace)
+            except subprocess.TimeoutExpired:
+                pass
+        try:                                  # the group may outlive its leader (children of children)
+            os.killpg(p.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        if p.poll() is None:
+            p.kill()
+        return p.wait(5)
+    except Exception:                         # never let cleanup raise over the real error
+        return p.poll()
+    finally:
+        if p in _children:
+            _children.remove(p)
+
+
+def reap_all():
+    for p in list(_children):
+        reap(p, grace=1.0)
+
+
+atexit.register(reap_all)
+
+
+def _exit_on_signal(sig, frame):
+    raise SystemExit(128 + sig)
+
+
+for _s in (signal.SIGTERM, signal.SIGHUP):
+    if signal.getsignal(_s) in (signal.SIG_DFL, None):
+        signal.signal(_s, _exit_on_signal)
 
 
 class JackServer:
@@ -42,9 +122,9 @@ class JackServer:
         return e
 
     def start(self, timeout=20.0):
-        self.proc = subprocess.Popen(["jackd", "--no-realtime", "-n", self.name, "-d", "dummy", "-r", str(self.rate),
-                                      "-p", str(self.period)], stdout=self.log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, env=self.env())
+        self.proc = spawn(["jackd", "--no-realtime", "-n", self.name, "-d", "dummy", "-r", str(self.rate),
+                           "-p", str(self.period)], stdout=self.log, stderr=subprocess.STDOUT,
+                          stdin=subprocess.DEVNULL, env=self.env())
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -60,13 +140,11 @@ class JackServer:
             return f.read()[-2000:]
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        """Ends every lute started on this server, then the server (SIGKILL after a short grace)."""
+        for p in list(_children):
+            if getattr(p, "jack_server", None) == self.name:
+                reap(p, grace=2.0)
+        reap(self.proc, grace=3.0)
         self.proc = None
 
     def __enter__(self):
@@ -74,7 +152,10 @@ class JackServer:
 
     def __exit__(self, *exc):
         self.stop()
-        os.unlink(self.log.name)
+        try:
+            os.unlink(self.log.name)
+        except OSError:
+            pass
 
 
 class Capture:
@@ -209,8 +290,9 @@ class Lute:
         env = server.env()
         if stats:
             env["LUTE_STATS"] = "1"
-        self.proc = subprocess.Popen([lutetest.LUTE, script, "--device", "jack", *extra], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True, bufsize=1)
+        self.proc = spawn([lutetest.LUTE, script, "--device", "jack", *extra], stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True, bufsize=1)
+        self.proc.jack_server = server.name
         self.out, self.err = [], []
         self._t = [threading.Thread(target=self._drain, args=(self.proc.stdout, self.out), daemon=True),
                    threading.Thread(target=self._drain, args=(self.proc.stderr, self.err), daemon=True)]
@@ -258,12 +340,13 @@ class Lute:
             rc = None
         for t in self._t:
             t.join(5)
+        if rc is not None:
+            reap(self.proc)
         return rc
 
     def kill(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(10)
+        """Ends lute for sure (SIGKILL to its process group); safe to call twice."""
+        reap(self.proc, grace=0.0, sig=signal.SIGKILL)
 
 
 # ---- measurements ------------------------------------------------------------------------------
