@@ -141,8 +141,11 @@ int lt_render_run(lt_render_out *o, lt_engine *e, int64_t frames, lt_feed_fn fee
         if (fixed) ebur128_add_frames_float(o->loud, buf, (size_t)n);
         if (sf_writef_float(f, buf, n) != n) {
             int e2 = errno;
-            snprintf(err, errlen, "cannot write '%s': %s%s", o->path, sf_strerror(f),
-                     e2 == ENOSPC || e2 == EFBIG || e2 == EDQUOT ? " (the disk is full or the file too large)" : "");
+            if (e2 == ENOSPC || e2 == EFBIG || e2 == EDQUOT)
+                snprintf(err, errlen, "cannot write '%s': %s (the disk is full, or the file is over a size limit)",
+                         o->path, strerror(e2));
+            else
+                snprintf(err, errlen, "cannot write '%s': %s", o->path, sf_strerror(f));
             return -1;
         }
         done += n;

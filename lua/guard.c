@@ -39,7 +39,7 @@ static _Atomic int have_tempfile;
 static char where_buf[1024];
 static volatile sig_atomic_t where_ready;
 
-static int64_t now_ns(void) {
+static int64_t guard_now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
@@ -59,7 +59,7 @@ void lt_guard_request_exit(int status) {
     int zero = 0;
     if (status <= 0) status = 1;
     if (atomic_compare_exchange_strong(&exit_status, &zero, status)) {
-        atomic_store(&exit_asked_ns, now_ns());   /* clock_gettime is async-signal-safe */
+        atomic_store(&exit_asked_ns, guard_now_ns());   /* clock_gettime is async-signal-safe */
         lt_vm_terminate();
     }
 }
@@ -102,7 +102,7 @@ void lt_guard_set_tempfile(const char *path) {
 
 void lt_guard_shutdown(int ms, int status) {
     atomic_store(&shutdown_status, status);
-    atomic_store(&shutdown_deadline_ns, now_ns() + (int64_t)ms * 1000000);
+    atomic_store(&shutdown_deadline_ns, guard_now_ns() + (int64_t)ms * 1000000);
 }
 
 /* ---- ending the process -------------------------------------------------------------------------- */
@@ -127,8 +127,8 @@ static __attribute__((noreturn)) void end_now(int status) {
     pthread_t h;
     if (pthread_create(&h, NULL, helper, NULL) == 0) {
         pthread_detach(h);
-        int64_t until = now_ns() + (int64_t)LT_GUARD_CLEANUP_MS * 1000000;
-        while (!atomic_load(&helper_done) && now_ns() < until) {
+        int64_t until = guard_now_ns() + (int64_t)LT_GUARD_CLEANUP_MS * 1000000;
+        while (!atomic_load(&helper_done) && guard_now_ns() < until) {
             struct timespec ts = {0, 5000000};
             nanosleep(&ts, NULL);
         }
@@ -148,8 +148,8 @@ void lt_guard_die(int status) {
 static void locate(char *buf, size_t len) {
     where_ready = 0;
     if (pthread_kill(control_thread, SIG_WHERE) == 0) {
-        int64_t until = now_ns() + 200000000;
-        while (!where_ready && now_ns() < until) {
+        int64_t until = guard_now_ns() + 200000000;
+        while (!where_ready && guard_now_ns() < until) {
             struct timespec ts = {0, 2000000};
             nanosleep(&ts, NULL);
         }
@@ -186,7 +186,7 @@ static void *watch(void *arg) {
     while (!atomic_load(&stop_thread)) {
         struct timespec ts = {0, TICK_MS * 1000000};
         nanosleep(&ts, NULL);
-        int64_t now = now_ns();
+        int64_t now = guard_now_ns();
         int st = atomic_load(&exit_status);
         if (st && now - atomic_load(&exit_asked_ns) > (int64_t)LT_GUARD_QUIT_MS * 1000000)
             force_end(st, "asked to quit, and the control thread did not stop within 0.5 s", 0);

@@ -233,18 +233,6 @@ static int check_out_dir(const char *opt, const char *path) {
 static int check_outputs(const options *o) {
     static const char *const midi_ext[] = {".mid", ".midi", ".smf", NULL};
     char err[1024];
-    if (o->out) {
-        if (lt_render_check(o->out, o->bits, err, sizeof err)) { fprintf(stderr, "lute: %s\n", err); return 2; }
-        if (check_out_dir("-o", o->out)) return 2;
-    }
-    if (o->midi_out) {
-        if (!has_ext(o->midi_out, midi_ext)) {
-            fprintf(stderr, "lute: --midi %s: a MIDI file's name ends in .mid or .midi (lute will not write MIDI "
-                            "into a file of another kind)\n", o->midi_out);
-            return 2;
-        }
-        if (check_out_dir("--midi", o->midi_out)) return 2;
-    }
     if (o->out && same_file(o->out, o->script)) {
         fprintf(stderr, "lute: -o %s is the script itself; choose another output file\n", o->out);
         return 2;
@@ -256,6 +244,18 @@ static int check_outputs(const options *o) {
     if (o->out && o->midi_out && same_file(o->out, o->midi_out)) {
         fprintf(stderr, "lute: -o and --midi name the same file '%s'\n", o->out);
         return 2;
+    }
+    if (o->out) {
+        if (lt_render_check(o->out, o->bits, err, sizeof err)) { fprintf(stderr, "lute: %s\n", err); return 2; }
+        if (check_out_dir("-o", o->out)) return 2;
+    }
+    if (o->midi_out) {
+        if (!has_ext(o->midi_out, midi_ext)) {
+            fprintf(stderr, "lute: --midi %s: a MIDI file's name ends in .mid or .midi (lute will not write MIDI "
+                            "into a file of another kind)\n", o->midi_out);
+            return 2;
+        }
+        if (check_out_dir("--midi", o->midi_out)) return 2;
     }
     return 0;
 }
@@ -458,13 +458,11 @@ static void report_peaks(const lt_render_result *res, int bits) {
     if (bits < 32 && res->clipped > 0) {
         double over = tp_db > peak_db ? tp_db : peak_db;
         fprintf(stderr,
-                "lute: warning: the mix clips: %lld sample%s went beyond full scale and %s cut off in the %d-bit file "
-                "(before conversion: peak %+.1f dBFS, true peak %+.1f dBTP).\n"
-                "      To fix it, lower the tracks' gain by at least %.1f dB (for example gain = %.0f in each track, "
-                "or lower the master gain), or put a limiter at the end of the mix; a 32-bit float file (--bits 32) "
-                "keeps the peaks as they are.\n",
-                (long long)res->clipped, res->clipped == 1 ? "" : "s", res->clipped == 1 ? "was" : "were", bits,
-                peak_db, tp_db, over + 0.1, -ceil(over + 1));
+                "lute: warning: the mix clips: %lld of %lld samples went beyond full scale and were cut off in the "
+                "%d-bit file (before conversion: peak %+.1f dBFS, true peak %+.1f dBTP).\n"
+                "      To fix it, lower every track's gain (or the master gain) by at least %.1f dB, or put a limiter "
+                "at the end of the mix; a 32-bit float file (--bits 32) keeps the peaks as they are.\n",
+                (long long)res->clipped, (long long)res->frames * 2, bits, peak_db, tp_db, over + 0.1);
     } else if (bits < 32 && res->true_peak > 1.0) {
         fprintf(stderr, "lute: note: no sample clipped, but the true peak is %+.1f dBTP: a converter or a lossy "
                         "encoder may clip between the samples; lower the gain by %.1f dB for headroom\n", tp_db, tp_db + 1);

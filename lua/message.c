@@ -26,7 +26,7 @@ typedef struct kind {
 static kind kinds[KINDS];
 static unsigned long suppressed;
 
-static int64_t now_ns(void) {
+static int64_t msg_now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
@@ -63,7 +63,7 @@ static void summary(kind *k, int64_t now) {
 }
 
 static void emit(uint64_t h, const char *text) {
-    int64_t now = now_ns(), window = (int64_t)(LT_MESSAGE_WINDOW_S * 1e9);
+    int64_t now = msg_now_ns(), window = (int64_t)(LT_MESSAGE_WINDOW_S * 1e9);
     kind *k = NULL, *oldest = NULL;
     for (int i = 0; i < KINDS && !k; i++) if (kinds[i].hash == h) k = &kinds[i];
     for (int i = 0; i < KINDS && !k; i++) {
@@ -116,7 +116,7 @@ void lt_message_later(const char *fmt, ...) {
 }
 
 void lt_message_flush(int all) {
-    int64_t now = now_ns(), window = (int64_t)(LT_MESSAGE_WINDOW_S * 1e9);
+    int64_t now = msg_now_ns(), window = (int64_t)(LT_MESSAGE_WINDOW_S * 1e9);
     if (later[0]) {
         char text[TEXT_MAX];
         memcpy(text, later, sizeof text);
