@@ -732,6 +732,7 @@ static int run_live(const options *o) {
                 gone_said = 1;
             } else {
                 gone_said = 0;
+                lt_message_user_action();
                 if (lt_session_eval_file(&s, o->script) == 0) lt_message("lute: reloaded %s", o->script);
             }
             lt_session_watch_files(&s);

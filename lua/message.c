@@ -130,6 +130,8 @@ void lt_message_flush(int all) {
     }
 }
 
+void lt_message_user_action(void) { lt_message_flush(1); }
+
 unsigned long lt_message_suppressed(void) { return suppressed; }
 
 /* msg(text) or msg(key, text): a message through the same flood control as C's. */

@@ -46,6 +46,7 @@ static void append(const char *line) {
 static int feed_line(const char *line) {
     append(line);
     if (!pending) return 0;
+    lt_message_user_action();
     in_eval = 1;
     lt_chunk_status st = lt_session_eval_chunk(sess, pending, 1);
     in_eval = 0;

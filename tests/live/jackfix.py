@@ -265,7 +265,9 @@ class Capture:
                 try:
                     self.client.connect(self.midi_out, dest)
                 except jack.JackErrorCode as e:
-                    if e.code != 17:   # EEXIST
+                    # EEXIST, or a race with lute's own connect (JACK then says -1): success if connected now
+                    time.sleep(0.1)
+                    if e.code != 17 and dest not in {p.name for p in self.client.get_all_connections(self.midi_out)}:
                         raise
                 return True
             time.sleep(0.1)
