@@ -37,17 +37,24 @@ static void out(const char *text) {
     else { fputs(text, stderr); fputc('\n', stderr); fflush(stderr); }
 }
 
-/* FNV-1a over the key; with `digits` unset, a run of digits counts as one '#', so messages that
- * differ only in their numbers are one kind. */
+static int is_word(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* FNV-1a over the key; with `digits` unset, a number (a run of digits and dots that does not belong to a
+ * word: "frame 4800", "song.lua:12", "-3.5 dB", but not the "1" of a loop named "s1") counts as one '#',
+ * so messages that differ only in their numbers are one kind. */
 static uint64_t hash_key(const char *s, int digits) {
     uint64_t h = 1469598103934665603ull;
+    unsigned char prev = 0;
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
-        if (!digits && c >= '0' && c <= '9') {
-            while (s[1] >= '0' && s[1] <= '9') s++;
+        if (!digits && c >= '0' && c <= '9' && !is_word(prev)) {
+            while ((s[1] >= '0' && s[1] <= '9') || (s[1] == '.' && s[2] >= '0' && s[2] <= '9')) s++;
             c = '#';
         }
         h = (h ^ c) * 1099511628211ull;
+        prev = c;
     }
     return h ? h : 1;
 }

@@ -190,12 +190,10 @@ static char **complete(const char *text, int start, int end) {
  * directly; on a terminal it goes through print_above_prompt instead, like the C side's messages. */
 static int repl_message(lua_State *L) {
     int n = lua_gettop(L);
-    lua_getglobal(L, "string");
-    lua_getfield(L, -1, "format");
-    lua_remove(L, -2);
+    lua_pushvalue(L, lua_upvalueindex(1));   /* string.format as it was when the REPL started */
     lua_insert(L, 1);
     lua_call(L, n, 1);
-    print_above_prompt(luaL_tolstring(L, -1, NULL));
+    lt_message("%s", luaL_tolstring(L, -1, NULL));   /* flood control, then print_above_prompt */
     return 0;
 }
 
@@ -237,12 +235,20 @@ static void install(void) {
     installed = 1;
 }
 
+/* lute.message goes through lt_message in every live session, so the Lua side's messages (a loop that
+ * stopped, a MIDI handler that failed) get the same flood control as C's; print is replaced on a
+ * terminal only, where the prompt must be kept intact. */
 static int install_printers(lua_State *L) {
-    lua_pushcfunction(L, repl_print);
-    lua_setglobal(L, "print");
+    if (is_tty) {
+        lua_pushcfunction(L, repl_print);
+        lua_setglobal(L, "print");
+    }
     lua_getglobal(L, "lute");
     if (lua_istable(L, -1)) {
-        lua_pushcfunction(L, repl_message);
+        lua_getglobal(L, "string");
+        lua_getfield(L, -1, "format");
+        lua_remove(L, -2);
+        lua_pushcclosure(L, repl_message, 1);
         lua_setfield(L, -2, "message");
     }
     return 0;
@@ -256,8 +262,8 @@ int lt_repl_init(lt_session *s) {
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint;
     sigaction(SIGINT, &sa, NULL);
-    if (!is_tty) return 0;
     if (lt_vm_cpcall(s->L, install_printers, NULL, 1000) != LUA_OK) lua_pop(s->L, 1);
+    if (!is_tty) return 0;
     const char *h = getenv("LUTE_HISTORY");
     if (h) snprintf(history_path, sizeof history_path, "%s", h);
     else if (getenv("HOME")) snprintf(history_path, sizeof history_path, "%s/.lute_history", getenv("HOME"));

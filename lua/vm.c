@@ -30,6 +30,7 @@
 static char root[PATH_MAX];
 static size_t mem_used, mem_limit;
 static int mem_refused;                        /* the allocator said no since the last recovery */
+static char refused_at[LUA_IDSIZE + 96];       /* where the hook last saw the script when that happened */
 static volatile sig_atomic_t interrupted, terminating;
 static lua_State *main_L;
 static void (*background_fn)(lua_State *L, void *ud);
@@ -61,6 +62,18 @@ static char pos_src[LUA_IDSIZE];
 static int pos_line;
 static int64_t pos_ns;
 
+/* The first refusal since the last recovery remembers where the script was: the allocator runs inside the
+ * VM with the stack in order (the VM saves its pc before anything that may allocate), so reading it is
+ * safe, and the message can then name the user's line as every other error does. */
+static void where_into(char *buf, size_t len);
+
+static void note_refusal(void) {
+    if (mem_refused) return;
+    mem_refused = 1;
+    where_into(refused_at, sizeof refused_at - 2);
+    if (refused_at[0]) strcat(refused_at, ": ");
+}
+
 static int64_t now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -72,10 +85,10 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     (void)ud;
     if (!ptr) osize = 0;
     if (nsize == 0) { free(ptr); mem_used -= osize; return NULL; }
-    if (nsize > osize && mem_used + (nsize - osize) > mem_limit) { mem_refused = 1; return NULL; }
+    if (nsize > osize && mem_used + (nsize - osize) > mem_limit) { note_refusal(); return NULL; }
     void *p = realloc(ptr, nsize);
     if (p) mem_used = mem_used - osize + nsize;
-    else mem_refused = 1;
+    else note_refusal();
     return p;
 }
 
@@ -113,21 +126,15 @@ static void watchdog(lua_State *L, lua_Debug *ar) {
         stop_here(L, "interrupted (Ctrl-C); the music plays on");
     }
     call_frame *f = top_frame();
-    if (f && f->deadline_ns && now > f->deadline_ns) {
+    /* The second and later stops of one expired budget say the same as the first: it is one problem (code
+     * that does not end), and one text lets lt_message count the repeats instead of printing each. */
+    if (f && f->deadline_ns && now > f->deadline_ns && (!f->fired || now - f->fired_ns > (int64_t)LT_VM_GRACE_MS * 1000000)) {
         char msg[200];
-        if (!f->fired) {
-            f->fired = 1;
-            f->fired_ns = now;
-            snprintf(msg, sizeof msg, "stopped by the watchdog: still running after %d ms (an endless loop, or a "
-                                      "loop that never sleeps?)", f->budget_ms);
-            stop_here(L, msg);
-        }
-        if (now - f->fired_ns > (int64_t)LT_VM_GRACE_MS * 1000000) {
-            f->fired_ns = now;
-            snprintf(msg, sizeof msg, "stopped by the watchdog: still running after the %d ms budget of this call "
-                                      "ran out", f->budget_ms);
-            stop_here(L, msg);
-        }
+        f->fired = 1;
+        f->fired_ns = now;
+        snprintf(msg, sizeof msg, "stopped by the watchdog: still running after %d ms (an endless loop, or a "
+                                  "loop that never sleeps?)", f->budget_ms);
+        stop_here(L, msg);
     }
     if (evaluating && background_fn && !in_background && now - eval_started_ns > 10000000 &&
         now - last_background_ns > 4000000) {
@@ -209,8 +216,8 @@ static void recover_memory(lua_State *L) {
     lua_gc(L, LUA_GCCOLLECT);   /* a second pass frees what the first one's finalizers released */
     malloc_trim(0);
     if (refused)
-        lt_message_later("lute: a script used all of the %zu MiB Lua may have; memory freed (Lua holds %.1f MiB now)",
-                         mem_limit >> 20, (double)mem_used / (1 << 20));
+        lt_message_later("lute: %sa script used all of the %zu MiB Lua may have; memory freed (Lua holds %.1f MiB now)",
+                         refused_at, mem_limit >> 20, (double)mem_used / (1 << 20));
     else if (before - mem_used > RECOVER_ABOVE / 2)
         lt_message_later("lute: memory freed after the failed call (Lua holds %.1f MiB now, it held %.1f MiB)",
                          (double)mem_used / (1 << 20), (double)before / (1 << 20));
@@ -352,6 +359,13 @@ void lt_vm_where_now(char *buf, size_t len) {
     int d = co_depth;
     if (d > 0 && d <= MAX_CO && describe(co_running[d - 1], 0, &b)) return;
     describe(main_L, 0, &b);
+}
+
+/* The same without the C function's name (for messages that name a line of the script). */
+static void where_into(char *buf, size_t len) {
+    lt_vm_where_now(buf, len);
+    char *paren = strstr(buf, " (inside the C function");
+    if (paren) *paren = 0;
 }
 
 void lt_vm_last_seen(char *buf, size_t len) {

@@ -235,6 +235,12 @@ int main(void) {
     CHECK(ncaptured == 3 && summary >= 0, "100,000 messages of one kind (numbers differing) print %d lines, one of them "
           "the count: %s", ncaptured, summary >= 0 ? captured[summary] : "(no count)");
     ncaptured = 0;
+    lt_message("lute: loop 's1' stopped: song.lua:9: stopped");
+    lt_message("lute: loop 's2' stopped: song.lua:10: stopped");
+    lt_message("lute: loop 's2' stopped: song.lua:10: stopped");
+    lt_message_flush(1);
+    CHECK(ncaptured == 3, "two loops whose names differ by a digit are two kinds, a repeat is counted: %d lines", ncaptured);
+    ncaptured = 0;
     for (int i = 0; i < 1000; i++) lt_message_keyed("sched", "scheduler error: note %c out of range", 'a' + i % 20);
     lt_message_flush(1);
     CHECK(ncaptured == 2, "1000 keyed messages with different texts are one kind: %d lines", ncaptured);
