@@ -51,6 +51,10 @@ static call_frame frames[MAX_FRAMES];
 static int depth;                              /* frames in use (may exceed MAX_FRAMES: untracked) */
 static _Atomic int busy_depth;
 static _Atomic int64_t quiet_ns;
+/* Allocations so far: a loop calling a heavy C function (("x"):rep(1e6) a thousand times) runs few VM
+ * instructions, so the hook is rare, but it allocates all the time; a C function that is truly stuck does
+ * not.  A plain relaxed increment (no locked instruction): only its changing matters. */
+static _Atomic unsigned long alloc_count;
 
 /* The coroutines being resumed, innermost last (see co_resume). */
 static lua_State *co_running[MAX_CO];
@@ -89,6 +93,8 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     void *p = realloc(ptr, nsize);
     if (p) mem_used = mem_used - osize + nsize;
     else note_refusal();
+    atomic_store_explicit(&alloc_count, atomic_load_explicit(&alloc_count, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
     return p;
 }
 
@@ -197,8 +203,14 @@ static void pop_frame(void) {
     }
 }
 
+/* Called by one thread only (the watchdog): it remembers when it last saw the allocation count move. */
 int lt_vm_busy(int64_t *quiet) {
-    if (quiet) *quiet = atomic_load_explicit(&quiet_ns, memory_order_relaxed);
+    static unsigned long seen_count;
+    static int64_t seen_ns;
+    unsigned long n = atomic_load_explicit(&alloc_count, memory_order_relaxed);
+    if (n != seen_count) { seen_count = n; seen_ns = now_ns(); }
+    int64_t q = atomic_load_explicit(&quiet_ns, memory_order_relaxed);
+    if (quiet) *quiet = q > seen_ns ? q : seen_ns;
     return atomic_load_explicit(&busy_depth, memory_order_relaxed) > 0;
 }
 

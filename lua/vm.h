@@ -71,9 +71,10 @@ void lt_vm_terminate(void);
 void lt_vm_set_background(void (*fn)(lua_State *L, void *ud), void *ud);
 void lt_vm_evaluating(int on);
 
-/* For the watchdog thread (guard.c).  Thread: any.  Returns 1 while the control thread is inside a
- * call into Lua, with *quiet_ns = monotonic time of the last sign of progress (entering or leaving a
- * call, or the hook running), so now - *quiet_ns is how long it has been stuck in one C function. */
+/* For the watchdog thread (guard.c).  Thread: one thread other than the control thread (it keeps state
+ * between calls).  Returns 1 while the control thread is inside a call into Lua, with *quiet_ns =
+ * monotonic time of the last sign of progress (entering or leaving a call, the hook running, or Lua
+ * allocating since the previous look), so now - *quiet_ns is how long it has been stuck in one C function. */
 int  lt_vm_busy(int64_t *quiet_ns);
 /* Writes "file:line" (and the C function running, when there is one) of the innermost Lua code of
  * the running call, preferring the user's files over lute's own.  Must run on the control thread:
