@@ -203,6 +203,8 @@ static void pop_frame(void) {
     }
 }
 
+void lt_vm_progress(void) { atomic_store_explicit(&quiet_ns, now_ns(), memory_order_relaxed); }
+
 /* Called by one thread only (the watchdog): it remembers when it last saw the allocation count move. */
 int lt_vm_busy(int64_t *quiet) {
     static unsigned long seen_count;

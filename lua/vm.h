@@ -76,6 +76,10 @@ void lt_vm_evaluating(int on);
  * monotonic time of the last sign of progress (entering or leaving a call, the hook running, or Lua
  * allocating since the previous look), so now - *quiet_ns is how long it has been stuck in one C function. */
 int  lt_vm_busy(int64_t *quiet_ns);
+/* For a C function of lute's own that may legitimately run for seconds without calling back into Lua
+ * (loading or stretching a long sample): call it now and then, so the watchdog thread does not take the
+ * work for a stall.  Thread: control.  RT-safe: yes (one relaxed store). */
+void lt_vm_progress(void);
 /* Writes "file:line" (and the C function running, when there is one) of the innermost Lua code of
  * the running call, preferring the user's files over lute's own.  Must run on the control thread:
  * the watchdog thread gets it there through a signal while the control thread is stuck in a C
