@@ -12,7 +12,7 @@
 #include <time.h>
 
 #define KINDS 64
-#define TEXT_MAX 1024
+#define TEXT_MAX 4096
 
 void (*lt_message_hook)(const char *text);
 

@@ -11,14 +11,22 @@ generous, checks are exact in frames.
 
 Every process a fixture starts (jackd, lute) is ended for sure, however the test ends: a failed check,
 an exception, Ctrl-C, SIGTERM, or the test process killed outright.  A leaked lute keeps its JACK server
-registered, and after a few leaks jackd refuses to start ("Too many servers already active") on that
-machine, failing every later live test.  So:
-  - each child runs in a process group of its own, and is stopped with SIGTERM then, after a short
-    grace, SIGKILL to the whole group (reap());
-  - every child is on a registry that an atexit handler empties, and SIGTERM/SIGHUP to the test become
+alive and registered, and jackd's registry (/dev/shm/jack-shm-registry) has room for 8 servers: an entry
+is freed when its server exits cleanly, but the entry of a jackd that died by SIGKILL stays until a
+server of the same name starts again — and test servers have names of their own — so after a few leaks
+or kills jackd refuses to start ("Too many servers already active") on that machine, failing every later
+live test.  So:
+  - each child runs in a process group of its own, and is stopped by reap(): lute with SIGTERM then
+    SIGKILL after a short grace; jackd with SIGTERM and a longer grace (it unregisters as it exits), and
+    only then SIGKILL; after a jackd ends, entries of dead servers are removed by scrub_registry() (a jackd
+    that lost a frozen client can exit on SIGTERM without unregistering);
+  - every child is on a list that an atexit handler empties, and SIGTERM/SIGHUP to the test become
     SystemExit so that handler runs;
-  - each child asks the kernel to SIGKILL it when the test process dies (PR_SET_PDEATHSIG), which covers
-    a test killed with SIGKILL, where no Python code can run.
+  - each child asks the kernel to signal it when the test process dies (PR_SET_PDEATHSIG): SIGKILL for
+    lute, SIGTERM for jackd (so it still unregisters), which covers a test killed with SIGKILL, where no
+    Python code can run;
+  - JackServer.start() first removes the registry entries of servers that no longer exist, whoever left
+    them, under JACK's own registry lock.
 """
 import atexit
 import ctypes
@@ -46,25 +54,99 @@ _libc = ctypes.CDLL(None, use_errno=True)
 _PARENT = os.getpid()
 
 
-def _die_with_parent():
-    """preexec_fn: SIGKILL this child when the test process dies, and give it its own process group."""
-    _libc.prctl(1, signal.SIGKILL)          # PR_SET_PDEATHSIG
-    if os.getppid() != _PARENT:             # the parent died between fork and prctl
-        os._exit(1)
+def _with_parent(deathsig):
+    def preexec():
+        """In the child: `deathsig` when the test process dies (PR_SET_PDEATHSIG)."""
+        _libc.prctl(1, deathsig)
+        if os.getppid() != _PARENT:         # the parent died between fork and prctl
+            os._exit(1)
+    return preexec
 
 
-def spawn(args, **kw):
-    """subprocess.Popen for a fixture's child: own session (process group), killed with the test, registered
-    so that reap_all() (run at exit) ends it."""
-    p = subprocess.Popen(args, start_new_session=True, preexec_fn=_die_with_parent, **kw)
+def spawn(args, jackd=False, **kw):
+    """subprocess.Popen for a fixture's child: own session (process group), signalled when the test dies,
+    listed so that reap_all() (run at exit) ends it.  Call it from the main thread: the parent-death signal
+    follows the thread that forked."""
+    p = subprocess.Popen(args, start_new_session=True,
+                         preexec_fn=_with_parent(signal.SIGTERM if jackd else signal.SIGKILL), **kw)
+    p.is_jackd = jackd
     _children.append(p)
     return p
 
 
+REGISTRY = "/dev/shm/jack-shm-registry"
+_SEM_KEY = 0x282929          # JACK_SEMAPHORE_KEY: the SysV semaphore jackd locks its registry with
+_SERVERS, _HDR, _ENTRY = 8, 24, 264   # jack_shm_header_t: 8 entries of {pid_t pid; char name[257]} after 24 bytes
+
+
+class _Sembuf(ctypes.Structure):
+    _fields_ = [("sem_num", ctypes.c_ushort), ("sem_op", ctypes.c_short), ("sem_flg", ctypes.c_short)]
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+
+
+def registry(scrub=False):
+    """The servers in jackd's registry as [(pid, name, alive)]; with scrub=True the entries of servers that
+    no longer exist are cleared first (under JACK's registry lock), as jackd itself would if a server of the
+    same name started."""
+    import mmap
+    import struct
+    try:
+        fd = os.open(REGISTRY, os.O_RDWR if scrub else os.O_RDONLY)
+    except OSError:
+        return []
+    out = []
+    semid = _libc.semget(_SEM_KEY, 0, 0) if scrub else -1
+    locked = semid >= 0 and _libc.semop(semid, ctypes.byref(_Sembuf(0, -1, 0x1000)), 1) == 0   # SEM_UNDO
+    try:
+        size = os.fstat(fd).st_size
+        if size < _HDR + _SERVERS * _ENTRY:
+            return []
+        m = mmap.mmap(fd, size, prot=mmap.PROT_READ | (mmap.PROT_WRITE if scrub else 0))
+        try:
+            for i in range(_SERVERS):
+                off = _HDR + i * _ENTRY
+                pid = struct.unpack_from("<i", m, off)[0]
+                if pid == 0:
+                    continue
+                name = m[off + 4:off + 4 + 257].split(b"\0")[0].decode(errors="replace")
+                alive = _alive(pid)
+                if scrub and not alive:
+                    m[off:off + _ENTRY] = b"\0" * _ENTRY
+                    continue
+                out.append((pid, name, alive))
+        finally:
+            m.close()
+    finally:
+        if locked:
+            _libc.semop(semid, ctypes.byref(_Sembuf(0, 1, 0x1000)), 1)
+        os.close(fd)
+    return out
+
+
+def scrub_registry():
+    try:
+        return registry(scrub=True)
+    except Exception:                         # a fixture's housekeeping never fails a test
+        return []
+
+
 def reap(p, grace=2.0, sig=signal.SIGTERM):
-    """Ends p and its process group: `sig`, then SIGKILL after `grace` seconds.  Returns p's status."""
+    """Ends p and its process group: `sig`, then SIGKILL after `grace` seconds (a jackd gets SIGTERM and at
+    least 5 s, since SIGKILL leaves its registry entry behind, which is then scrubbed).  Returns p's status."""
     if p is None:
         return None
+    jackd = getattr(p, "is_jackd", False)
+    if jackd:
+        sig, grace = signal.SIGTERM, max(grace, 5.0)
     try:
         if p.poll() is None:
             try:
@@ -87,11 +169,15 @@ def reap(p, grace=2.0, sig=signal.SIGTERM):
     finally:
         if p in _children:
             _children.remove(p)
+        if jackd:             # killed, or exited on SIGTERM without unregistering (a frozen client): tidy up
+            scrub_registry()
 
 
 def reap_all():
-    for p in list(_children):
+    for p in [q for q in _children if not getattr(q, "is_jackd", False)]:   # clients first, then servers
         reap(p, grace=1.0)
+    for p in list(_children):
+        reap(p)
 
 
 atexit.register(reap_all)
@@ -122,8 +208,9 @@ class JackServer:
         return e
 
     def start(self, timeout=20.0):
+        scrub_registry()      # entries of servers that died without unregistering would leave no room
         self.proc = spawn(["jackd", "--no-realtime", "-n", self.name, "-d", "dummy", "-r", str(self.rate),
-                           "-p", str(self.period)], stdout=self.log, stderr=subprocess.STDOUT,
+                           "-p", str(self.period)], jackd=True, stdout=self.log, stderr=subprocess.STDOUT,
                           stdin=subprocess.DEVNULL, env=self.env())
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -144,7 +231,7 @@ class JackServer:
         for p in list(_children):
             if getattr(p, "jack_server", None) == self.name:
                 reap(p, grace=2.0)
-        reap(self.proc, grace=3.0)
+        reap(self.proc, grace=5.0)
         self.proc = None
 
     def __enter__(self):
