@@ -25,8 +25,10 @@ live test.  So:
   - each child asks the kernel to signal it when the test process dies (PR_SET_PDEATHSIG): SIGKILL for
     lute, SIGTERM for jackd (so it still unregisters), which covers a test killed with SIGKILL, where no
     Python code can run;
+  - a guardian process of its own session watches each jackd: if the test dies without stopping it, the
+    guardian stops it (SIGTERM, SIGKILL after 8 s) and scrubs the registry;
   - JackServer.start() first removes the registry entries of servers that no longer exist, whoever left
-    them, under JACK's own registry lock.
+    them, under JACK's own registry lock (jackreg.py).
 """
 import atexit
 import ctypes
@@ -74,69 +76,36 @@ def spawn(args, jackd=False, **kw):
     return p
 
 
-REGISTRY = "/dev/shm/jack-shm-registry"
-_SEM_KEY = 0x282929          # JACK_SEMAPHORE_KEY: the SysV semaphore jackd locks its registry with
-_SERVERS, _HDR, _ENTRY = 8, 24, 264   # jack_shm_header_t: 8 entries of {pid_t pid; char name[257]} after 24 bytes
+from jackreg import registry, scrub_registry  # noqa: E402,F401  (jackd's server registry, see jackreg.py)
 
 
-class _Sembuf(ctypes.Structure):
-    _fields_ = [("sem_num", ctypes.c_ushort), ("sem_op", ctypes.c_short), ("sem_flg", ctypes.c_short)]
-
-
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-        return True
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-
-
-def registry(scrub=False):
-    """The servers in jackd's registry as [(pid, name, alive)]; with scrub=True the entries of servers that
-    no longer exist are cleared first (under JACK's registry lock), as jackd itself would if a server of the
-    same name started."""
-    import mmap
-    import struct
-    try:
-        fd = os.open(REGISTRY, os.O_RDWR if scrub else os.O_RDONLY)
-    except OSError:
-        return []
-    out = []
-    semid = _libc.semget(_SEM_KEY, 0, 0) if scrub else -1
-    locked = semid >= 0 and _libc.semop(semid, ctypes.byref(_Sembuf(0, -1, 0x1000)), 1) == 0   # SEM_UNDO
-    try:
-        size = os.fstat(fd).st_size
-        if size < _HDR + _SERVERS * _ENTRY:
-            return []
-        m = mmap.mmap(fd, size, prot=mmap.PROT_READ | (mmap.PROT_WRITE if scrub else 0))
-        try:
-            for i in range(_SERVERS):
-                off = _HDR + i * _ENTRY
-                pid = struct.unpack_from("<i", m, off)[0]
-                if pid == 0:
-                    continue
-                name = m[off + 4:off + 4 + 257].split(b"\0")[0].decode(errors="replace")
-                alive = _alive(pid)
-                if scrub and not alive:
-                    m[off:off + _ENTRY] = b"\0" * _ENTRY
-                    continue
-                out.append((pid, name, alive))
-        finally:
-            m.close()
-    finally:
-        if locked:
-            _libc.semop(semid, ctypes.byref(_Sembuf(0, 1, 0x1000)), 1)
-        os.close(fd)
-    return out
-
-
-def scrub_registry():
-    try:
-        return registry(scrub=True)
-    except Exception:                         # a fixture's housekeeping never fails a test
-        return []
+def _guard_server(p):
+    """A small process of its own session that outlives this test: if the test dies before it stopped jackd
+    (SIGKILL, where no Python code runs), it stops jackd properly — SIGTERM, then SIGKILL after 8 s — and
+    scrubs the registry (also when jackd went by itself: it may not have unregistered).  jackd's own parent-death SIGTERM does the same when jackd shuts down cleanly;
+    this covers a jackd that hangs in its shutdown (clients that vanished, one frozen)."""
+    code = ("import os, sys, time, signal\n"
+            "sys.path.insert(0, sys.argv[3])\n"
+            "parent, pg = int(sys.argv[1]), int(sys.argv[2])\n"
+            "def alive(q):\n"
+            "    try:\n        os.kill(q, 0); return True\n"
+            "    except ProcessLookupError:\n        return False\n"
+            "    except PermissionError:\n        return True\n"
+            "while alive(parent) and alive(pg): time.sleep(0.3)\n"
+            "if alive(pg):\n"
+            "    try: os.killpg(pg, signal.SIGTERM)\n"
+            "    except OSError: pass\n"
+            "    t = time.time()\n"
+            "    while alive(pg) and time.time() - t < 8: time.sleep(0.2)\n"
+            "    try: os.killpg(pg, signal.SIGKILL)\n"
+            "    except OSError: pass\n"
+            "if not alive(parent):\n"
+            "    time.sleep(0.5)\n"
+            "    import jackreg; jackreg.scrub_registry()\n")
+    subprocess.Popen(["/usr/bin/python3", "-c", code, str(os.getpid()), str(p.pid),
+                      os.path.dirname(os.path.abspath(__file__))],
+                     start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL)
 
 
 def reap(p, grace=2.0, sig=signal.SIGTERM):
@@ -212,6 +181,7 @@ class JackServer:
         self.proc = spawn(["jackd", "--no-realtime", "-n", self.name, "-d", "dummy", "-r", str(self.rate),
                            "-p", str(self.period)], jackd=True, stdout=self.log, stderr=subprocess.STDOUT,
                           stdin=subprocess.DEVNULL, env=self.env())
+        _guard_server(self.proc)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
