@@ -186,8 +186,9 @@ static char **complete(const char *text, int start, int end) {
     return rl_completion_matches(text, generator);
 }
 
-/* lute.message(fmt, ...) from lute.lua (a loop that stopped, a scheduler error) writes to stderr
- * directly; on a terminal it goes through print_above_prompt instead, like the C side's messages. */
+/* lute.message(fmt, ...) from lute.lua (a loop that stopped, a scheduler error), in a live session:
+ * formatted, then through lt_message like the C side's messages (flood control, and on a terminal
+ * print_above_prompt). */
 static int repl_message(lua_State *L) {
     int n = lua_gettop(L);
     lua_pushvalue(L, lua_upvalueindex(1));   /* string.format as it was when the REPL started */
