@@ -74,6 +74,7 @@ static void on_signal(int sig) {
 static void on_where(int sig) {
     (void)sig;
     lt_vm_where_now(where_buf, sizeof where_buf);
+    atomic_thread_fence(memory_order_release);   /* the text before the flag, for the watchdog thread */
     where_ready = 1;
 }
 
@@ -154,6 +155,7 @@ static void locate(char *buf, size_t len) {
             nanosleep(&ts, NULL);
         }
     }
+    atomic_thread_fence(memory_order_acquire);
     if (where_ready && where_buf[0]) snprintf(buf, len, "%s", where_buf);
     else lt_vm_last_seen(buf, len);
 }
