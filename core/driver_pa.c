@@ -194,3 +194,14 @@ void lt_live_close(lt_live *l) {
     free(l);
     pa_done();
 }
+
+/* A forced end (lua/guard.c): abort rather than drain, and terminate PortAudio, which closes the JACK
+ * client, so the server forgets lute at once.  `l` is not freed: the process is about to end. */
+void lt_live_abort(lt_live *l) {
+    if (!l || !l->stream) return;
+    PaStream *s = l->stream;
+    l->stream = NULL;
+    Pa_AbortStream(s);
+    Pa_CloseStream(s);
+    if (pa_users > 0) { pa_users = 0; Pa_Terminate(); }
+}

@@ -20,17 +20,7 @@
 #include <string.h>
 #include <time.h>
 
-void (*lt_message_hook)(const char *text);
-
-void lt_message(const char *fmt, ...) {
-    char buf[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    if (lt_message_hook) lt_message_hook(buf);
-    else { fputs(buf, stderr); fputc('\n', stderr); fflush(stderr); }
-}
+/* lt_message and lt_message_hook live in message.c (flood control). */
 
 static lt_api_state *state(lua_State *L) {
     return lua_touserdata(L, lua_upvalueindex(1));
