@@ -40,7 +40,6 @@
  * released).  Thread: the MIDI thread (the producer of the engine's MIDI ring).  RT-safe: yes.
  * It belongs to core/engine.c; until the engine has it this is a weak reference, left NULL, and the
  * two controllers only reach Lua handlers. */
-extern void lt_engine_panic(lt_engine *e, int64_t frame, int hard) __attribute__((weak));
 
 typedef struct options {
     const char *cmd;          /* NULL (live), "render", "exec" */
@@ -621,9 +620,8 @@ static void on_midi(void *ud, const uint8_t *msg, size_t len, int64_t arrival_ns
     midi_glue *g = ud;
     int64_t frame = lt_engine_frame_at(g->engine, arrival_ns) + g->latency;
     if (len <= 3 && msg[0] >= 0x80 && msg[0] < 0xF0) lt_engine_midi(g->engine, frame, msg, (int)len);
-    /* MIDI panic: all sound off (CC 120) cuts every voice, all notes off (CC 123) releases them. */
-    if (len == 3 && (msg[0] & 0xF0) == 0xB0 && (msg[1] == 120 || msg[1] == 123) && lt_engine_panic)
-        lt_engine_panic(g->engine, frame, msg[1] == 120);
+    /* MIDI panic is the engine's: CC 120 (all sound off) cuts every voice, CC 123 (all notes off)
+     * releases them (lt_engine_midi, core/engine.c) */
     if (msg[0] >= 0xF8 && msg[0] != 0xFA && msg[0] != 0xFC && msg[0] != 0xFB) return;  /* clock and sensing stay out of Lua */
     lt_midi_event ev;
     ev.frame = frame;

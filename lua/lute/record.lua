@@ -113,11 +113,16 @@ require("lute.reconcile").part{ name = "inputs", order = 14,
 -- The click's channel: staged in every commit while a recording wants it (reconcile.lua's
 -- extra_channels), so a reload of the script never takes it away in the middle of a count-in.
 -- ---------------------------------------------------------------------------------------------
+-- The click: a short sine blip at the note's pitch (c6 on the first beat, g5 on the others), made
+-- of the patch units as any patch is.
 local click_program
 local function click_spec()
   if not click_program then
-    local Snd = require "lute.sound"
-    click_program = Snd.resolve_patch("click").program
+    local U = require("patch").globals()
+    click_program = require("lute.sound").compile(function(v)
+      local e = U.env(v.gate, 0, 1, 0, 0, 0, 0, 0, 0, 0.0005, 0.025, "2")
+      return U.sine(v.freq) * e * e * v.vel * 0.5
+    end, "click").program
   end
   return { name = CLICK, program = click_program, voices = 4, gain = -6, controls = {} }
 end
