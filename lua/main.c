@@ -12,6 +12,8 @@
 #include "guard.h"
 #include "message.h"
 #include "driver.h"
+#include "io/stems.h"
+#include "io/input_file.h"
 #include "analysis.h"
 #include "midi.h"
 #include "midi_rt.h"
@@ -50,7 +52,8 @@ typedef struct options {
     const char *midi_in;
     const char *midi_api;
     const char *section;
-    const char *solo;
+    const char *solo, *mute, *bus, *stems, *input;
+    int no_guard;
     double seconds, bars, from_bar, to_bar, tail, stall_limit;
     int rate, block, bits, lookahead_ms, no_midi, no_repl;
     int exec_argc;
@@ -89,12 +92,16 @@ static void usage(FILE *f) {
         "  --rate HZ            sample rate (default 48000)\n"
         "  --bits 16|24|32      sample format (32 = float; default 32, 24 for FLAC)\n"
         "  --solo TRACK[,TRACK] render only these tracks\n"
+        "  --mute NAME[,NAME]   these tracks and buses are silent\n"
+        "  --bus NAME           only what this bus outputs (it is soloed with what feeds it)\n"
+        "  --stems DIR          also write each track's and bus's post-fader signal to DIR/NAME.wav\n"
+        "  --input FILE         a file as the audio input (input tracks play and record it)\n"
         "  --midi FILE.mid      also (or only) write a type 1 Standard MIDI File\n"
         "  --lookahead MS       the scheduler's lookahead (default %d)\n"
         "  --stall-limit S      stop with an error naming the file and line when the script is stuck in one\n"
         "                       C function for S seconds (default %g; 0 = never)\n"
         "other:\n"
-        "  --list-devices       audio outputs\n"
+        "  --list-devices       audio devices (their inputs and outputs)\n"
         "  --list-midi          MIDI inputs (--midi-api chooses the system)\n"
         "  -h, --help           this text\n"
         "  --version            lute's version\n"
@@ -150,6 +157,7 @@ static int parse_args(int argc, char **argv, options *o) {
         else if (strcmp(a, "--no-repl") == 0) o->no_repl = 1;
         STR("-o", o->out) STR("--out", o->out) STR("--midi", o->midi_out) STR("--device", o->device)
         STR("--midi-in", o->midi_in) STR("--midi-api", o->midi_api) STR("--section", o->section) STR("--solo", o->solo)
+        STR("--mute", o->mute) STR("--bus", o->bus) STR("--stems", o->stems) STR("--input", o->input)
         NUM("--seconds", 0.001, 86400, o->seconds) NUM("--bars", 0.001, 100000, o->bars)
         NUM("--from", 1, 100000, o->from_bar) NUM("--to", 1, 100000, o->to_bar) NUM("--tail", 0, 600, o->tail)
         NUM("--rate", 8000, 384000, o->rate) NUM("--block", 16, 8192, o->block)
@@ -454,6 +462,42 @@ static int solo_body(lua_State *L) {
     return 0;
 }
 
+/* lute/render.lua's answer to an option: mute(list) or bus(name) */
+typedef struct render_opt { const char *fn, *arg; } render_opt;
+static int render_opt_body(lua_State *L) {
+    render_opt *r = lua_touserdata(L, 1);
+    lua_getglobal(L, "require");
+    lua_pushstring(L, "lute.render");
+    lua_call(L, 1, 1);
+    lua_getfield(L, -1, r->fn);
+    lua_pushstring(L, r->arg);
+    lua_call(L, 1, 0);
+    return 0;
+}
+
+/* The song's master { target =, ceiling = }: pushes target, ceiling (or nothing). */
+static int master_target_body(lua_State *L) {
+    double *tc = lua_touserdata(L, 1);
+    lua_getglobal(L, "require");
+    lua_pushstring(L, "lute.render");
+    lua_call(L, 1, 1);
+    lua_getfield(L, -1, "master_target");
+    lua_call(L, 0, 2);
+    tc[0] = lua_isnumber(L, -2) ? lua_tonumber(L, -2) : NAN;
+    tc[1] = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : NAN;
+    return 0;
+}
+
+static int render_option(lt_session *s, const char *opt, const char *fn, const char *arg) {
+    render_opt r = {fn, arg};
+    if (!arg) return 0;
+    if (lt_vm_cpcall(s->L, render_opt_body, &r, LT_EVAL_BUDGET_MS) != LUA_OK) {
+        fprintf(stderr, "lute: %s: %s\n", opt, lua_tostring(s->L, -1));
+        return 2;
+    }
+    return 0;
+}
+
 /* What a listener should know about the peaks: a fixed-point file that clipped (how many samples, how
  * far over, what to do), or a float file whose peaks only a float file keeps. */
 static void report_peaks(const lt_render_result *res, int bits) {
@@ -503,8 +547,16 @@ static int run_render(const options *o) {
         rc = 2;
         goto done;
     }
+    if ((rc = render_option(&s, "--mute", "mute", o->mute)) || (rc = render_option(&s, "--bus", "bus", o->bus))) goto done;
+    if (o->input) {
+        char ierr[1024];
+        s.api.input_file = lt_input_file_open(s.api.engine, o->input, rate, ierr, sizeof ierr);
+        if (!s.api.input_file) { fprintf(stderr, "lute: %s\n", ierr); rc = 2; goto done; }
+        s.api.inputs = lt_input_file_channels(s.api.input_file);
+    }
     int64_t start = 0, frames = 0;
     if (render_span(&s, o, &start, &frames)) { rc = 2; goto done; }
+    lt_stems *stems = NULL;
     if (o->midi_out && write_midi(&s, o->midi_out, o)) { rc = lt_guard_exit_status() ? interrupted_status("") : 2; goto done; }
     if (!o->out) goto done;
 
@@ -524,6 +576,11 @@ static int run_render(const options *o) {
         goto done;
     }
     lt_guard_set_tempfile(out.tmp);
+    if (o->stems) {
+        stems = lt_stems_open(o->stems, rate, out.bits, start, frames, err, sizeof err);
+        if (!stems) { fprintf(stderr, "lute: %s\n", err); lt_render_abort(&out); lt_guard_set_tempfile(NULL); rc = 2; goto done; }
+        lt_engine_set_tap(s.api.engine, lt_stems_tap, stems);
+    }
     /* Frames before `start` (a section or --from) are rendered into nothing, so voices and tails
      * enter the excerpt exactly as they would sound in the whole song. */
     int failed = 0;
@@ -540,6 +597,14 @@ static int run_render(const options *o) {
     if (!failed && lt_render_run(&out, s.api.engine, frames, feed, &ctx, &res, err, sizeof err)) failed = 1;
     clear_progress(&ctx.pr);
     if (!failed && lt_render_commit(&out, err, sizeof err)) failed = 1;
+    if (stems) {
+        lt_engine_set_tap(s.api.engine, NULL, NULL);
+        char serr[1024];
+        int n = lt_stems_close(stems, serr, sizeof serr);
+        stems = NULL;
+        if (n < 0) { fprintf(stderr, "lute: --stems: %s\n", serr); if (!failed) rc = 1; }
+        else if (!failed) printf("wrote %d stems in %s\n", n, o->stems);
+    }
     if (failed) {
         lt_render_abort(&out);
         lt_guard_set_tempfile(NULL);
@@ -557,6 +622,13 @@ static int run_render(const options *o) {
     }
     lt_guard_set_tempfile(NULL);
     lt_api_pump(s.L, &s.api);
+    double tc[2] = {NAN, NAN};
+    if (lt_vm_cpcall(s.L, master_target_body, tc, LT_EVAL_BUDGET_MS) == LUA_OK && (isfinite(tc[0]) || isfinite(tc[1]))) {
+        /* master { target =, ceiling = }: the mix brought to the target under the ceiling */
+        int trc = lt_render_target(o->out, out.bits, tc[0], isfinite(tc[1]) ? tc[1] : -1.0, err, sizeof err);
+        if (trc < 0) { fprintf(stderr, "lute: master target: %s\n", err); rc = 1; }
+        else if (trc > 0) rc = 1;
+    }
     lt_engine_stats st;
     lt_engine_get_stats(s.api.engine, &st);
     int bits = out.bits;

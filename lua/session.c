@@ -152,7 +152,7 @@ int lt_session_eval_file(lt_session *s, const char *path) {
     lua_pushstring(L, path);
     int st = call_lute(L, "_begin", 2, 1);
     if (st != LUA_OK) { failed(L, path, st); return -1; }
-    st = load_user(L, luaL_loadfilex(L, path, "t"));
+    st = load_user(L, lt_vm_loadfile(L, path));
     if (st != LUA_OK) { failed(L, path, st); return -1; }
     lt_vm_evaluating(1);
     st = lt_docall(L, 0, 0, LT_EVAL_BUDGET_MS, 0);

@@ -154,6 +154,9 @@ static void free_plan(lt_mix *m, lt_plan *p) {
 static int send_cmd(lt_mix *m, lt_cmd *c) { return lt_engine_send(m->e, c) ? 0 : -1; }
 
 static int send_param_ramp(lt_mix *m, lt_handle node, int index, float value, int64_t frame, int32_t ramp) {
+    /* before the engine has rendered anything (a render setting up: --mute, --bus) a glide would
+     * only smear the first milliseconds: the value is there from the start */
+    if (ramp < 0 && frame <= 0 && lt_engine_frame(m->e) == 0) ramp = 0;
     lt_cmd c = { .frame = frame, .type = LT_CMD_PARAM, .flags = LT_CMDF_SCHED, .node = node };
     c.u.param.index = (uint16_t)index;
     c.u.param.value = value;

@@ -448,9 +448,13 @@ void lt_fx_clear(lt_node *nd) {
 static void strip_gains(const lt_strip *s, float *gl, float *gr) {
     float g = (s->gain_db.cur <= -120.0f ? 0.0f : powf(10.0f, s->gain_db.cur / 20.0f)) * (1.0f - s->mute.cur) * (1.0f - s->solo_mute.cur) *
               (1.0f - 2.0f * s->polarity.cur);
-    float pan = s->pan.cur < -1 ? -1 : s->pan.cur > 1 ? 1 : s->pan.cur;
-    *gl = g * lt_pan_left(pan) * (float)M_SQRT2;
-    *gr = g * lt_pan_right(pan) * (float)M_SQRT2;
+    double pan = s->pan.cur < -1 ? -1 : s->pan.cur > 1 ? 1 : s->pan.cur;
+    /* in double, so that the centre is exactly 1 (in float cos(pi/4) * sqrt 2 is 1.0000001): a
+     * centred track or master passes its signal bit for bit (a solo render equals its stem) */
+    *gl = (float)(g * cos((pan + 1.0) * 0.78539816339744830962) * M_SQRT2);
+    *gr = (float)(g * sin((pan + 1.0) * 0.78539816339744830962) * M_SQRT2);
+    if (pan <= -1) *gr = 0;
+    if (pan >= 1) *gl = 0;
 }
 
 static void strip_apply(lt_strip *s, const lt_cmd *c, float sr) {
@@ -485,7 +489,10 @@ int lt_strip_run(lt_node *nd, const lt_run *run, float *l, float *r, float *dl, 
         return -1;
     }
     int pos = 0, e = nd->ev_head;
-    if (s->gl < 0) strip_gains(s, &s->gl, &s->gr);
+    if (s->gl < 0) {   /* its first block starts at its gains, with what arrives on its first frame */
+        while (e >= 0 && run->ev[e].off <= 0) { strip_apply(s, &run->ev[e].cmd, run->sr); e = run->ev[e].next; }
+        strip_gains(s, &s->gl, &s->gr);
+    }
     while (pos < LT_QUANTUM) {
         while (e >= 0 && run->ev[e].off <= pos) { strip_apply(s, &run->ev[e].cmd, run->sr); e = run->ev[e].next; }
         int end = e >= 0 ? run->ev[e].off : LT_QUANTUM, n = end - pos;
