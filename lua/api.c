@@ -466,6 +466,19 @@ static int l_take_detach(lua_State *L) {
     return 0;
 }
 
+/* core.guard(on [, ceiling_db]): the speaker guard at the output (live: on at 0 dBFS unless
+ * --no-guard; master { ceiling = } moves it). */
+static int l_guard(lua_State *L) {
+    lt_api_state *st = state(L);
+    double db = luaL_optnumber(L, 2, 0);
+    luaL_argcheck(L, db >= -40 && db <= 0, 2, "the ceiling is -40 .. 0 dBFS");
+    lt_cmd c = {.frame = 0, .type = LT_CMD_GUARD};
+    c.u.guard.on = lua_toboolean(L, 1);
+    c.u.guard.ceiling = (float)pow(10.0, db / 20.0);
+    send(L, st, &c);
+    return 0;
+}
+
 /* core.script_dir() -> the folder of the script being played (".": none yet). */
 static int l_script_dir(lua_State *L) {
     if (lua_getfield(L, LUA_REGISTRYINDEX, "lute.script_dir") != LUA_TSTRING) { lua_pop(L, 1); lua_pushstring(L, "."); }
@@ -730,7 +743,7 @@ static const luaL_Reg core_funcs[] = {
     {"meters", l_meters}, {"meter", l_meter}, {"stats", l_stats}, {"quit", l_quit}, {"clock", l_clock},
     {"tempo", l_tempo_new}, {"midi_poll", l_midi_poll},
     {"take_attach", l_take_attach}, {"take_detach", l_take_detach}, {"inputs", l_inputs}, {"input_file", l_input_file},
-    {"script_dir", l_script_dir},
+    {"script_dir", l_script_dir}, {"guard", l_guard},
     {NULL, NULL}};
 
 static int open_core(lua_State *L) {

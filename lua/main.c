@@ -80,6 +80,8 @@ static void usage(FILE *f) {
         "  --midi-api alsa|jack which MIDI system (default: ALSA when there is one, else JACK)\n"
         "  --no-midi            no MIDI input\n"
         "  --no-repl            no REPL: play and watch the script only\n"
+        "  --no-guard           no speaker guard (by default the output never passes 0 dBFS, or the\n"
+        "                       master's ceiling: a fast limiter that says when it acts)\n"
         "  --stall-limit S      say so when the control thread is stuck in one C function for S seconds\n"
         "                       (default %g; 0 = never)\n"
         "render:\n"
@@ -155,6 +157,7 @@ static int parse_args(int argc, char **argv, options *o) {
         else if (strcmp(a, "--list-midi") == 0) o->cmd = "list-midi";
         else if (strcmp(a, "--no-midi") == 0) o->no_midi = 1;
         else if (strcmp(a, "--no-repl") == 0) o->no_repl = 1;
+        else if (strcmp(a, "--no-guard") == 0) o->no_guard = 1;
         STR("-o", o->out) STR("--out", o->out) STR("--midi", o->midi_out) STR("--device", o->device)
         STR("--midi-in", o->midi_in) STR("--midi-api", o->midi_api) STR("--section", o->section) STR("--solo", o->solo)
         STR("--mute", o->mute) STR("--bus", o->bus) STR("--stems", o->stems) STR("--input", o->input)
@@ -748,6 +751,12 @@ static int run_live(const options *o) {
     lt_session s;
     if (lt_session_init(&s, rate, 1, o->lookahead_ms)) { lt_live_close(live); return 1; }
     s.api.inputs = lt_live_inputs(live);
+    if (!o->no_guard) {   /* the speaker guard: nothing over 0 dBFS reaches the device (docs/robustness.md) */
+        lt_cmd gcmd = {.frame = 0, .type = LT_CMD_GUARD};
+        gcmd.u.guard.on = 1;
+        gcmd.u.guard.ceiling = 1.0f;
+        lt_engine_send(s.api.engine, &gcmd);
+    }
     s.api.roundtrip = (int32_t)lround((lt_live_latency(live) + lt_live_input_latency(live)) * rate);
     s.script = o->script;
     midi_glue glue = {.engine = s.api.engine};
