@@ -16,7 +16,8 @@ typedef struct lt_live_config {
     int sample_rate;         /* 0 = 48000 (or the device's own rate if it refuses 48000) */
     int block;               /* 0 = 256 frames */
     const char *client_name; /* the name JACK shows; NULL = "lute" */
-    int inputs;              /* device input channels to open: -1 = none, 0 = up to 2 the device has */
+    int inputs;              /* device input channels to open: -1 = none (output only), 0 = up to 2,
+                                N = up to N (as many as the device has) */
 } lt_live_config;
 
 typedef struct lt_live_stats {

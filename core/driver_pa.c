@@ -103,7 +103,7 @@ static int callback(const void *in, void *out, unsigned long frames, const PaStr
     (void)ti;
     lt_live *l = ud;
     int64_t t0 = now_ns();
-    lt_engine_mark_time(l->engine, lt_engine_frame(l->engine), t0);
+    lt_engine_mark_time(l->engine, lt_engine_engine_frame(l->engine), t0);   /* engine frames: MIDI stamps must not move with the flywheel */
     lt_engine_process_io(l->engine, in, in ? l->inputs : 0, out, (int)frames);
     int64_t dt = now_ns() - t0;
     if (dt > atomic_load_explicit(&l->worst_ns, memory_order_relaxed))
@@ -140,10 +140,12 @@ lt_live *lt_live_open(const lt_live_config *cfg, int *no_device, char *err, size
     PaStreamParameters op = {dev, 2, paFloat32, d->defaultLowOutputLatency, NULL};
     double rates[2] = {cfg->sample_rate > 0 ? cfg->sample_rate : 48000, d->defaultSampleRate};
     r = paInvalidSampleRate;
-    /* Full duplex on the same device when it has inputs (recording, monitoring); output alone
-     * when it has none or refuses duplex. */
-    int want_in = cfg->inputs < 0 ? 0 : d->maxInputChannels < 2 ? d->maxInputChannels : 2;
-    if (cfg->inputs > 0 && cfg->inputs < want_in) want_in = cfg->inputs;
+    /* Full duplex on the same device when inputs are asked for (recording, monitoring) and it has
+     * them; output alone otherwise, or when it refuses duplex.  Not by default: PortAudio's JACK
+     * host API delays the output of a duplex stream by a period (measured: MIDI to sound 544
+     * frames instead of 288 at 256-frame periods). */
+    int want_in = cfg->inputs < 0 ? 0 : cfg->inputs == 0 ? 2 : cfg->inputs;
+    if (want_in > d->maxInputChannels) want_in = d->maxInputChannels;
     for (int duplex = want_in > 0; duplex >= 0 && r != paNoError; duplex--) {
         PaStreamParameters ip = {dev, want_in, paFloat32, d->defaultLowInputLatency, NULL};
         for (int i = 0; i < (cfg->sample_rate > 0 ? 1 : 2) && r != paNoError; i++) {

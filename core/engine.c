@@ -391,12 +391,18 @@ static void gather(lt_engine *e, int64_t start) {
     midi_msg m;
     e->nqev = 0;
     if (e->plan) for (int i = 0; i < e->plan->nnodes; i++) e->plan->nodes[i]->ev_head = e->plan->nodes[i]->ev_tail = -1;
-    while (e->horizon >= 0 && e->period > 0 && end > e->horizon) flywheel_turn(e);
+    /* what the scheduler sent first (a new horizon that has just arrived moves the flywheel's cue
+     * before it is judged; it acts at once, whatever its frame), then the flywheel */
     while (lt_ring_pop(&e->cmd_ring, &c)) {
         if (c.flags & LT_CMDF_SCHED) c.frame += e->offset;
-        if (c.type == LT_CMD_HORIZON && c.u.fly.horizon >= 0) c.u.fly.horizon += e->offset;
+        if (c.type == LT_CMD_HORIZON) {
+            if (c.u.fly.horizon >= 0) c.u.fly.horizon += e->offset;
+            apply_engine_cmd(e, &c, 0);
+            continue;
+        }
         heap_push(e, &c);
     }
+    while (e->horizon >= 0 && e->period > 0 && end > e->horizon) flywheel_turn(e);
     while (lt_ring_pop(&e->midi_ring, &m)) midi_to_cmds(e, &m);
     while (e->heap_n > 0 && e->heap[0].frame < end) {
         heap_pop(e, &c);

@@ -53,7 +53,7 @@ typedef struct options {
     const char *midi_api;
     const char *section;
     const char *solo, *mute, *bus, *stems, *input;
-    int no_guard;
+    int no_guard, inputs;
     double seconds, bars, from_bar, to_bar, tail, stall_limit;
     int rate, block, bits, lookahead_ms, no_midi, no_repl;
     int exec_argc;
@@ -80,6 +80,8 @@ static void usage(FILE *f) {
         "  --midi-api alsa|jack which MIDI system (default: ALSA when there is one, else JACK)\n"
         "  --no-midi            no MIDI input\n"
         "  --no-repl            no REPL: play and watch the script only\n"
+        "  --inputs N           open N input channels of the device too (full duplex), to record or\n"
+        "                       monitor inputs; off by default: duplex costs a period of latency\n"
         "  --no-guard           no speaker guard (by default the output never passes 0 dBFS, or the\n"
         "                       master's ceiling: a fast limiter that says when it acts)\n"
         "  --stall-limit S      say so when the control thread is stuck in one C function for S seconds\n"
@@ -163,7 +165,7 @@ static int parse_args(int argc, char **argv, options *o) {
         STR("--mute", o->mute) STR("--bus", o->bus) STR("--stems", o->stems) STR("--input", o->input)
         NUM("--seconds", 0.001, 86400, o->seconds) NUM("--bars", 0.001, 100000, o->bars)
         NUM("--from", 1, 100000, o->from_bar) NUM("--to", 1, 100000, o->to_bar) NUM("--tail", 0, 600, o->tail)
-        NUM("--rate", 8000, 384000, o->rate) NUM("--block", 16, 8192, o->block)
+        NUM("--inputs", 1, 8, o->inputs) NUM("--rate", 8000, 384000, o->rate) NUM("--block", 16, 8192, o->block)
         NUM("--stall-limit", 0, 86400, o->stall_limit)
         else if (strcmp(a, "--bits") == 0) {
             if (!v || (strcmp(v, "16") && strcmp(v, "24") && strcmp(v, "32")))
@@ -726,7 +728,8 @@ static int run_live(const options *o) {
     lt_guard_start(&gc);
     char err[2048];
     int no_device = 0;
-    lt_live_config lc = {.device = o->device, .sample_rate = o->rate, .block = o->block, .client_name = "lute"};
+    lt_live_config lc = {.device = o->device, .sample_rate = o->rate, .block = o->block, .client_name = "lute",
+                         .inputs = o->inputs > 0 ? o->inputs : -1};
     lt_live *live = lt_live_open(&lc, &no_device, err, sizeof err);
     if (!live) {
         if (lt_guard_exit_status()) return lt_guard_exit_status();

@@ -86,6 +86,9 @@ function E.inputs() return core.inputs() end
 function E.take_attach(h, writer, latency, frame) return core.take_attach(h, writer, latency, frame) end
 function E.take_detach(h, frame) return core.take_detach(h, frame) end
 function E.script_dir() return core.script_dir() end
+-- The flywheel's cue (live): everything before score frame `frame` is sent; a bar is `period`
+-- frames there.  E.horizon(-1): off (stopped).
+function E.horizon(frame, period) return core.horizon(frame, period) end
 E.root = core.root
 
 return E

@@ -223,7 +223,8 @@ function M.record(o)
   end
   local nin = E.inputs()
   if E.live() and nin == 0 then
-    error("the audio device has no input channels to record (lute --list-devices shows them; --device picks one)", 2)
+    error("no audio input is open: start lute with --inputs 2 (full duplex costs a period of latency, so it is "
+      .. "not the default; lute --list-devices shows each device's inputs)", 2)
   end
   -- when
   local count_in = o.count_in or 0

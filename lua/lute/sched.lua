@@ -225,6 +225,12 @@ function Sc.tick(upto)
         end
         local to_beat = T.bar_to_beat(to)
         for _, fn in ipairs(Sc.on_window) do guarded("window", fn, to_beat) end
+        -- live, the engine's flywheel learns how far the score is sent: if the control thread then
+        -- stalls (a long C call, a slow evaluation), it plays the last bar again instead of silence
+        if E.live() then
+          local f = math.floor(T.frame_of_bar(to))
+          guarded("horizon", E.horizon, f, f - math.floor(T.frame_of_bar(to - 1)))
+        end
       end
     end
   end
