@@ -9,4 +9,8 @@
 /* Each pushes its module table and returns 1, like a luaopen_* function. */
 int lt_open_take(lua_State *L);
 int lt_open_edit(lua_State *L);
+
+/* The metatable name of a lute.edit buffer (an lt_abuf userdata): lute.sample's from_buffer reads
+ * one to make a sample of a rendered clip. */
+#define LT_EDIT_BUF_MT "lute.edit.buffer"
 #endif
