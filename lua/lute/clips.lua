@@ -595,15 +595,10 @@ function M.record_midi(o)
   if o.from ~= nil and o.from ~= "now" and o.from ~= "bar" then Rp.error("record_midi: from = \"bar\" (the next bar, the default) or \"now\"") end
   if st.recording then Rp.error("record_midi: already recording (MIDI take %d); stop_record_midi() ends it", #st.midi_takes + 1) end
   if not S.playing then Rp.error("record_midi: the music is stopped; play() first (a MIDI take is recorded while the music plays)") end
+  -- Where the engine is now, as a transport bar: the recording starts there, or at the next bar.
   local now = E.frame()
-  local bar
-  if o.from == "now" then
-    bar = T.beat_to_bar(T.to_r(S.tempo:beat_at_frame(now - S.origin)))
-  else
-    local b = T.beat_to_bar(T.to_r(S.tempo:beat_at_frame(now - S.origin)))
-    bar = b:ceil()
-    if bar < T.next_switch_bar():floor() and false then bar = T.next_switch_bar() end
-  end
+  local bar = T.beat_to_bar(T.to_r(math.max(0, S.tempo:beat_at_frame(now - S.origin))))
+  if o.from ~= "now" then bar = R(bar:ceil()) end
   local start_beat = T.bar_to_beat(bar):tonumber()
   local start_frame = T.frame_of_bar(bar)
   local rec = Clip.recorder{ rate = E.rate(), meter = midi_meter_at(bar),
@@ -611,7 +606,7 @@ function M.record_midi(o)
     frame_of = function(b) return T.frame_of_beat(start_beat + b) end }
   local stop = o.bars and T.frame_of_bar(bar + T.to_r(o.bars)) or nil
   local early = floor(0.05 * E.rate())   -- a note played a hair before the first bar belongs to it
-  local r = { rec = rec, name = o.name, track = o.track, bar = bar:floor(), start = start_frame, stop = stop }
+  local r = { rec = rec, name = o.name, track = o.track, bar = R(bar:floor()):tonumber(), start = start_frame, stop = stop }
   r.feed = function(m)
     if m.frame and m.frame >= start_frame - early and (not stop or m.frame < stop) then rec:feed(m) end
   end
@@ -619,7 +614,7 @@ function M.record_midi(o)
   S.midi_handlers.any = S.midi_handlers.any or {}
   table.insert(S.midi_handlers.any, { fn = r.feed, origin = "repl" })
   local text = ("recording MIDI take %d%s from bar %d%s"):format(#st.midi_takes + 1, o.name and (" '" .. o.name .. "'") or "",
-    bar:floor() + 1, o.bars and (" for %s bars"):format(D.num(o.bars)) or " until stop_record_midi()")
+    r.bar + 1, o.bars and (" for %s bars"):format(D.num(o.bars)) or " until stop_record_midi()")
   Rp.say("lute: %s", text)
   return text
 end
