@@ -18,10 +18,11 @@
 --   take 1: in tune and in time in bars 1-2; from bar 3 on it goes 45 cents flat
 --   take 2: 35 cents sharp until beat 3 of bar 5; from there on the best of the three
 --   take 3: 70 ms late in bars 1-2; bars 3 to 5:3 in tune and in time; a wrong note in bar 7
--- "drums": the GM Rock kit (Hydrogen's, installed with hydrogen-data): kick on 1, 2&, 3, 3a-ish
--- (sixteenths 0, 6, 8, 11), snare on 2 and 4, closed hats on eighths; every hit played off the
--- grid by a fixed humanising table (up to 18 ms early or late) and at its own velocity.  The
--- kick take hears the snare too, 32 dB down (bleed); the overheads hear everything.
+-- "drums": the GM Rock kit (Hydrogen's, installed with hydrogen-data): kick on 1, 2&, 3 and 4&
+-- (sixteenths 0, 6, 8, 14), snare on 2 and 4, closed hats on eighths; every step played off the
+-- grid by a fixed humanising table (up to 18 ms early or late; hits on one step together) and every
+-- hit at its own velocity.  The kick take hears the snare too, 32 dB down (bleed); the overheads
+-- hear everything.
 local LT = require "lute.take"
 local LE = require "lute.edit"
 local sample = require "lute.sample"
@@ -129,21 +130,25 @@ end
 -- ---------------------------------------------------------------------------------------------
 -- The drums
 -- ---------------------------------------------------------------------------------------------
--- Humanising: seconds early (-) or late (+), and a velocity, for the i-th hit (a fixed table).
+-- Humanising: seconds early (-) or late (+) for the hits of the i-th sixteenth that has any (the
+-- drummer's hands and feet land together: hits on one step share it), and a velocity for the i-th
+-- hit (fixed tables).
 local SHIFT = { 0.004, -0.012, 0.009, 0.017, -0.006, 0.013, -0.018, 0.002, 0.011, -0.009, 0.015, -0.003, 0.007, -0.015, 0.018, -0.001 }
 local VEL = { 1.0, 0.8, 0.92, 0.7, 0.95, 0.85, 0.75, 0.9 }
-local KICK, SNARE, HATS = { 0, 6, 8, 11 }, { 4, 12 }, { 0, 2, 4, 6, 8, 10, 12, 14 }
+local KICK, SNARE, HATS = { 0, 6, 8, 14 }, { 4, 12 }, { 0, 2, 4, 6, 8, 10, 12, 14 }
 
--- The hits of the groove: { frame, sound, velocity }, in order.
+-- The hits of the groove: { frame, grid (the frame it belongs on), sound, vel }, in order.
 function M.groove(rate, bars)
   local step = rate * 60 / M.BPM / 4
-  local hits, n = {}, 0
+  local hits, n, shift_of, steps = {}, 0, {}, 0
   for bar = 0, bars - 1 do
-    local function add(steps, sound)
-      for _, s in ipairs(steps) do
+    local function add(list, sound)
+      for _, s in ipairs(list) do
         n = n + 1
-        local f = floor((bar * 16 + s) * step + SHIFT[(n - 1) % #SHIFT + 1] * rate + 0.5)
-        hits[#hits + 1] = { frame = math.max(0, f), grid = floor((bar * 16 + s) * step + 0.5), sound = sound,
+        local k = bar * 16 + s
+        if not shift_of[k] then steps = steps + 1; shift_of[k] = SHIFT[(steps - 1) % #SHIFT + 1] end
+        local f = floor(k * step + shift_of[k] * rate + 0.5)
+        hits[#hits + 1] = { frame = math.max(0, f), grid = floor(k * step + 0.5), sound = sound,
                             vel = VEL[(n - 1) % #VEL + 1] }
       end
     end

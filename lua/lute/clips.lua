@@ -722,11 +722,18 @@ function M.replace(o)
     evs[#evs + 1] = { b = b, e = e, value = { s = sound, vel = vel[i] / 127 } }
     if e > last then last = e end
   end
-  local period = o.loop and R(math.max(1, last:ceil():tonumber())) or nil
+  -- loop: the hits repeat every whole number of bars the clip spans (from bar 1, or from `at`)
+  local period
+  if o.loop then
+    local buf, pos = Ed.render(desc)
+    local bars = pos0 and (ctx.beat_of_frame(buf:frames()) - ctx.beat_of_frame(0)) / ctx.meter + (o.at - 1)
+      or ctx.beat_of_frame(pos + buf:frames()) / ctx.meter
+    period = R(math.max(1, math.ceil(bars - 1e-9), last:ceil()))
+  end
   local pat = P.new(function(qb, qe)
     local out = {}
     local k0, k1 = 0, 0
-    if period then k0, k1 = (qb / period):floor():tonumber() - 1, (qe / period):floor():tonumber() end
+    if period then k0, k1 = (qb / period):floor() - 1, (qe / period):floor() end
     for k = k0, k1 do
       local shift = period and period * k or R(0)
       for _, ev in ipairs(evs) do
