@@ -616,7 +616,6 @@ function M.record_midi(o)
   local text = ("recording MIDI take %d%s from bar %d%s"):format(#st.midi_takes + 1, o.name and (" '" .. o.name .. "'") or "",
     r.bar + 1, o.bars and (" for %s bars"):format(D.num(o.bars)) or " until stop_record_midi()")
   Rp.say("lute: %s", text)
-  return text
 end
 
 -- stop_record_midi() ends the recording now (notes still held end here) and returns the clip.
@@ -770,15 +769,17 @@ function M.globals(api)
   local env = setmetatable({}, { __index = api })
   Ed.install(env, h, call)
   for k, v in pairs(env) do g[k] = v end
-  local plain_undo, plain_redo = g.undo, g.redo
+  -- undo, redo and edits print what they did; they return nothing, so the REPL does not say it twice.
+  local plain_undo, plain_redo, plain_edits = g.undo, g.redo, g.edits
   g.undo = function()
     if S.decl and S.decl.full then Rp.error("undo() is for the REPL: a script declares its clips as they should be") end
-    return plain_undo()
+    plain_undo()
   end
   g.redo = function()
     if S.decl and S.decl.full then Rp.error("redo() is for the REPL: a script declares its clips as they should be") end
-    return plain_redo()
+    plain_redo()
   end
+  g.edits = function() plain_edits() end
   g.takes = function(track) context(); return Ed.takes(track) end
   g.take = function(track, n)
     context()
