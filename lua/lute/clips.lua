@@ -325,6 +325,14 @@ Rc.part{ name = "clips", order = 12,
 -- After the tracks applied: each track switches its clips where the declaration switches.
 Rc.part{ name = "clips switch", order = 25,
   apply = function(d)
+    -- Kits no track's definition holds any more are forgotten (the engine keeps its own reference
+    -- to a kit until its last voice is done, so this only lets the Lua side's go).
+    local held = {}
+    for _, t in pairs(S.tracks) do
+      local k = t.def.kit_obj and t.def.kit_obj.clips and t.def.kit_obj.kit
+      if k then held[k] = true end
+    end
+    for key, k in pairs(st.kits) do if not held[k] then st.kits[key] = nil end end
     if not S.playing then   -- stopped: the next play() starts every track's clips afresh
       for tname in pairs(d.clip_old or {}) do
         local t = S.tracks[tname]

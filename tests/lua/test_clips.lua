@@ -164,6 +164,19 @@ eval('edits()', "stdin", true)
 print = real_print
 check(printed == 'gain("m", -6)\ntrim("c", "2:1", "3:1")', "edits() prints the edits as Lua: %q", tostring(printed))
 
+-- ---- a reload keeps REPL edits of clips the file did not change ------------------------------
+ok, e = eval(SONG)
+check(ok and Cl.history.clips.m.gain == -6 and Cl.history.clips.c.to == "3:1",
+      "the script evaluated again unchanged: the REPL's edits stay (gain -6 on m, the trim of c): %s", tostring(e))
+ok, e = eval('split("c", "2:3", "c2")', "stdin", true)
+check(ok and Cl.history.clips.c2 and Cl.history.clips.c.to == "2:3", "split(\"c\", \"2:3\", \"c2\"): %s", tostring(e))
+ok, e = eval((SONG:gsub('to = "4:1"', 'to = "3:3"')))
+check(ok and Cl.history.clips.c.to == "3:3" and Cl.history.clips.m.gain == -6 and Cl.history.clips.c2 ~= nil,
+      "the file changes clip c: the file's c wins; m keeps its REPL edit; the REPL's c2 lives on: %s", tostring(e))
+ok, e = eval('undo()')
+check(not ok and e:find("undo%(%) is for the REPL"), "undo() in a script file: %s", tostring(e))
+ok, e = eval(SONG)
+
 -- ---- a bad clip changes nothing ----------------------------------------------------------------
 local m_before = Ed.ser(Cl.history.clips.m)
 ok, e = eval('clip "bad" { take = takes("v")[1], from = "3:1", to = "2:1" }\ngain("m", 3)', "stdin", true)
@@ -220,6 +233,27 @@ check(first and math.floor(first.begin * 4 * BAR + 0.5) == 2 * BAR, "play{from =
       first and math.floor(first.begin * 4 * BAR + 0.5))
 check(maxdiff(o6, function(i) return long:sample(i - st6 + 2 * BAR) * G end, st6 + 48, BAR) < 1e-6, "with the clip's own samples from there")
 
+-- A jump of the song into the middle of the clip: it goes on from there.
+eval('stop()', "stdin", true)
+core.render(BAR)
+eval('play()', "stdin", true)
+local o9, at9 = render(BAR // 2)
+local org9 = S.origin
+eval('jump("B")', "stdin", true)
+lute.trace(true)
+local o10, at10 = render(2 * BAR)
+trace = lute.trace()
+local js = {}
+for _, x in ipairs(trace) do if x.clip then js[#js + 1] = x end end
+local jfirst = js[1]
+check(#js == 1 and jfirst.frame - org9 == BAR and math.floor(jfirst.begin * 4 * BAR + 0.5) == 2 * BAR and jfirst.dur == 2 * BAR,
+      "jump(\"B\") at bar 1: at bar 2 the clip starts again 2 bars in (song bar 3): frame %s, offset %s",
+      jfirst and jfirst.frame - org9, jfirst and math.floor((jfirst.begin or 0) * 4 * BAR + 0.5))
+local jb = org9 + BAR - at10
+check(maxdiff(o10, function(i) return long:sample(i + BAR - jb) * G end, 0, jb - 1) < 1e-6
+      and maxdiff(o10, function(i) return long:sample(i - jb + 2 * BAR) * G end, jb + 240, 2 * BAR) < 1e-6,
+      "the clip's bar 2 before the jump, its bar 3 after it (past the 5 ms crossfade)")
+
 -- ---- a clip taken off its track stops at the switch -----------------------------------------
 ok, e = stopped_eval(SONG)
 eval('play()', "stdin", true)
@@ -236,6 +270,35 @@ local late = maxdiff(o8, function() return 0 end, sw8 + 241, sw8 + BAR // 2)
 local early = maxdiff(o8, function(i) return 0 end, 0, sw8 - 1)
 check(chokes == 1 and late == 0 and early > 0.1, "comp m taken off the track: it plays until the bar (%.2f), is choked there (%d) and silent 5 ms later (%g)",
       early, chokes, late)
+
+-- ---- the track's strip and effects apply to its clips -----------------------------------------
+ok, e = stopped_eval([[
+tempo(480)
+local t = takes("v")
+clip "c" { take = t[3], from = "2:1", to = "4:1" }
+track "a" { clips = { [1] = "c" }, gain = -6, pan = -1 }
+track "b" { clips = { [1] = "c" }, gain = 0, fx = { gain{ gain = -12 } } }
+]])
+eval('play()', "stdin", true)
+local at11 = core.frame()
+lute.trace(true)
+local _, s11 = core.render(BAR, true)
+lute.trace(false)
+local c3 = Ed.render(Cl.history.clips.c)
+local o11 = S.origin - at11
+local worst_l, worst_r = 0, 0
+-- (from 50 ms in: a track made while the transport was stopped glides its effect's gain in first)
+for i = o11 + 2400, o11 + BAR - 1, 5 do
+  local l, r = string.unpack("<ff", s11, 8 * (i - 0) + 1)
+  -- the sampler places a mono clip at the centre (0.707 each side); the strip's pan hard left then
+  -- gives the left sqrt(2) and the right 0
+  local want_a = c3:sample(i - o11) * 10 ^ (-6 / 20)
+  local want_b = c3:sample(i - o11) * G * 10 ^ (-12 / 20)
+  worst_l = math.max(worst_l, math.abs(l - (want_a + want_b)))
+  worst_r = math.max(worst_r, math.abs(r - want_b))
+end
+check(ok and worst_l < 1e-5 and worst_r < 1e-5, "clips go through their track's strip (gain -6, pan hard left) and its fx (a -12 dB gain): %.2g, %.2g (%s)",
+      worst_l, worst_r, tostring(e))
 
 -- ---- a clip from an audio file, and determinism ----------------------------------------------
 local tone = LE.buffer(RATE // 2, 1, RATE)
