@@ -157,7 +157,7 @@ lute._render_span = A.render_span
 lute._user_modules = Sb.user_modules   -- the files a script required: watched and reloaded with it
 lute._user_env = Sb.user               -- the user's globals (for the REPL's completion of their names)
 
--- An evaluation: _begin(full) opens the declaration and the sandbox layer and returns the
+-- An evaluation: _begin(full [, path]) opens the declaration and the sandbox layer and returns the
 -- environment the user's chunk runs in; _commit applies both; _abort drops both.  A whole script
 -- (full) is the desired state: what it does not declare stops; a REPL chunk adds and changes.
 function lute._begin(full, path)
