@@ -17,4 +17,7 @@ struct lt_take *lt_take_lend(lua_State *L, int idx, int *channels);
 void lt_take_returned(const void *take);
 /* The audio thread has stopped: every lent take is Lua's again (closed as the state closes). */
 void lt_take_return_all(void);
+/* The metatable name of a lute.edit buffer (an lt_abuf userdata): lute.sample's from_buffer reads
+ * one to make a sample of a rendered clip. */
+#define LT_EDIT_BUF_MT "lute.edit.buffer"
 #endif

@@ -183,7 +183,12 @@ local function guarded(key, f, ...)
   return ok
 end
 
+-- Functions run for each track with the window [from, to) in transport bars, before what its plan
+-- provider gives: the track's audio clips (lute/clips.lua).
+Sc.track_hooks = {}
+
 local function schedule_track(t, prov, from, to)
+  for _, h in ipairs(Sc.track_hooks) do h(t, from, to) end
   for _, seg in ipairs(prov.plan(t, from, to)) do
     if seg.set then   -- parameters that change as the segment starts (a section's)
       local frame = T.frame_of_bar(seg.a)
