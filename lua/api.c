@@ -439,9 +439,9 @@ static int l_release_all(lua_State *L) {
     return 0;
 }
 
-/* core.take_attach(h, writer, latency_frames [, frame]): from `frame` the engine records the track's
- * input into the take (lute.take writer), latency_frames earlier than it arrives (what the player
- * heard).  core.take_detach(h [, frame]): it stops; the writer can be closed once writer:lent() is
+/* core.take_attach(h, writer, latency_frames [, frame [, base]]): from `frame` the engine records the
+ * track's input into the take (lute.take writer), latency_frames earlier than it arrives (what the
+ * player heard), its frames counted from score frame `base` (the song's first bar).  core.take_detach(h [, frame]): it stops; the writer can be closed once writer:lent() is
  * false (the audio thread handed it back). */
 static int l_take_attach(lua_State *L) {
     lt_api_state *st = state(L);
@@ -451,6 +451,7 @@ static int l_take_attach(lua_State *L) {
     lt_cmd c = {.frame = luaL_optinteger(L, 4, 0), .type = LT_CMD_TAKE, .flags = LT_CMDF_SCHED, .node = h};
     c.u.take.take = lt_take_lend(L, 2, NULL);
     c.u.take.latency = (int32_t)lat;
+    c.u.take.base = luaL_optinteger(L, 5, 0);
     if (!lt_engine_send(st->engine, &c)) {
         lt_take_returned(c.u.take.take);
         return luaL_error(L, "the engine's command queue is full");

@@ -34,7 +34,8 @@ typedef enum {
     LT_CMD_RELEASE,        /* instr: release every voice */
     LT_CMD_KILL,           /* instr: silence every voice now; fx: clear its memory */
     LT_CMD_INPUT,          /* instr: input.{ch, monitor}: the device input channels it plays (-1: none) */
-    LT_CMD_TAKE,           /* instr: take.{take, latency}: record its input into this lt_take (NULL: stop);
+    LT_CMD_TAKE,           /* instr: take.{take, latency, base}: record its input into this lt_take (NULL:
+                              stop), its frames counted from score frame `base` (the song's bar 1);
                               the take it had goes back by LT_REPLY_TAKE_DONE */
     /* to the engine */
     LT_CMD_PLAN,           /* obj.ptr = the lt_plan to run from this frame's quantum */
@@ -86,7 +87,7 @@ typedef struct lt_cmd {
         struct { int64_t horizon; int32_t period; } fly;
         struct { int on; float ceiling; } guard;
         struct { int8_t ch[2]; uint8_t monitor; } input;
-        struct { void *take; int32_t latency; } take;
+        struct { void *take; int32_t latency; int64_t base; } take;
     } u;
 } lt_cmd;
 

@@ -259,14 +259,16 @@ static void instr_apply(lt_node *nd, const lt_run *run, const lt_cmd *c) {
         if (in->take && in->take != c->u.take.take) run->reply(run->ud, LT_REPLY_TAKE_DONE, nd->handle, in->take, 0, 0);
         in->take = c->u.take.take;
         in->take_latency = c->u.take.latency;
+        in->take_base = c->u.take.base;
         break;
     }
 }
 
 /* The device input: heard through the track when monitored, and written raw (before the track's
  * effects and fader) into the take being recorded.  A take's frames are score frames of what the
- * player heard: the quantum's input was captured LT_QUANTUM frames before it, and reached the
- * input take_latency frames after the output the player was playing along to. */
+ * player heard, counted from the song's first bar (take_base): the quantum's input was captured
+ * LT_QUANTUM frames before it, and reached the input take_latency frames after the output the
+ * player was playing along to. */
 static void instr_input(lt_node *nd, const lt_run *run, float *l, float *r) {
     lt_instr *in = &nd->u.instr;
     static const float silence[LT_QUANTUM];
@@ -283,7 +285,7 @@ static void instr_input(lt_node *nd, const lt_run *run, float *l, float *r) {
             return;
         }
         const float *ch[2] = { a, b };
-        lt_take_push(in->take, run->frame - run->offset - LT_QUANTUM - in->take_latency, ch, LT_QUANTUM);
+        lt_take_push(in->take, run->frame - run->offset - LT_QUANTUM - in->take_latency - in->take_base, ch, LT_QUANTUM);
     }
 }
 

@@ -48,6 +48,7 @@ typedef struct lt_instr {
     uint8_t  monitor;              /* the input is heard (else only recorded) */
     struct lt_take *take;          /* recording its input, or NULL */
     int32_t  take_latency;         /* frames the input arrives after what the player heard */
+    int64_t  take_base;            /* score frame of the take's frame 0 (the song's first bar) */
 } lt_instr;
 
 typedef struct lt_fxnode {

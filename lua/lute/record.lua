@@ -152,8 +152,8 @@ local function latency()
 end
 
 M.folder = nil   -- where takes go: record{ folder = } sets it for the session; else the song's takes/
-local function takes_folder()
-  return M.folder or (E.script_dir() .. "/takes")
+local function takes_folder()   -- where takes() and clips look (lute/clips.lua): the song's takes/
+  return M.folder or require("lute.clips").folder()
 end
 
 local function open_take(track, channels, start, stop)
@@ -250,13 +250,15 @@ function M.record(o)
                 click = o.click == nil and count_in > 0 or not not o.click, click_from = start - count_in,
                 latency = o.latency or latency(), takes = {}, passes = 0 }
   if rec.click then ensure_click() end
-  local s_frame, e_frame = T.frame_of_bar(start), stop and T.frame_of_bar(stop) or nil
+  -- a take's frames count from the song's first bar (S.origin is where this session's bar 1 is), so
+  -- clips cut it by bar and beat in any later session (lute/clips.lua)
+  local s_frame, e_frame = T.frame_of_bar(start) - S.origin, stop and T.frame_of_bar(stop) - S.origin or nil
   for _, t in ipairs(list) do
     local ch = M.track_input(t.def)
     local w = open_take(t.name, #ch, s_frame, e_frame)
     -- handed over at the first recorded bar: a track declared with this evaluation is there by then
     -- (frames before the take's start are not kept, so any earlier frame would do as well)
-    E.take_attach(t.handle, w, rec.latency, s_frame)
+    E.take_attach(t.handle, w, rec.latency, s_frame + S.origin, S.origin)
     rec.takes[#rec.takes + 1] = { writer = w, track = t.name, handle = t.handle, channels = #ch }
   end
   rec.passes = 1
@@ -271,9 +273,9 @@ function M.record(o)
 end
 
 -- Ends the active recording at `bar` (or now): the takes keep what came before it.
-local function finish(rec, frame)
+local function finish(rec, frame)   -- frame: a score frame
   for _, tk in ipairs(rec.takes) do
-    tk.writer:set_end(frame)
+    tk.writer:set_end(frame - S.origin)
     -- the engine pushes a quantum late and the latency later still: detach once all has arrived
     E.take_detach(tk.handle, frame + rec.latency + 2 * E.QUANTUM)
     M.closing[#M.closing + 1] = tk
@@ -310,19 +312,19 @@ function M.before_window(from, to)
   -- a loop: the next pass starts at the boundary with a new take, switched at its exact frame
   if rec.loop and rec.stop and rec.stop < to then
     local boundary = rec.stop
-    local b_frame, next_stop = T.frame_of_bar(boundary), boundary + rec.pass
+    local b_frame, next_stop = T.frame_of_bar(boundary) - S.origin, boundary + rec.pass
     local olds = rec.takes
     rec.takes = {}
     for _, old in ipairs(olds) do
-      local ok, w = pcall(open_take, old.track, old.channels, b_frame, T.frame_of_bar(next_stop))
+      local ok, w = pcall(open_take, old.track, old.channels, b_frame, T.frame_of_bar(next_stop) - S.origin)
       if ok then
         -- the engine pushes each quantum's input a quantum and the latency after it arrived: the new
         -- take takes over with the first push that belongs to it, and the old one is handed back
-        E.take_attach(old.handle, w, rec.latency, b_frame + rec.latency + E.QUANTUM)
+        E.take_attach(old.handle, w, rec.latency, S.origin + b_frame + rec.latency + E.QUANTUM, S.origin)
         rec.takes[#rec.takes + 1] = { writer = w, track = old.track, handle = old.handle, channels = old.channels }
       else
         Rp.limited("record", "lute: %s", Rp.strip(w))
-        E.take_detach(old.handle, b_frame + rec.latency + 2 * E.QUANTUM)
+        E.take_detach(old.handle, S.origin + b_frame + rec.latency + 2 * E.QUANTUM)
       end
       M.closing[#M.closing + 1] = old
     end

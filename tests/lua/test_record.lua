@@ -163,7 +163,43 @@ run(2 * BAR + 4000)
 t = last_takes(1)[1]
 check(t.frames == 2 * BAR and take_matches(t, t.start, 2 * BAR), "a reload in the middle of a 2-bar take leaves it whole: %d frames", t.frames)
 
--- 8. mistakes
+-- 8. a recorded take is a clip: cut by bar and beat, it plays the input's frames of those bars
+do
+  local d2 = dir .. "/song2"
+  os.execute("mkdir -p '" .. d2 .. "'")
+  assert(lute.eval(song(), d2 .. "/song.lua"))
+  require("lute.record").folder = nil   -- back to the default: the song's takes/
+  local before = #takes_recorded()
+  record{ from = lute.next_switch_bar():floor() + 2, bars = 2 }
+  run(4 * BAR)
+  local rec = takes_recorded()[before + 1]
+  -- the take's second bar, placed two bars from now on a track of its own (the input unmonitored)
+  local at = lute.next_switch_bar():floor() + 3
+  local ok3, e3 = lute.eval(song() .. 'clip "v" { take = takes("vox")[#takes("vox")], from = "'
+    .. (rec.start // BAR + 2) .. ':1", to = "' .. (rec.start // BAR + 3) .. ':1" }\n'
+    .. 'track "play" { clips = { [' .. at .. '] = "v" }, gain = 0 }\n', d2 .. "/song.lua")
+  check(ok3, "a clip of the new take declares: %s", tostring(e3))
+  local first = core.frame()
+  local pcm = run(4 * BAR)
+  local f0 = lute.frame_of_bar(at - 1) - first   -- bars count from 1
+  local src0 = rec.start + BAR                    -- the input's frame the clip begins at
+  local num, den, err2 = 0, 0, 0
+  for i = 100, BAR - 100, 7 do
+    local y = string.unpack("<f", pcm, 8 * (f0 + i) + 1)
+    local x = value(src0 + i, 1)
+    num, den = num + x * y, den + x * x
+  end
+  local g = num / den
+  for i = 100, BAR - 100, 7 do
+    local y = string.unpack("<f", pcm, 8 * (f0 + i) + 1)
+    err2 = math.max(err2, math.abs(y - g * value(src0 + i, 1)))
+  end
+  check(g > 0.5 and err2 < 1e-4, "... and plays, at its bar, the input's frames of the take's second bar: gain %.4f, "
+    .. "largest difference %.2g", g, err2)
+  check(rec.path:find(d2 .. "/takes/", 1, true), "the take is in the song's takes/ folder (where takes() looks): %s", rec.path)
+end
+
+-- 9. mistakes
 local function err(code)
   local okk, e = lute.eval(code, dir .. "/bad.lua", true)
   return not okk and e or ("no error")
