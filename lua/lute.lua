@@ -20,6 +20,7 @@
 --   lute/live.lua       mute, unmute, remove, setbpm, setcps
 --   lute/chance.lua     rrand, rrand_i, choose, ring, tick, look (seeded)
 --   lute/sandbox.lua    where user code runs: its own _ENV, copy-on-write, text only
+--   lute/mixview.lua    mix() and meters(): the mix and its meters in the terminal
 --   arrange.lua         sections, song form, jumps, render span, Standard MIDI Files
 local R = require "rational"
 local P = require "pattern"
@@ -40,6 +41,7 @@ local Sb = require "lute.sandbox"
 local Lv = require "lute.live"
 local C = require "lute.chance"
 local Snd = require "lute.sound"
+local Mv = require "lute.mixview"
 D.checks[#D.checks + 1] = Snd.check_track
 
 local lute = { version = "0.1.0" }
@@ -56,6 +58,7 @@ H.track = Rc.track
 Sc.on_tick[#Sc.on_tick + 1] = M.dispatch
 Sc.on_window[#Sc.on_window + 1] = L.run
 Sc.before_window[#Sc.before_window + 1] = Rc.before_window
+Sc.on_tick[#Sc.on_tick + 1] = Mv.tick
 
 -- ---------------------------------------------------------------------------------------------
 -- Settings: lute.quantum, lute.autoplay, lute.song_name, lute.message — checked when written.
@@ -288,6 +291,7 @@ lute.api = {
   n = P.reify,        -- n("0 2 4"):scale("D:dorian"), as in Strudel
   prog = Th.prog,     -- prog("ii7 V7 Imaj7", "C") -> chord symbols
   chords = chords,
+  mix = Mv.mix, meters = Mv.meters,   -- (inside a patch, mix is the unit: sound.lua resolves it)
 }
 -- Patches, units, effects, buses and the master (sound.lua); names a unit shares with lute's or
 -- Lua's resolve by where they are called (inside a patch: the unit).
@@ -297,5 +301,6 @@ Sb.publish(lute.api)
 -- lute table, which they may change as they need).
 for k, v in pairs(lute.api) do _G[k] = v end
 _G.lute = lute
+Mv.host = lute   -- the REPL puts its status line function there (lute._status)
 
 return lute
