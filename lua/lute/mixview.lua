@@ -407,8 +407,7 @@ local function master_loudness(lines)
   if type(tp) == "table" then tp = math.max(tp[1] or NEG_INF, tp[2] or NEG_INF) end
   if type(tp) ~= "number" then tp = nil end
   local corr = field("correlation")
-  lines[#lines + 1] = ("    loudness  momentary %s, short-term %s, integrated %s LUFS; true peak %s dBTP; "
-    .. "correlation %s"):format(dbtext(field("momentary")), dbtext(r.lufs), dbtext(field("integrated")),
+  lines[#lines + 1] = ("    momentary %s, short-term %s, integrated %s LUFS; true peak %s dBTP; correlation %s"):format(dbtext(field("momentary")), dbtext(r.lufs), dbtext(field("integrated")),
     dbtext(tp), corr and ("%+.2f"):format(corr) or "n/a")
 end
 
@@ -437,8 +436,13 @@ function M.text(names)
   local lines = {}
   local rate = core.rate()
   local mlat = core.mix_latency()
-  lines[#lines + 1] = ("mix: %d tracks, %d buses, master latency %d frames (%s) at %d Hz")
-    :format(#S.order, #chans - #S.order - 1, mlat, frames_ms(mlat), rate)
+  local ntracks, nbuses = 0, 0
+  for _, ch in ipairs(chans) do
+    if ch.kind == "track" then ntracks = ntracks + 1 elseif ch.kind == "bus" then nbuses = nbuses + 1 end
+  end
+  local function count(n, what) return ("%d %s%s"):format(n, what, n == 1 and "" or (what == "bus" and "es" or "s")) end
+  lines[#lines + 1] = ("mix: %s, %s, master latency %d frames (%s) at %d Hz")
+    :format(count(ntracks, "track"), count(nbuses, "bus"), mlat, frames_ms(mlat), rate)
   lines[#lines + 1] = HEAD:format("channel", "gain", "pan", "out", "width", "peak", "rms", "LUFS-S", "GR", "latency")
   for _, c in ipairs(chans) do
     if not want or want[c.name] then
