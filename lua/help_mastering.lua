@@ -23,6 +23,7 @@ lute analyze FILE... [--json [--series]] [--plot OUT.png|OUT.svg] [--target LUFS
   (or --reference) are drawn over each other.]==]
 
 H.topics.master = [==[
+In a script, master { fx = { ... }, gain = 0 } is the mix's master strip (help("mixing")).  On a file:
 lute master IN -o OUT [--target LUFS|none] [--ceiling dBTP] [--chain FILE.lua|PRESET]
             [--reference REF [--match]] [--bits 16|24|32] [--rate HZ] [--dither tpdf|shaped|none]
             [--preview all|phone,car,...] [--codec-preview] [--plot OUT.png] [--title T --artist A ...]

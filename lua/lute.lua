@@ -21,6 +21,7 @@
 --   lute/chance.lua     rrand, rrand_i, choose, ring, tick, look (seeded)
 --   lute/sandbox.lua    where user code runs: its own _ENV, copy-on-write, text only
 --   lute/clips.lua      audio clips, comps and their edits on tracks; MIDI takes; sample replacement
+--   lute/mixview.lua    mix() and meters(): the mix and its meters in the terminal
 --   arrange.lua         sections, song form, jumps, render span, Standard MIDI Files
 local R = require "rational"
 local P = require "pattern"
@@ -42,6 +43,7 @@ local Lv = require "lute.live"
 local C = require "lute.chance"
 local Snd = require "lute.sound"
 local Rec = require "lute.record"
+local Mv = require "lute.mixview"
 D.checks[#D.checks + 1] = Snd.check_track
 local Cl = require "lute.clips"   -- audio clips, comps, edits, MIDI takes (after sound: it wraps clip and comp)
 
@@ -61,6 +63,7 @@ Sc.on_window[#Sc.on_window + 1] = L.run
 Sc.before_window[#Sc.before_window + 1] = Rc.before_window
 Sc.before_window[#Sc.before_window + 1] = Rec.before_window
 Sc.on_tick[#Sc.on_tick + 1] = Rec.poll
+Sc.on_tick[#Sc.on_tick + 1] = Mv.tick
 
 -- ---------------------------------------------------------------------------------------------
 -- Settings: lute.quantum, lute.autoplay, lute.song_name, lute.message — checked when written.
@@ -295,6 +298,7 @@ lute.api = {
   n = P.reify,        -- n("0 2 4"):scale("D:dorian"), as in Strudel
   prog = Th.prog,     -- prog("ii7 V7 Imaj7", "C") -> chord symbols
   chords = chords,
+  mix = Mv.mix, meters = Mv.meters,   -- (inside a patch, mix is the unit: sound.lua resolves it)
 }
 -- Patches, units, effects, buses and the master (sound.lua); names a unit shares with lute's or
 -- Lua's resolve by where they are called (inside a patch: the unit).
@@ -306,5 +310,6 @@ Sb.publish(lute.api)
 -- lute table, which they may change as they need).
 for k, v in pairs(lute.api) do _G[k] = v end
 _G.lute = lute
+Mv.host = lute   -- the REPL puts its status line function there (lute._status)
 
 return lute

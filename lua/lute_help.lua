@@ -17,6 +17,7 @@ lute — live-coding music production.  Evaluate Lua; what you declare plays.
   midi.on("noteon", function(m) print(m.note, m.vel) end)
   section "verse" { bars = 8, bass = "c2*4" }   song { "intro", "verse", "chorus" }   jump("chorus")
   mini("c4 e4 g4"):show(2)       see a pattern's events before hearing it
+  bus "verb" { fx = { reverb{ mix = 1 } } }   sends = { verb = -12 }   mix()  meters()   help("mixing")
 
   rrand(1, 5)  rrand_i(1, 6)  choose{"a", "b"}  ring(60, 64, 67):tick()   seeded: lute.seed(n)
   takes("vox")  clip "v" { take = t[3], from = "2:1", to = "6:1" }  comp "lead" { ... }
@@ -25,6 +26,7 @@ lute — live-coding music production.  Evaluate Lua; what you declare plays.
 
 What the file declares vs what you type: help("rules").
 help(name) for one topic, e.g. help("track"), help("params"), help("patterns").]]
+-- (the list of topics is added below, once every topic is known)
 
 H.topics = {
   track = [[
@@ -129,7 +131,8 @@ theory.voice_lead{...}, theory.arp(notes, "updown").  See docs/theory.md.]],
   song = [[song { "intro", "verse", "chorus", ... } orders the sections; rendering renders the whole song.]],
   jump = [[jump("chorus") moves the playhead to a section at the next bar; queue("chorus") at the end of the
 current section; loop_region(from_bar, to_bar) repeats bars; loop_region() clears it.]],
-  help = [[help() lists the essentials; help(name) explains one name.]],
+  help = [[help() lists the essentials and the topics; help(name) explains one name.  Guides: help("mixing"),
+help("effects"), help("patches"), help("mastering"), help("rules"), help("patterns").]],
   -- recording and editing (lua/lute/clips.lua, docs/recording.md)
   takes = [[takes("vox") -> every take of track vox in the song's takes/ folder (takes/takes.lua), by number:
   t[1].file, .number, .start (its first frame in song time), .frames, .rate, .state, .hash.  A take whose
@@ -181,5 +184,219 @@ Sample replacement: a pattern of the kit sound on every hit (transient) of a dru
 hit (velocity 1 for the loudest, 1/range less per dB under it); hits under threshold dBFS are ignored.
   track "boom" { kit = "808", s = replace{ take = t[1], sound = "bd", threshold = -30 } }]],
 }
+
+-- ---------------------------------------------------------------------------------------------
+-- Mixing (docs/mixing.md has the long form)
+-- ---------------------------------------------------------------------------------------------
+H.topics.mixing = [[
+Every track is a channel strip: its sound (patch, kit, sample) -> inserts (fx) -> gain -> pan ->
+sends -> out.  Buses are strips too, fed by what is routed (out =) or sent (sends =) to them.
+  track "bass" { patch = "acid", notes = "c2*8", gain = -4, pan = -0.2,
+                 fx = { eq{ {"hp", 35}, {"bell", 120, -3, 1.2} }, comp{ ratio = 4 } },
+                 sends = { verb = -12, delay = { -18, pre = true } }, out = "band" }
+  bus "verb" { fx = { reverb{ size = 0.85, mix = 1 } } }          a return: sends feed it
+  bus "band" { fx = { comp{ ratio = 2 } }, gain = -2 }            a group: tracks output to it
+  master { fx = { limiter{ ceiling = -1 } }, gain = 0 }
+  gain dB (-120 .. 24; a track's is -6 unless set), pan -1 .. 1 (constant power: -3 dB each side
+  in the centre), width 0 .. 2, polarity = true, mute = true, solo = true (buses stay audible:
+  solo_safe).  sends = { bus = dB } after the fader, { dB, pre = true } before it.
+Sidechain: a dynamics insert keyed by another channel, after that channel's inserts:
+  duck{ by = "kick", depth = 8, release = 120 }   comp{ key = "vox", ratio = 4 }
+Latency: a lookahead (comp lookahead =, limiter, lineq) delays its path; every path that meets
+another (a bus, a send, a sidechain key) is delayed to match, live and offline.  Parallel
+processing: send to a bus with its own inserts (examples/18-parallel.lua).
+  mix()          the whole mix as a table: gain, pan, out, sends, inserts, meters, latency
+  mix("bass")    one channel (or "bass, drums")
+  meters()       a live view of the meters above the prompt; meters() again hides it
+A change to a gain, pan, send or setting glides; adding or removing an insert, a send or a bus
+switches at the next bar.  Examples 12-18; docs/mixing.md.]]
+
+H.topics.mix = [[
+mix() prints every track, bus and the master: gain (dB), pan (C, L35, R100), out (where it goes),
+width, meters — peak and RMS (dBFS) over the last 3 s, LUFS-S (short-term loudness), GR (the
+largest gain reduction of its dynamics inserts) — and latency (frames at which the channel reaches
+its output; the master's is the whole mix's).  Under each channel: its inserts with their key
+settings and gain reduction, and its sends; under the master: its loudness (momentary, short-term,
+integrated), true peak and stereo correlation.  mix("bass") or mix("bass, drums") for some of them.
+Flags: [M] muted, [S] soloed, [P] polarity inverted.  "n/a": not reported by this build's engine.]]
+
+H.topics.meters = [[
+meters() toggles a live view above the REPL's prompt: a line per channel — the peak held over 1 s,
+a bar (# RMS, = peak; ! at 0 dBFS), short-term loudness, gain reduction — and the master with its
+momentary (M) and integrated (I) loudness, true peak (TP) and correlation.  It redraws up to eight
+times a second and leaves the line you are typing alone; meters() again removes it.  Without a
+terminal (piped input) meters() prints the view once.]]
+
+H.topics.bus = [[
+bus "name" { fx = { ... }, gain = 0, pan = 0, width = 1, out = "master", sends = { ... },
+             mute = false, solo = false, solo_safe = true, polarity = false }
+  A channel fed by tracks (out = "name") and sends (sends = { name = dB }).  Buses nest: a bus may
+  output to another bus; a routing cycle is an error naming it, and the old mix plays on.
+  See help("mixing").]]
+
+-- Mastering, analysis, delivery and one topic per effect (lua/help_mastering.lua).
+do
+  local ok, hm = pcall(require, "help_mastering")
+  if ok and type(hm) == "table" then
+    for k, v in pairs(hm.topics or {}) do if H.topics[k] == nil then H.topics[k] = v end end
+  end
+end
+
+-- Other modules may bring topics of their own: a file lua/help_<part>.lua returning
+-- { topics = { name = text } } (help("units") comes from lua/help_units.lua, or sits in the table
+-- above).  A module that is not there is skipped; one that fails to load is an error.
+for _, part in ipairs({ "help_units" }) do
+  local found = package.searchpath(part, package.path)
+  if found then
+    local m = require(part)
+    for k, v in pairs(m.topics or {}) do if H.topics[k] == nil then H.topics[k] = v end end
+  end
+end
+
+-- ---------------------------------------------------------------------------------------------
+-- Topics written when asked for: what is installed now
+-- ---------------------------------------------------------------------------------------------
+-- Words joined by `sep` into lines of at most `width` columns: the first starts with `first`, the
+-- others with `indent`.
+local function wrap(words, width, indent, first, sep)
+  sep = sep or "  "
+  first = first or indent
+  local lines, cur, start = {}, first, first
+  for _, w in ipairs(words) do
+    if #cur > #start and #cur + #sep + #w > width then lines[#lines + 1] = cur; cur, start = indent .. w, indent
+    elseif #cur > #start then cur = cur .. sep .. w
+    else cur = cur .. w end
+  end
+  if #cur > #start then lines[#lines + 1] = cur end
+  return lines
+end
+
+local function fmt(v)
+  if v == math.floor(v) and math.abs(v) < 1e15 then return ("%d"):format(v) end
+  return ("%g"):format(v)
+end
+
+-- help("patches"): the patches shipped in scripts/patches, each with the first line of its file.
+local function patches_text()
+  local root = (package.loaded["lute.core"] or {}).root
+  if not root then
+    local ok, core = pcall(require, "lute.core")
+    root = ok and core.root or "."
+  end
+  local dir = root .. "/scripts/patches"
+  local names = {}
+  local p = io.popen("ls '" .. dir .. "' 2>/dev/null")
+  if p then
+    for line in p:lines() do local n = line:match("^([%w_]+)%.lua$"); if n then names[#names + 1] = n end end
+    p:close()
+  end
+  table.sort(names)
+  local lines = { "Patches shipped with lute (scripts/patches/NAME.lua): track \"x\" { patch = \"NAME\", ... }" }
+  for _, n in ipairs(names) do
+    local f = io.open(dir .. "/" .. n .. ".lua", "r")
+    local first = f and f:read("l") or ""
+    if f then f:close() end
+    local desc = first:match("^%-%-%s*[%w_]+%s*[—%-]+%s*(.*)$") or first:match("^%-%-%s*(.*)$") or ""
+    local words = {}
+    for w in desc:gmatch("%S+") do words[#words + 1] = w end
+    for _, l in ipairs(wrap(words, 100, string.rep(" ", 15), ("  %-12s "):format(n), " ")) do lines[#lines + 1] = l end
+  end
+  if #names == 0 then lines[#lines + 1] = "  (none found in " .. dir .. ")" end
+  local ok, S = pcall(require, "lute.state")
+  local own = {}
+  if ok and S.patches then for n in pairs(S.patches) do own[#own + 1] = n end end
+  table.sort(own)
+  if #own > 0 then lines[#lines + 1] = "Declared by your scripts (patch \"name\" (fn)): " .. table.concat(own, ", ") end
+  lines[#lines + 1] = "A patch's controls are track fields (cutoff = 800); docs/patches.md shows how to write one."
+  return table.concat(lines, "\n")
+end
+
+-- Parameters named b1_x .. b8_x (eq bands) or p1_x .. p4_x are shown once, for the first index.
+local function collapse(params)
+  local out, seen = {}, {}
+  for _, p in ipairs(params) do
+    local pre, i, suf = p.name:match("^(%a+)(%d)_(.+)$")
+    if pre and tonumber(i) > 1 then
+      seen[pre] = math.max(seen[pre] or 1, tonumber(i))
+    else
+      out[#out + 1] = p
+    end
+  end
+  return out, seen
+end
+
+-- help("effects"): every effect with its parameters, ranges and defaults, from the registry.
+local function effects_text()
+  local ok, fx = pcall(require, "fx")
+  if not ok then return "the effects registry (lute.fxdefs) is not loaded" end
+  local lines = { "Effects (fx = { ... } on a track, a bus or the master); name min .. max unit (default).",
+                  "help(\"comp\") explains each setting of one effect; docs/effects.md has the measurements." }
+  for _, name in ipairs(fx.list()) do
+    local d = fx.def(name)
+    local tags = {}
+    if d.keyed then tags[#tags + 1] = "sidechain: by = / key =" end
+    if d.tail then tags[#tags + 1] = "rings on" end
+    lines[#lines + 1] = ""
+    local head = ("%s — %s%s"):format(name, d.help or "", #tags > 0 and (" (" .. table.concat(tags, "; ") .. ")") or "")
+    local hw = {}
+    for w in head:gmatch("%S+") do hw[#hw + 1] = w end
+    for _, l in ipairs(wrap(hw, 100, "  ", "", " ")) do lines[#lines + 1] = l end
+    local shown, more = collapse(d.params)
+    local words = {}
+    for _, p in ipairs(shown) do
+      local unit = (p.unit and p.unit ~= "") and (" " .. p.unit) or ""
+      words[#words + 1] = ("%s %s .. %s%s (%s)"):format(p.name, fmt(p.min), fmt(p.max), unit, fmt(p.def))
+    end
+    if d.mix then words[#words + 1] = ("mix 0 .. 1 (%s)"):format(fmt(d.mix_default)) end
+    for pre, n in pairs(more) do words[#words + 1] = ("%s2_ .. %s%d_ as %s1_"):format(pre, pre, n, pre) end
+    for _, l in ipairs(wrap(words, 100, "    ")) do lines[#lines + 1] = l end
+    if d.example then lines[#lines + 1] = "    e.g. " .. d.example end
+  end
+  return table.concat(lines, "\n")
+end
+
+local lazy = { patches = patches_text, effects = effects_text }
+
+-- help() lists the topics, grouped.
+local GUIDES = { "rules", "patterns", "params", "mixing", "effects", "patches", "units", "mastering", "midi", "theory" }
+local function topics_text()
+  local guide, names, effects = {}, {}, {}
+  local is_guide = {}
+  for _, g in ipairs(GUIDES) do is_guide[g] = true end
+  local fxnames = {}
+  local ok, fx = pcall(require, "fx")
+  if ok then for _, n in ipairs(fx.list()) do fxnames[n] = true end end
+  for _, g in ipairs(GUIDES) do if H.topics[g] or lazy[g] then guide[#guide + 1] = g end end
+  for k in pairs(H.topics) do
+    if not is_guide[k] then
+      if fxnames[k] then effects[#effects + 1] = k else names[#names + 1] = k end
+    end
+  end
+  table.sort(names)
+  local lines = { "", "Topics — guides: " .. table.concat(guide, ", ") }
+  for _, l in ipairs(wrap(names, 100, "         ", "  names: ")) do lines[#lines + 1] = l end
+  lines[#lines + 1] = ("  and each of the %d effects by name: help(\"reverb\"); the list: help(\"effects\")"):format(#effects)
+  return table.concat(lines, "\n")
+end
+
+setmetatable(H.topics, {
+  __index = function(_, k) local f = lazy[k]; return f and f() or nil end,
+  __pairs = function(t)   -- the lazy topics are listed too (help("nosuch"), completion)
+    local keys = {}
+    for k in next, t do keys[#keys + 1] = k end
+    for k in pairs(lazy) do if rawget(t, k) == nil then keys[#keys + 1] = k end end
+    local i = 0
+    return function()
+      i = i + 1
+      local k = keys[i]
+      if k ~= nil then return k, t[k] end
+    end, t, nil
+  end,
+})
+
+-- The overview ends with the topics (computed when help() is called: modules may add topics).
+local overview = H.overview
+setmetatable(H, { __index = function(_, k) if k == "overview" then return overview .. "\n" .. topics_text() end end })
+H.overview = nil
 
 return H

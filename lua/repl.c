@@ -32,6 +32,7 @@ static char *pending;          /* an incomplete chunk waiting for more lines */
 static char history_path[4096];
 static char pipebuf[65536];
 static size_t pipelen;
+static int status_lines;       /* lines of the status block (meters()) drawn right above the prompt */
 
 static void append(const char *line) {
     size_t a = pending ? strlen(pending) : 0, b = strlen(line);
@@ -58,6 +59,7 @@ static int feed_line(const char *line) {
 }
 
 static void on_line(char *line) {
+    status_lines = 0;                  /* the block is above the line just entered now: leave it there */
     if (!line) {                       /* Ctrl-D */
         done = 1;
         rl_callback_handler_remove();
@@ -90,6 +92,7 @@ static void clear_prompt(void) {
 }
 
 static void print_above_prompt(const char *text) {
+    status_lines = 0;
     if (prompt_showing()) {
         clear_prompt();
         fprintf(stderr, "%s\n", text);
@@ -108,6 +111,7 @@ static void print_above_prompt(const char *text) {
 static int repl_print(lua_State *L) {
     int n = lua_gettop(L);
     int around = prompt_showing();
+    status_lines = 0;
     if (around) clear_prompt();
     for (int i = 1; i <= n; i++) {
         size_t len;
@@ -119,6 +123,50 @@ static int repl_print(lua_State *L) {
     fputc('\n', stdout);
     fflush(stdout);
     if (around) { rl_on_new_line(); rl_redisplay(); }
+    return 0;
+}
+
+/* lute._status(text): a block of lines kept right above the prompt (the live view of meters()).
+ * Each call replaces the block drawn by the last one — the cursor goes up over it and the screen is
+ * cleared from there — unless something else was printed or a line entered since, in which case the
+ * old block stays where it is and a new one is drawn.  The line being typed and the cursor's place
+ * in it are kept (readline redraws them).  Lines are cut to the terminal's width, so the block's
+ * height is known; "" removes the block.  Nothing is drawn while a chunk is evaluated or continued
+ * (the prompt is not there, or the chunk's lines are above it).  The caller limits the rate
+ * (lua/lute/mixview.lua).  Control thread only, like every REPL call. */
+static int repl_status(lua_State *L) {
+    size_t len;
+    const char *text = luaL_optlstring(L, 1, "", &len);
+    if (!prompt_showing() || pending) { status_lines = 0; return 0; }
+    int rows = 0, cols = 0;
+    rl_get_screen_size(&rows, &cols);
+    if (cols < 8) cols = 80;
+    if (rows < 4) rows = 24;
+    FILE *o = rl_outstream ? rl_outstream : stdout;
+    clear_prompt();
+    if (status_lines > 0) fprintf(o, "\033[%dA\r\033[J", status_lines);
+    status_lines = 0;
+    const char *p = text, *end = text + len;
+    while (p < end && status_lines < rows - 2) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *stop = nl ? nl : end;
+        int width = 0;
+        const char *q = p;
+        while (q < stop) {             /* display columns: UTF-8 continuation bytes take none */
+            if (((unsigned char)*q & 0xC0) != 0x80) {
+                if (width == cols - 1) break;
+                width++;
+            }
+            q++;
+        }
+        fwrite(p, 1, (size_t)(q - p), o);
+        fputs("\033[K\n", o);
+        status_lines++;
+        p = nl ? nl + 1 : end;
+    }
+    fflush(o);
+    rl_on_new_line();
+    rl_redisplay();
     return 0;
 }
 
@@ -215,6 +263,7 @@ static void take_prompt_sigint(void) {
     if (!prompt_sigint) return;
     prompt_sigint = 0;
     if (!installed) return;
+    status_lines = 0;
     free(pending);           /* like a shell: Ctrl-C drops the line and any unfinished chunk */
     pending = NULL;
     rl_free_line_state();
@@ -251,6 +300,10 @@ static int install_printers(lua_State *L) {
         lua_remove(L, -2);
         lua_pushcclosure(L, repl_message, 1);
         lua_setfield(L, -2, "message");
+        if (is_tty) {   /* meters(): a view redrawn above the prompt (lute/mixview.lua) */
+            lua_pushcfunction(L, repl_status);
+            lua_setfield(L, -2, "_status");
+        }
     }
     return 0;
 }
