@@ -188,6 +188,20 @@ hit (velocity 1 for the loudest, 1/range less per dB under it); hits under thres
 -- ---------------------------------------------------------------------------------------------
 -- Mixing (docs/mixing.md has the long form)
 -- ---------------------------------------------------------------------------------------------
+-- Recording from the input (lua/lute/record.lua, docs/recording-input.md)
+H.topics.input = [[input "vox" { channels = { 1 }, monitor = true } names device input channels (1-based; { 1, 2 } is
+stereo).  A track plays them with input = "vox" (or input = { 1 }); monitor = false records without playing.
+Live, start lute with --inputs 2 to open the device's input.  help("record"); docs/recording-input.md.]]
+H.topics.record = [[record{ bars = 8, count_in = 1, click = true, from = 9, to = 17, loop = true, tracks = { "vox" },
+latency = frames, folder = "takes" } records every armed track (arm = true) into takes/<track>-take-NNN.wav from the
+next bar (or `from`), after count_in bars of click; loop = true makes a new take for each pass.  Takes are placed by
+the round trip (the driver's, or calibrate()'s), so an overdub played in time lands on the grid.
+stop_record() ends it now.  takes_recorded() lists the session's takes; takes("vox") reads them back for clips.]]
+H.topics.stop_record = [[stop_record() ends the recording now; each take keeps what came before.  help("record").]]
+H.topics.calibrate = [[calibrate{ channel = 1 } measures the round trip through a loopback (the output cabled, or in JACK
+connected, to an input): a click goes out at the next bar and where it comes back is used for every later take.]]
+H.topics.takes_recorded = [[takes_recorded() -> the takes recorded in this session (path, file, number, start, frames, lost).]]
+
 H.topics.mixing = [[
 Every track is a channel strip: its sound (patch, kit, sample) -> inserts (fx) -> gain -> pan ->
 sends -> out.  Buses are strips too, fed by what is routed (out =) or sent (sends =) to them.
