@@ -586,6 +586,12 @@ static int run_render(const options *o) {
         if (!stems) { fprintf(stderr, "lute: %s\n", err); lt_render_abort(&out); lt_guard_set_tempfile(NULL); rc = 2; goto done; }
         lt_engine_set_tap(s.api.engine, lt_stems_tap, stems);
     }
+    /* The master's latency (a lookahead limiter, a linear-phase EQ anywhere in the mix) is taken
+     * back: the file starts where the song starts, as DESIGN.md promises, and every onset is on its
+     * frame.  (Live the same latency is simply there, like any device's.) */
+    int32_t lat = lt_mix_latency(s.api.mix), lat_in = lt_mix_latency_in(s.api.mix);
+    if (lat > 0) start += lat;
+    if (stems) lt_stems_shift(stems, lat_in);   /* the channels meet at the master lat_in frames late */
     /* Frames before `start` (a section or --from) are rendered into nothing, so voices and tails
      * enter the excerpt exactly as they would sound in the whole song. */
     int failed = 0;

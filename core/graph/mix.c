@@ -81,6 +81,7 @@ struct lt_mix {
     int        has_mstaged;
     uint64_t   plans;
     int32_t    latency;
+    int32_t    latency_in;                  /* where the channels meet at the master (stems are aligned to it) */
     int        dirty;
 };
 
@@ -296,6 +297,15 @@ static void add_node(builder *b, lt_node *n, int leaving) {
     n->refs++;
 }
 
+/* An effect on a channel that is itself new starts fully in: there is no old sound to crossfade
+ * from (an insert added to a playing channel crossfades in over 30 ms). */
+static void add_fx_node(builder *b, lt_node *n, int leaving, const lt_node *strip) {
+    add_node(b, n, leaving);
+    if (strip && strip->refs == 1)
+        for (int i = 0; i < b->p->nnodes; i++)
+            if (b->p->nodes[i] == n) b->p->node_flags[i] &= (uint8_t)~LT_PN_ENTERING;
+}
+
 static int add_step(builder *b, uint16_t kind, int buf, int dst, int group, lt_node *n, lt_node *aux) {
     if (grow(b)) return -1;
     lt_step *s = &b->p->steps[b->p->nsteps++];
@@ -401,7 +411,7 @@ static lt_plan *build_plan(lt_mix *m) {
                     b.p->steps[b.p->nsteps - 1].len = lat - x->lat_post;
                 }
             }
-            add_node(&b, f->node, f->leaving);
+            add_fx_node(&b, f->node, f->leaving, t->strip);
             if (add_step(&b, LT_STEP_FX, buf, -1, ci, f->node, NULL)) goto fail;
             b.p->steps[b.p->nsteps - 1].key = (int16_t)keybuf;
             lat += fx_latency(f);
@@ -454,7 +464,7 @@ static lt_plan *build_plan(lt_mix *m) {
     }
     int32_t lat = master_in;
     for (int k = 0; k < m->mchain.nfx; k++) {
-        add_node(&b, m->mchain.fx[k].node, m->mchain.fx[k].leaving);
+        add_fx_node(&b, m->mchain.fx[k].node, m->mchain.fx[k].leaving, m->master);
         if (add_step(&b, LT_STEP_FX, 0, -1, -1, m->mchain.fx[k].node, NULL)) goto fail;
         lat += fx_latency(&m->mchain.fx[k]);
     }
@@ -463,6 +473,7 @@ static lt_plan *build_plan(lt_mix *m) {
     if (add_step(&b, LT_STEP_OUT, 0, -1, -1, NULL, NULL)) goto fail;
     b.p->latency = lat;
     m->latency = lat;
+    m->latency_in = master_in;
     /* delays no path needs any more are dropped (the plan that used them holds them until it is back) */
     for (int i = 0; i < m->ndelays; ) {
         if (!m->delays[i].used) { node_release(m, m->delays[i].node); m->delays[i] = m->delays[--m->ndelays]; }
@@ -584,6 +595,7 @@ int lt_mix_tracks(const lt_mix *m) {
 
 int lt_mix_nodes(const lt_mix *m) { return m->nodes_alive; }
 int32_t lt_mix_latency(const lt_mix *m) { return m->latency; }
+int32_t lt_mix_latency_in(const lt_mix *m) { return m->latency_in; }
 
 int32_t lt_mix_channel_latency(const lt_mix *m, const char *name) {
     const mtrack *t = find_track(m, name);
@@ -674,6 +686,14 @@ static int same_pool_config(const lt_pool_config *a, const lt_pool_config *b) {
 
 static float fx_mix(const lt_fx_spec *s) { return s->mix >= 0 ? s->mix : s->def->mix_default; }
 
+/* A unit with latency whose stepped settings changed (a compressor's or a limiter's lookahead) is
+ * built again, so the compensation follows its new latency; its smoothed settings glide as usual. */
+static int latency_setting_changed(const mfx *old, const lt_fx_spec *spec) {
+    for (int k = 0; k < spec->def->nparams && k < LT_FX_MAX_PARAMS; k++)
+        if (!spec->def->params[k].smoothed && old->params[k] != spec->params[k]) return 1;
+    return 0;
+}
+
 static void match_chain(const mfx *old, int nold, const lt_fx_spec *spec, int nspec, int *match) {
     int used[LT_MIX_MAX_FX * 2] = {0};
     for (int i = 0; i < nspec; i++) {
@@ -681,6 +701,7 @@ static void match_chain(const mfx *old, int nold, const lt_fx_spec *spec, int ns
         for (int k = 0; k < nold; k++) {
             if (used[k] || old[k].leaving || old[k].def != spec[i].def || old[k].data != spec[i].data) continue;
             if (strcmp(old[k].key, spec[i].key) != 0) continue;   /* keyed ones by key; unkeyed by place */
+            if (spec[i].def->latency && latency_setting_changed(&old[k], &spec[i])) continue;
             match[i] = k;
             used[k] = 1;
             break;

@@ -113,6 +113,8 @@ void      lt_mix_reply(lt_mix *m, const lt_reply *r);
 int       lt_mix_tracks(const lt_mix *m);          /* live (not leaving) tracks and buses */
 /* The master's latency in frames (compensated effects' lookahead), as the last plan has it. */
 int32_t   lt_mix_latency(const lt_mix *m);
+/* The latency where the channels meet at the master, before its own effects (what stems are aligned to). */
+int32_t   lt_mix_latency_in(const lt_mix *m);
 /* Latency (frames) at which a channel's signal reaches its output, or -1 for an unknown name. */
 int32_t   lt_mix_channel_latency(const lt_mix *m, const char *name);
 int       lt_mix_nodes(const lt_mix *m);           /* nodes alive, leaving ones included */

@@ -73,6 +73,8 @@ static void pad(lt_stems *s, stem *t, int64_t upto) {
     }
 }
 
+void lt_stems_shift(lt_stems *s, int64_t frames) { s->start += frames; }
+
 void lt_stems_tap(void *ud, const lt_plan *p, int64_t frame) {
     lt_stems *s = ud;
     if (s->err[0]) return;

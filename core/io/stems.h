@@ -16,6 +16,8 @@ typedef struct lt_stems lt_stems;
 /* Writes into `dir` (made if missing) the frames [start, start + frames) of every channel, as WAV
  * of `bits` (16, 24, 32 = float) at `rate`.  NULL with err naming the folder and the reason. */
 lt_stems *lt_stems_open(const char *dir, int rate, int bits, int64_t start, int64_t frames, char *err, size_t errlen);
+/* Moves the window the stems are written from by `frames` (the mix's latency where channels meet). */
+void      lt_stems_shift(lt_stems *s, int64_t frames);
 /* The engine's tap (lt_engine_set_tap): called after every quantum with the plan that ran. */
 void      lt_stems_tap(void *ud, const struct lt_plan *p, int64_t frame);
 /* Closes every file.  Returns the number of stems written, or -1 with err (the first failure: a
