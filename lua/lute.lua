@@ -189,8 +189,8 @@ lute._empty_save = Rc.empty_save   -- session.c: a script saved empty while it p
 function lute.eval(code, name, partial)
   if type(code) ~= "string" then return nil, "lute.eval(code): code is a string of Lua" end
   if not partial and not code:find("%S") and Rc.empty_save(name) then return true end
-  -- a whole script named by a path is that file: its folder holds its takes (lute/clips.lua)
-  local env = lute._begin(not partial, name and name:find("%.lua$") and name or nil)
+  -- a whole script named by a path (with a folder) is that file: its folder holds its takes
+  local env = lute._begin(not partial, name and name:find("/") and name:find("%.lua$") and name or nil)
   local fn, e = load(code, "=" .. (name or "script"), "t", env)
   if not fn then lute._abort(); return nil, e end
   local ok, err = pcall(fn)
