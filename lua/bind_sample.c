@@ -7,6 +7,7 @@
 #include "bind_sample.h"
 #include "graph/voices.h"
 #include "quantum.h"
+#include "dsp/wavetable.h"
 #include <dirent.h>
 #include <math.h>
 #include <errno.h>
@@ -388,6 +389,23 @@ static int l_mix(lua_State *L) {
     return 1;
 }
 
+/* sample.wavetable(name) -> { frames, length, samples... } | nil: one of lute's built-in tables
+ * ("basic", "pwm", "harmonics"; core/dsp/wavetable.h) as the patch unit wavetable() takes it.
+ * Thread: control.  RT-safe: no. */
+static int l_wavetable(lua_State *L) {
+    const char *name = luaL_checkstring(L, 1);
+    long cap = 2 + (long)LT_WT_MAXF * LT_WT_N;
+    float *src = lua_newuserdatauv(L, sizeof(float) * (size_t)cap, 0);
+    long n = lt_wavetable_builtin(name, src, cap);
+    if (n < 0) { luaL_pushfail(L); return 1; }
+    lua_createtable(L, (int)n, 0);
+    for (long i = 0; i < n; i++) {
+        lua_pushnumber(L, src[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
 static int l_rate(lua_State *L) {
     lua_pushinteger(L, default_rate(L));
     return 1;
@@ -531,7 +549,7 @@ int lt_open_sample(lua_State *L) {
     static const luaL_Reg kit_methods[] = { { "sample", k_sample }, { "hash", k_hash }, { "count", k_len }, { NULL, NULL } };
     static const luaL_Reg funcs[] = {
         { "load", l_load }, { "kit", l_kit }, { "dir", l_dir }, { "stat", l_stat }, { "rate", l_rate },
-        { "render", l_render }, { "mix", l_mix }, { NULL, NULL } };
+        { "render", l_render }, { "mix", l_mix }, { "wavetable", l_wavetable }, { NULL, NULL } };
     new_class(L, SAMPLE_MT, sample_meta, sample_methods);
     new_class(L, KIT_MT, kit_meta, kit_methods);
     luaL_newmetatable(L, DIRGUARD_MT);

@@ -549,20 +549,16 @@ M.play_kits = {}
 function M.prepare_samples(d, where)
   local pat = d.notes
   local want, keys = {}, {}
-  local ok, e = pcall(function()
-    for i, h in ipairs(pat:query(0, SF.SCAN_CYCLES)) do
-      if h.whole then
-        local ok2, ev = pcall(M.sample_event, d, h.value)
-        if not ok2 then
-          if h.whole.b < R.make(D.CHECK_CYCLES, 1) then error(ev, 0) end
-        else
-          local ratio, semis = ev.stretch or d.stretch or 1, ev.pitch or d.pitch or 0
-          if ratio ~= 1 or semis ~= 0 then
-            for _, idx in ipairs(layers_of(d, ev, h.value)) do
-              local k = variant_key(idx, ratio, semis)
-              if not want[k] then want[k] = { idx, ratio, semis }; keys[#keys + 1] = k end
-            end
-          end
+  local ok, e = pcall(SF.scan, pat, function(h)
+    local ok2, ev = pcall(M.sample_event, d, h.value)
+    if not ok2 then
+      if h.whole.b < R.make(D.CHECK_CYCLES, 1) then error(ev, 0) end
+    else
+      local ratio, semis = ev.stretch or d.stretch or 1, ev.pitch or d.pitch or 0
+      if ratio ~= 1 or semis ~= 0 then
+        for _, idx in ipairs(layers_of(d, ev, h.value)) do
+          local k = variant_key(idx, ratio, semis)
+          if not want[k] then want[k] = { idx, ratio, semis }; keys[#keys + 1] = k end
         end
       end
     end

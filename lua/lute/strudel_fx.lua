@@ -103,6 +103,23 @@ for name in pairs(SF.names) do if P.Pattern[name] == nil then P.control(name) en
 for name in pairs(SF.aliases) do if P.Pattern[name] == nil then P.control(name) end end
 if P.Pattern.cutoff == nil then P.control("cutoff") end
 
+-- Calls fn(hap) for each event that starts in the first SCAN_CYCLES bars of pat, a bar at a time.
+-- What fails in the first D.CHECK_CYCLES bars (the bars every pattern is checked over) raises; a
+-- failure later only ends the scan (the scheduler skips such events with a message when they come).
+function SF.scan(pat, fn)
+  for c = 0, SF.SCAN_CYCLES - 1 do
+    local ok, e = pcall(function()
+      for _, h in ipairs(pat:query(c, c + 1)) do
+        if h.whole and h.whole.b == h.part.b then fn(h) end
+      end
+    end)
+    if not ok then
+      if c < D.CHECK_CYCLES then error(e, 0) end
+      return
+    end
+  end
+end
+
 -- ---------------------------------------------------------------------------------------------
 -- What a declared track needs
 -- ---------------------------------------------------------------------------------------------
@@ -148,10 +165,9 @@ function SF.prepare(d, where, instrument_has)
   -- the per-event values of the first bars (a value of a track's own pattern field counts too)
   local pat = d.notes
   if pat then
-    local ok, e = pcall(function()
-      for _, h in ipairs(pat:query(0, SF.SCAN_CYCLES)) do
+    local ok, e = pcall(SF.scan, pat, function(h)
         local v = h.value
-        if h.whole and type(v) == "table" and getmetatable(v) == nil and v[1] == nil then
+        if type(v) == "table" and getmetatable(v) == nil and v[1] == nil then
           for k, x in pairs(v) do
             local c = canon(k)
             if c and instrument_has(k) then c = nil end
@@ -168,7 +184,6 @@ function SF.prepare(d, where, instrument_has)
             end
           end
         end
-      end
     end)
     if not ok then error(("%s: %s"):format(where, Rp.strip(e)), 0) end
   end
