@@ -228,7 +228,8 @@ function SF.buses(name, d, effects, out)
   if g.delay then
     local b = SF.bus_name(name, "delay")
     buses[#buses + 1] = { name = b, bus = true, gain = 0, pan = 0, width = 1, out = out, solo_safe = true,
-      fx = { effects.delay{ key = SF.KEYS.delay, time = sfx.delaytime or 0.25, feedback = math.min(sfx.delayfeedback or 0.5, 0.98), mix = 1 } } }
+      fx = { effects.delay{ key = SF.KEYS.delay, time = sfx.delaytime or 0.25, feedback = math.min(sfx.delayfeedback or 0.5, 0.98),
+                            lowcut = 20, highcut = 20000, mix = 1 } } }
     sends[#sends + 1] = { to = b, gain = send_db(sfx.delay or 0), pre = false }
   end
   if g.room then
