@@ -73,7 +73,11 @@ function M.patch(name, fn)
   end
   if fn == nil then return function(f) return M.patch(name, f) end end
   if type(fn) ~= "function" then error(("patch '%s' needs a function(v) ... end"):format(name), 2) end
-  local p = M.compile(fn, name)
+  local ok, p = pcall(M.compile, fn, name)
+  if not ok then
+    if Rp.has_position(p) then error(p, 0) end
+    error(("patch '%s': %s"):format(name, Rp.strip(p)), 2)
+  end
   if S.decl then S.decl.patches[name] = p else S.patches[name] = p end
   return p
 end
@@ -446,7 +450,7 @@ function M.sample_event(d, v)
   if type(v) == "table" and getmetatable(v) == nil and v[1] == nil then
     for k in pairs(SAMPLE_FIELDS) do ev[k] = v[k] end
     name = v.s or v.value or v.note or v.n
-    variant = v.s and v.n or nil
+    if name ~= v.n and type(v.n) == "number" then variant = v.n end   -- s("bd"):n(3) is bd:3
     if type(name) == "table" and getmetatable(name) == nil then v = name end   -- { value = {"bd", 3} }
   end
   if type(v) == "table" and getmetatable(v) == nil and v[1] ~= nil then   -- "bd:3" in mini-notation
@@ -870,13 +874,24 @@ function M.globals(api)
   for name, f in pairs(M.effects) do g[name] = f end
   for name, f in pairs(units) do
     local other = g[name] or (api and api[name]) or _G[name]
+    -- A unit's mistake is reported at the user's line: the unit's own error points at this
+    -- wrapper (or nowhere, had it been a tail call), so it is raised again one level up.
+    local function unit(...)
+      local ok, r = pcall(f, ...)
+      if ok then return r end
+      -- the caller's line, unless the call was the patch's tail call (`return saw(...)`: then the
+      -- next frame is the compiler's, and patch() adds the line that declared the patch)
+      local info = debug.getinfo(3, "S")
+      if info and info.source:match("[/\\]patch%.lua$") then error(Rp.strip(r), 0) end
+      error(Rp.strip(r), 3)
+    end
     if other then
       g[name] = function(...)
-        if building > 0 then return f(...) end
+        if building > 0 then return (unit(...)) end
         return other(...)
       end
     else
-      g[name] = f
+      g[name] = function(...) return (unit(...)) end
     end
   end
   -- select: the unit when a patch is being built and its arguments are signals, Lua's otherwise

@@ -60,8 +60,8 @@ SF.canon = canon
 
 local function clamp(x, lo, hi) return x < lo and lo or x > hi and hi or x end
 
-local function check_value(name, v)
-  local spec = SF.names[canon(name)]
+local function check_value(name, v, c)
+  local spec = SF.names[c or canon(name)]
   if type(v) ~= "number" or not (v >= spec.min and v <= spec.max) then
     error(("%s = %s is out of range (%s .. %s): %s"):format(name, P.value_text and P.value_text(v) or tostring(v),
       D.num(spec.min), D.num(spec.max), spec.help), 0)
@@ -179,7 +179,7 @@ function SF.prepare(d, where, instrument_has)
               c = "lpf"
             end
             if c then
-              check_value(k, x)
+              check_value(k, x, c)
               groups[SF.names[c].group] = true
             end
           end
