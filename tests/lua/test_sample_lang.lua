@@ -230,6 +230,17 @@ check(lute.eval([[tempo(120) patch "wt2" (function(v) return wavetable({1, 4, 0,
 check(fails([[patch "wt3" (function(v) return wavetable("nope", v.freq) end)]], "song.lua:1", "nope", "basic"),
       "an unknown built-in table names the built-in ones")
 
+-- ---- help("units") --------------------------------------------------------------------------------
+local text = require("lute_help").topics.units
+local missing = {}
+for _, u in ipairs(core.units()) do
+  if not u.name:match("^saw_lpf") and u.name ~= "vca_pan" and not (text:find(u.signature, 1, true) and text:find(u.example, 1, true)) then
+    missing[#missing + 1] = u.name
+  end
+end
+check(#missing == 0 and text:find("unison(", 1, true) and text:find("mix{", 1, true),
+      "help(\"units\") lists every unit with its signature and example (missing: %s)", table.concat(missing, " "))
+
 -- ---- mistakes ---------------------------------------------------------------------------------------
 local cases = {
   { [[track "d" { kit = "808", s = "bd", room = 3 }]], { "song.lua:1", "room", "0 .. 2" } },
