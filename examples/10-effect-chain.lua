@@ -23,7 +23,7 @@ end)
 
 track "lead" {
   patch = "sine_lead",
-  notes = "a4 ~ ~ ~ ~ ~ ~ ~ <c5 e5> ~ ~ ~ ~ ~ ~ ~",
+  notes = "~ ~ ~ ~ a4 ~ ~ ~ ~ ~ ~ ~ <c5 e5> ~ ~ ~",
   legato = 0.5,
   fx = {
     dist{ drive = 20, tone = 7000, key = "grit" },                       -- odd and even harmonics

@@ -45,5 +45,5 @@ track "hits" {
 track "splice" {
   sample = amen,
   s = mini("sample"):splice(16, "<[0 ~ 4 ~ ~ 12 ~ ~] [0 ~ 4 ~ ~ 12 ~ [14 15]]>"):stretch("<1 [1 1 1 1 1 1 1 1.5]>"),
-  gain = -14, pan = -0.3, lpf = 2500,
+  gain = -14, pan = -0.3,
 }
