@@ -507,7 +507,7 @@ end
 
 -- The indices of every velocity layer of the sound an event names (stretched variants are made for
 -- all of them, so that a later velocity finds its layer ready).
-local function layers_of(d, ev, value)
+local function layers_of(d, ev)
   if d.sample_name and not d.s then return { ev.index } end
   local k = d.kit_obj
   for _, name in ipairs(k.names) do
@@ -560,7 +560,7 @@ function M.prepare_samples(d, where)
     else
       local ratio, semis = ev.stretch or d.stretch or 1, ev.pitch or d.pitch or 0
       if ratio ~= 1 or semis ~= 0 then
-        for _, idx in ipairs(layers_of(d, ev, h.value)) do
+        for _, idx in ipairs(layers_of(d, ev)) do
           local k = variant_key(idx, ratio, semis)
           if not want[k] then want[k] = { idx, ratio, semis }; keys[#keys + 1] = k end
         end
