@@ -39,9 +39,10 @@ local function register_controls(info)
       D.param_info[c.name] = { name = c.name, min = c.min, max = c.max, default = c.default, unit = "",
                                help = "a control of a patch", patch = true }
       D.param_names[#D.param_names + 1] = c.name
-      -- a Strudel name (room, shape, ...) keeps its field; strudel_fx.lua gives its value to the
-      -- patch's control on a track whose patch has one
-      if not SF.canon(c.name) then D.field(c.name, { engine = "param", help = "a control of a patch" }) end
+      -- A name that is already a track field (width, glide: the strip's and the voices') or one of
+      -- Strudel's (room, shape, ...) keeps its field for every other track; check_track and
+      -- strudel_fx.lua give its value to the patch's control on a track whose patch has one.
+      if not SF.canon(c.name) and not D.fields[c.name] then D.field(c.name, { engine = "param", help = "a control of a patch" }) end
     elseif p.patch then
       if c.min < p.min then p.min = c.min end
       if c.max > p.max then p.max = c.max end
@@ -371,6 +372,10 @@ function M.check_track(d, where)
   SF.prepare(d, where, has)
   local p = d.patch_obj
   if p then
+    for k in pairs(p.controls) do   -- a control named like a track field (clap's width) takes the field's value
+      local f = D.fields[k]
+      if f and f.engine ~= "param" and d[k] ~= nil and type(d[k]) == "number" then d.params[k], d[k] = d[k], nil end
+    end
     for k in pairs(d.params) do
       if not p.controls[k] and k ~= "gain" and k ~= "pan" then
         local names = {}

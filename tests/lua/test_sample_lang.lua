@@ -222,6 +222,11 @@ ps = params_of(run([[tempo(120) track "a" { patch = "acid", notes = "c2", cutoff
 check(S.tracks.a and S.tracks.a.def.params.cutoff == 300 and find(ps, "send.a.room", BAR),
       "cutoff on a patch with a cutoff control is its control; room = \"<0 0.2>\" a per-event value of its notes")
 
+-- a patch control named like a track field (clap's width) is that patch's; the field stays the strip's elsewhere
+run([[tempo(120) track "c" { patch = "clap", notes = "c4", width = 0.3 } track "a" { notes = "c4", width = 0.5 }]])
+check(S.tracks.c.def.params.width == 0.3 and S.tracks.a.def.width == 0.5 and S.tracks.a.def.params.width == nil,
+      "width on the clap patch's track is its control; on the synth's track it is still the strip's stereo width")
+
 -- ---- the wavetable unit ----------------------------------------------------------------------------
 check(lute.eval([[tempo(120) patch "wt" (function(v) return wavetable("basic", v.freq, 0.5) * 0.2 end)
   track "w" { patch = "wt", notes = "a3" }]], "song.lua"), "wavetable(\"basic\", freq, position) compiles")
