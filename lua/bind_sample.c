@@ -7,7 +7,11 @@
 #include "bind_sample.h"
 #include "bind_record.h"
 #include "edit/edit.h"
+#include "graph/voices.h"
+#include "quantum.h"
+#include "dsp/wavetable.h"
 #include <dirent.h>
+#include <math.h>
 #include <errno.h>
 #include <lauxlib.h>
 #include <stdio.h>
@@ -244,6 +248,198 @@ static int l_stat(lua_State *L) {
     return 1;
 }
 
+/* ---- sample.render: a patch played once, as a sample --------------------------------------------- */
+
+/* The userdata lute.core makes for a compiled patch (lua/api.c, PROGRAM_MT): one pointer to the
+ * program.  Read here through the same layout so that this file needs nothing else from api.c. */
+#define PROGRAM_MT "lute.program"
+typedef struct { lt_program *p; } program_view;
+
+/* What a render holds while it runs, owned by a userdata whose __gc frees it, so that a Lua error
+ * raised in between leaks nothing. */
+typedef struct { void *pool; float *buf; } render_guard;
+#define RENDERGUARD_MT "lute.sample.renderguard"
+
+static int renderguard_gc(lua_State *L) {
+    render_guard *g = luaL_checkudata(L, 1, RENDERGUARD_MT);
+    if (g->pool) lt_free_prefault(g->pool);
+    free(g->buf);
+    g->pool = NULL; g->buf = NULL;
+    return 0;
+}
+
+static double opt_field(lua_State *L, int t, const char *k, double def) {
+    double v = def;
+    if (lua_getfield(L, t, k) != LUA_TNIL) {
+        if (!lua_isnumber(L, -1)) luaL_error(L, "sample.render: %s is a number, got %s", k, luaL_typename(L, -1));
+        v = lua_tonumber(L, -1);
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
+/* sample.render(program, { note = 60, vel = 1, hold = 0.05, seconds = 4, rate = (the engine's),
+ *   controls = { name = value }, name = "lute:bd", silence = 1e-5 }) -> sample
+ * Plays one note of a compiled patch on a voice pool of its own (not the engine's: nothing is sent
+ * to the audio thread, the engine's clock does not move) and returns what it played as a sample at
+ * `rate`: the note is held `hold` seconds, then released, and the render ends when the voice has
+ * ended or after `seconds`, whichever is first; a tail quieter than `silence` (linear) is cut.  A
+ * voice at the centre (both channels equal, a mono patch) becomes a mono sample at the level the
+ * patch has on a track (the pool's centre pan gives each side 0.707, which is taken out, and the
+ * sampler's centre pan puts it back); a stereo patch stays stereo.  The same arguments give the
+ * same samples (voices are seeded by their id).  Used by kits.lua for kit = "lute".
+ * Thread: control.  RT-safe: no. */
+static int l_render(lua_State *L) {
+    program_view *pv = luaL_checkudata(L, 1, PROGRAM_MT);
+    if (!pv->p) return luaL_argerror(L, 1, "the program was freed");
+    const lt_program *prog = pv->p;
+    if (!lua_isnoneornil(L, 2)) luaL_checktype(L, 2, LUA_TTABLE);
+    else { lua_newtable(L); lua_replace(L, 2); }
+    double note = opt_field(L, 2, "note", 60), vel = opt_field(L, 2, "vel", 1);
+    double hold = opt_field(L, 2, "hold", 0.05), seconds = opt_field(L, 2, "seconds", 4);
+    double rate = opt_field(L, 2, "rate", 0), silence = opt_field(L, 2, "silence", 1e-5);
+    if (rate == 0) rate = default_rate(L);
+    luaL_argcheck(L, note >= -24 && note <= 151, 2, "note is -24 .. 151");
+    luaL_argcheck(L, vel >= 0 && vel <= 1, 2, "vel is 0 .. 1");
+    luaL_argcheck(L, hold >= 0 && hold <= 60, 2, "hold is 0 .. 60 s");
+    luaL_argcheck(L, seconds > 0 && seconds <= 60, 2, "seconds is above 0, at most 60");
+    luaL_argcheck(L, rate >= 8000 && rate <= 768000 && rate == floor(rate), 2, "rate is a whole number of Hz, 8000 .. 768000");
+    luaL_argcheck(L, silence >= 0 && silence < 1, 2, "silence is a level 0 .. 1");
+    lua_getfield(L, 2, "name");                 /* stays on the stack while `name` is used */
+    const char *name = lua_isstring(L, -1) ? lua_tostring(L, -1) : "rendered";
+
+    render_guard *g = lua_newuserdatauv(L, sizeof *g, 0);
+    g->pool = NULL; g->buf = NULL;
+    luaL_setmetatable(L, RENDERGUARD_MT);
+    lt_pool_config cfg = { 1, 0, 0, 0, 0 };
+    size_t bytes = lt_pool_size(prog, &cfg);
+    g->pool = lt_alloc_prefault(bytes);
+    int64_t total = (int64_t)llround(seconds * rate), held = (int64_t)llround(hold * rate);
+    g->buf = malloc(sizeof(float) * 2 * (size_t)(total + LT_QUANTUM));
+    if (!g->pool || !g->buf) return luaL_error(L, "not enough memory to render %s", name);
+    lt_pool *pl = lt_pool_init(g->pool, prog, &cfg, (float)rate);
+    if (lua_getfield(L, 2, "controls") == LUA_TTABLE) {
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+            if (lua_type(L, -2) != LUA_TSTRING || !lua_isnumber(L, -1))
+                return luaL_error(L, "sample.render: controls are names with numbers");
+            int k = lt_program_control(prog, lua_tostring(L, -2));
+            if (k < 0) return luaL_error(L, "sample.render: %s has no control '%s'", name, lua_tostring(L, -2));
+            float v = (float)lua_tonumber(L, -1);
+            if (v < prog->param_min[k] || v > prog->param_max[k])
+                return luaL_error(L, "sample.render: %s's control %s = %f is outside %f .. %f", name, lua_tostring(L, -2),
+                                  (double)v, (double)prog->param_min[k], (double)prog->param_max[k]);
+            lt_pool_set_param(pl, k, v, 0);
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+    lt_pool_note_on(pl, 1, (float)note, (float)vel, 0, 0);
+    int64_t pos = 0, end = total;
+    int released = 0;
+    while (pos < total) {
+        if (!released && pos >= held) { lt_pool_note_off(pl, 1, (float)vel); released = 1; }
+        int n = LT_QUANTUM;
+        if (!released && held - pos < n) n = (int)(held - pos);   /* the release lands on its frame */
+        if (total - pos < n) n = (int)(total - pos);
+        float l[LT_QUANTUM] = { 0 }, r[LT_QUANTUM] = { 0 };
+        lt_pool_process(pl, l, r, n, pos);
+        for (int i = 0; i < n; i++) { g->buf[2 * (pos + i)] = l[i]; g->buf[2 * (pos + i) + 1] = r[i]; }
+        pos += n;
+        if (released && lt_pool_active(pl) == 0) { end = pos; break; }
+    }
+    /* the tail below `silence` is cut (never the first frame: an empty sample cannot be made) */
+    int64_t last = 0;
+    for (int64_t i = 0; i < end; i++)
+        if (fabsf(g->buf[2 * i]) > silence || fabsf(g->buf[2 * i + 1]) > silence) last = i;
+    end = last + 1;
+    int mono = 1;
+    for (int64_t i = 0; i < end && mono; i++) mono = g->buf[2 * i] == g->buf[2 * i + 1];
+    if (mono)
+        for (int64_t i = 0; i < end; i++) g->buf[i] = g->buf[2 * i] * (float)M_SQRT2;
+    sample_ud *u = new_sample_ud(L);
+    char err[1200];
+    u->s = lt_sample_from_frames(g->buf, end, mono ? 1 : 2, (int)rate, (int)rate, name, err, sizeof err);
+    if (!u->s) return luaL_error(L, "sample.render: %s", err);
+    return 1;
+}
+
+/* sample.mix({ {sample, at = frame, gain = 1}, ... }, frames [, name]) -> sample
+ * Sums samples (level 0, as loaded) into a new one of `frames` frames: each starts `at` frames in
+ * (what runs past the end is cut) scaled by `gain`.  Stereo if any of them is (a mono one then goes
+ * to both sides unchanged), at their rate, which must be one.  For a loop bounced from a kit.
+ * Thread: control.  RT-safe: no. */
+static int l_mix(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_Integer frames = luaL_checkinteger(L, 2);
+    const char *name = luaL_optstring(L, 3, "mix");
+    luaL_argcheck(L, frames > 0 && frames <= ((lua_Integer)1 << 31), 2, "a length of 1 .. 2^31 frames");
+    lua_Integer n = luaL_len(L, 1);
+    int channels = 1, rate = 0;
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_geti(L, 1, i);
+        luaL_argcheck(L, lua_istable(L, -1), 1, "a list of { sample, at = frame, gain = 1 }");
+        lua_geti(L, -1, 1);
+        lt_sample *s = lt_check_sample(L, lua_gettop(L));
+        if (s->channels == 2) channels = 2;
+        if (rate == 0) rate = s->rate;
+        else if (s->rate != rate)
+            return luaL_error(L, "sample.mix: %s is at %d Hz, the others at %d Hz", s->path, s->rate, rate);
+        lua_pop(L, 2);
+    }
+    if (rate == 0) rate = default_rate(L);
+    render_guard *g = lua_newuserdatauv(L, sizeof *g, 0);
+    g->pool = NULL; g->buf = NULL;
+    luaL_setmetatable(L, RENDERGUARD_MT);
+    g->buf = calloc((size_t)frames * (size_t)channels, sizeof(float));
+    if (!g->buf) return luaL_error(L, "not enough memory to mix %s", name);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_geti(L, 1, i);
+        int t = lua_gettop(L);
+        lua_geti(L, t, 1);
+        lt_sample *s = lt_check_sample(L, lua_gettop(L));
+        lua_Integer at = (lua_getfield(L, t, "at"), luaL_optinteger(L, -1, 0));
+        double gain = (lua_getfield(L, t, "gain"), luaL_optnumber(L, -1, 1));
+        lua_settop(L, t - 1);
+        const float *d = s->level[0].data;
+        for (int64_t k = 0; k < s->frames; k++) {
+            int64_t f = at + k;
+            if (f < 0) continue;
+            if (f >= frames) break;
+            if (channels == 1) g->buf[f] += (float)gain * d[k];
+            else if (s->channels == 2) {
+                g->buf[2 * f] += (float)gain * d[2 * k];
+                g->buf[2 * f + 1] += (float)gain * d[2 * k + 1];
+            } else {
+                g->buf[2 * f] += (float)gain * d[k];
+                g->buf[2 * f + 1] += (float)gain * d[k];
+            }
+        }
+    }
+    sample_ud *u = new_sample_ud(L);
+    char err[1200];
+    u->s = lt_sample_from_frames(g->buf, frames, channels, rate, rate, name, err, sizeof err);
+    if (!u->s) return luaL_error(L, "sample.mix: %s", err);
+    return 1;
+}
+
+/* sample.wavetable(name) -> { frames, length, samples... } | nil: one of lute's built-in tables
+ * ("basic", "pwm", "harmonics"; core/dsp/wavetable.h) as the patch unit wavetable() takes it.
+ * Thread: control.  RT-safe: no. */
+static int l_wavetable(lua_State *L) {
+    const char *name = luaL_checkstring(L, 1);
+    long cap = 2 + (long)LT_WT_MAXF * LT_WT_N;
+    float *src = lua_newuserdatauv(L, sizeof(float) * (size_t)cap, 0);
+    long n = lt_wavetable_builtin(name, src, cap);
+    if (n < 0) { luaL_pushfail(L); return 1; }
+    lua_createtable(L, (int)n, 0);
+    for (long i = 0; i < n; i++) {
+        lua_pushnumber(L, src[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
 static int l_rate(lua_State *L) {
     lua_pushinteger(L, default_rate(L));
     return 1;
@@ -394,11 +590,16 @@ int lt_open_sample(lua_State *L) {
         { "__gc", kit_gc }, { "__close", kit_gc }, { "__len", k_len }, { "__tostring", k_tostring }, { NULL, NULL } };
     static const luaL_Reg kit_methods[] = { { "sample", k_sample }, { "hash", k_hash }, { "count", k_len }, { NULL, NULL } };
     static const luaL_Reg funcs[] = {
-        { "load", l_load }, { "from_buffer", l_from_buffer }, { "kit", l_kit }, { "dir", l_dir }, { "stat", l_stat }, { "rate", l_rate }, { NULL, NULL } };
+        { "load", l_load }, { "from_buffer", l_from_buffer }, { "kit", l_kit }, { "dir", l_dir }, { "stat", l_stat },
+        { "rate", l_rate }, { "render", l_render }, { "mix", l_mix }, { "wavetable", l_wavetable }, { NULL, NULL } };
     new_class(L, SAMPLE_MT, sample_meta, sample_methods);
     new_class(L, KIT_MT, kit_meta, kit_methods);
     luaL_newmetatable(L, DIRGUARD_MT);
     lua_pushcfunction(L, dirguard_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pop(L, 1);
+    luaL_newmetatable(L, RENDERGUARD_MT);
+    lua_pushcfunction(L, renderguard_gc);
     lua_setfield(L, -2, "__gc");
     lua_pop(L, 1);
     luaL_newlib(L, funcs);

@@ -7,6 +7,10 @@
  *   sample.dir(path)           -> { {name=, dir=bool}, ... } sorted by name | nil, "path: reason"
  *   sample.stat(path)          -> { mtime=, size=, dir=bool } | nil, "path: reason"
  *   sample.rate()              -> the rate load uses by default (the engine's, or 48000 without one)
+ *   sample.render(program [, {note=, vel=, hold=, seconds=, rate=, controls=, name=, silence=}])
+ *                              -> a sample: one note of a compiled patch played on a pool of its own
+ *   sample.mix({ {s, at = frame, gain = 1}, ... }, frames [, name]) -> a sample: them summed
+ *   sample.wavetable(name)     -> { frames, length, samples... } (a built-in table) | nil
  *   s:frames() s:channels() s:duration() s:rate() s:source_rate() s:source_channels() s:path()
  *   s:hash() (16 hex digits)  s:onsets([threshold [, min_gap]]) -> { frame, ... } (0-based frames)
  *   s:stretch(ratio [, semitones]) -> a new sample | nil, message

@@ -2,8 +2,8 @@
 -- velocity play (docs/sampler.md).
 --
 --   local kits = require "kits"
---   local k, err = kits.load("808")            -- or "rock", a Hydrogen kit's name or folder, a
---                                              -- folder of audio files, or a table of files
+--   local k, err = kits.load("808")            -- or "rock", "lute" (synthesized), a Hydrogen kit's
+--                                              -- name or folder, a folder of audio files, or a table of files
 --   local index, gain, pan, cut = k:index("bd", 3, 0.8)   -- sound, variant, velocity 0..1
 --   local index = k:resolve("bd:3", 0.8)       -- the same from Strudel's "name:variant"
 --   k.kit                                      -- the lute.sample kit the engine plays from
@@ -169,18 +169,21 @@ end
 
 -- Builds the kit from a list of sounds: sounds[name] = list of variants, each
 -- { layers = { {file=, min=, max=, gain=}, ... }, gain=, pan=, cut= }.
+-- A layer may carry its sample already made (`sample`, the synthesized kit); `file` then only names it.
 local function build(name, path, kind, sounds, rate)
-  local files, index_of, list = {}, {}, {}
+  local files, index_of, list, made = {}, {}, {}, {}
   for _, variants in pairs(sounds) do
     for _, var in ipairs(variants) do
       for _, l in ipairs(var.layers) do
         if not index_of[l.file] then files[#files + 1] = l.file; index_of[l.file] = true end
+        if l.sample then made[l.file] = l.sample end
       end
     end
   end
   table.sort(files)                       -- the kit's order does not depend on table traversal
   for i, f in ipairs(files) do
-    local s, err = load_sample(f, rate)
+    local s, err = made[f], nil
+    if not s then s, err = load_sample(f, rate) end
     if not s then return nil, string.format("kit %s: %s", name, err) end
     list[i] = s
     index_of[f] = i - 1
@@ -356,6 +359,88 @@ local function table_kit(t, base, rate)
 end
 
 -- ---------------------------------------------------------------------------------------------
+-- kit = "lute": drums synthesized by lute's own patches
+-- ---------------------------------------------------------------------------------------------
+
+-- Each sound is a list of variants; a variant is one note of a patch in scripts/patches, played
+-- with these controls (the patch's defaults for the others), rendered once at the engine's rate.
+-- Sounds the patches cannot make (there is no shaker, conga or clave patch) are left out rather
+-- than faked; docs/sampler.md has the table.
+M.lute_sounds = {
+  bd  = { { patch = "kick" },                                                   -- an electronic kick
+          { patch = "kick", controls = { tune = 60, decay = 0.22, click = 0.8, drive = 0.5 } },  -- short, punchy
+          { patch = "kick", controls = { tune = 44, decay = 1.2, bend = 3, sweep = 0.09, drive = 0.1 } } },  -- long, 808-like boom
+  sd  = { { patch = "snare" },
+          { patch = "snare", controls = { tune = 230, tone = 0.35, snappy = 1, decay = 0.16 } } },   -- brighter, more wires
+  rim = { { patch = "snare", controls = { tune = 420, tone = 1, tone_decay = 0.025, snappy = 0.12, decay = 0.03 } } },
+  cp  = { { patch = "clap" } },
+  hh  = { { patch = "hat", cut = 1 },
+          { patch = "hat", cut = 1, controls = { decay = 0.03, tone = 9500 } } },
+  oh  = { { patch = "hat", cut = 1, controls = { decay = 0.4 } } },
+  cr  = { { patch = "hat", controls = { decay = 1.6, tone = 4500, metal = 0.5 } } },
+  rd  = { { patch = "hat", controls = { decay = 1.2, tone = 9000, metal = 0.85 } } },
+  lt  = { { patch = "tom", note = 38 } },      -- d2, 73 Hz (the 808's low tom is about 75 Hz)
+  mt  = { { patch = "tom", note = 45 } },      -- a2, 110 Hz
+  ht  = { { patch = "tom", note = 51 } },      -- d#3, 156 Hz
+  cb  = { { patch = "bell", note = 72.54, hold = 0.2, controls = { ratio = 1.48, index = 1.2, decay = 0.5, release = 0.08 } } },
+}
+M.LUTE_SECONDS = 4      -- longest sound rendered (the crash rings about 2 s)
+
+local function patch_path(name)
+  local root = require("lute.core").root
+  return root .. "/scripts/patches/" .. name .. ".lua"
+end
+
+-- The patch files the synthesized kit is made from, with their times and sizes: a changed patch
+-- makes the kit again.
+local function lute_stamp()
+  local used, parts = {}, {}
+  for _, variants in pairs(M.lute_sounds) do for _, v in ipairs(variants) do used[v.patch] = true end end
+  for n in pairs(used) do
+    local st = sample.stat(patch_path(n))
+    parts[#parts + 1] = n .. (st and (":" .. st.mtime .. ":" .. st.size) or ":gone")
+  end
+  table.sort(parts)
+  return table.concat(parts, ";")
+end
+
+-- Compiles a patch file the way the language does (its units as globals).
+local function compile_patch(name)
+  local Patch = require "patch"
+  local env = setmetatable(Patch.globals(), { __index = _G })
+  local chunk, err = loadfile(patch_path(name), "t", env)
+  if not chunk then return nil, err end
+  local ok, fn = pcall(chunk)
+  if not ok then return nil, fn end
+  local ok2, prog = pcall(Patch.compile, fn, name)
+  if not ok2 then return nil, prog end
+  return prog
+end
+
+local function lute_kit(rate)
+  local programs, sounds = {}, {}
+  for name, variants in pairs(M.lute_sounds) do
+    sounds[name] = {}
+    for i, v in ipairs(variants) do
+      local prog = programs[v.patch]
+      if not prog then
+        local err
+        prog, err = compile_patch(v.patch)
+        if not prog then return nil, string.format("kit lute: the patch %s: %s", v.patch, tostring(err)) end
+        programs[v.patch] = prog
+      end
+      local label = string.format("lute:%s:%d", name, i - 1)
+      local ok, s = pcall(sample.render, prog, { note = v.note or 60, vel = 1, hold = v.hold or 0.05, seconds = M.LUTE_SECONDS,
+                                                 rate = rate, controls = v.controls, name = label })
+      if not ok then return nil, string.format("kit lute: %s: %s", label, tostring(s)) end
+      sounds[name][i] = { layers = { { file = label, sample = s, min = 0, max = 1, gain = 1 } }, gain = 1, pan = 0,
+                          cut = v.cut or 0, patch = v.patch, controls = v.controls, note = v.note }
+    end
+  end
+  return build("lute", nil, "lute", sounds, rate)
+end
+
+-- ---------------------------------------------------------------------------------------------
 -- kits.load
 -- ---------------------------------------------------------------------------------------------
 
@@ -405,12 +490,14 @@ function M.locate(spec, base)
   end
   local names = {}
   for k in pairs(M.named) do names[#names + 1] = k end
+  names[#names + 1] = "lute"
   table.sort(names)
   return nil, string.format("kit %s: not a kit name (%s), a Hydrogen kit in %s, nor a folder", spec,
     table.concat(names, ", "), table.concat(M.search, " or "))
 end
 
--- kits.load(spec [, opts]) -> kit | nil, message.  spec: a name ("808", "rock", a Hydrogen kit's
+-- kits.load(spec [, opts]) -> kit | nil, message.  spec: "lute" (synthesized by lute's own drum
+-- patches at load, cached per rate and made again when a patch file changes), a name ("808", "rock", a Hydrogen kit's
 -- folder name), a folder (a Hydrogen kit or audio files; relative to opts.base), or a table
 -- { bd = "kick.wav", sd = { "a.wav", "b.wav" } } (files relative to opts.base).  opts.rate: the
 -- rate to load at (default: the engine's).
@@ -423,6 +510,8 @@ function M.load(spec, opts)
     sounds, what = table_kit(spec, opts.base, rate)
     if not sounds then return nil, what end
     key, kind, where = "table:" .. what .. "@" .. rate, "table", nil
+  elseif spec == "lute" then
+    key, kind = "lute@" .. rate, "lute"
   elseif type(spec) == "string" then
     kind, where = M.locate(spec, opts.base)
     if not kind then return nil, where end
@@ -431,14 +520,32 @@ function M.load(spec, opts)
     return nil, string.format("kit: expected a name, a folder or a table of files, got %s", type(spec))
   end
   local c = M.cache[key]
-  if c and stamp_of(c.kit) == c.stamp then return c.kit end
+  if c and (kind == "lute" and lute_stamp() or stamp_of(c.kit)) == c.stamp then return c.kit end
   local kit, err
-  if kind == "table" then kit, err = build("table", nil, "table", sounds, rate)
+  if kind == "lute" then
+    kit, err = lute_kit(rate)
+    if not kit then return nil, err end
+    M.cache[key] = { kit = kit, stamp = lute_stamp() }
+    return kit
+  elseif kind == "table" then kit, err = build("table", nil, "table", sounds, rate)
   elseif kind == "hydrogen" then kit, err = hydrogen_kit(where, spec, rate)
   else kit, err = folder_kit(where, spec, rate) end
   if not kit then return nil, err end
   M.cache[key] = { kit = kit, stamp = stamp_of(kit) }
   return kit
+end
+
+-- kits.of_samples({ name = sample, ... } [, label]) -> kit: a kit of samples already made (a
+-- bounced loop, a rendered sound), not cached (the samples are the identity).
+function M.of_samples(t, label)
+  label = label or "samples"
+  local sounds, rate = {}, nil
+  for name, smp in pairs(t) do
+    rate = rate or smp:rate()
+    sounds[name] = { { layers = { { file = label .. ":" .. name .. ":" .. smp:hash(), sample = smp, min = 0, max = 1, gain = 1 } },
+                       gain = 1, pan = 0, cut = 0 } }
+  end
+  return build(label, nil, "made", sounds, rate or sample.rate())
 end
 
 -- Forgets every cached kit and sample (the engine may still hold kits it plays from).

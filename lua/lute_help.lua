@@ -413,4 +413,33 @@ local overview = H.overview
 setmetatable(H, { __index = function(_, k) if k == "overview" then return overview .. "\n" .. topics_text() end end })
 H.overview = nil
 
+-- help("units"): every unit a patch is built from, with its signature and a one-line example, from
+-- the engine's own table (core.units(), the same one the patch compiler checks against), so the list
+-- is always the whole vocabulary.
+local function units_text()
+  local core = require "lute.core"
+  local rows = {}
+  for _, u in ipairs(core.units()) do
+    -- saw_lpf, vca_pan, saw_lpf_pan are the compiler's fused kernels, not written by hand
+    if not u.name:match("^saw_lpf") and u.name ~= "vca_pan" then rows[#rows + 1] = { u.signature, u.example or "" } end
+  end
+  rows[#rows + 1] = { "mix{a, b, ...}", "mix{ saw(v.freq), 0.5 * sub(v.freq) }" }
+  rows[#rows + 1] = { "unison(osc, voices, detune_cents [, spread])", "unison(saw(v.freq), 5, 20)" }
+  local w = 0
+  for _, r in ipairs(rows) do if #r[1] > w then w = #r[1] end end
+  local lines = {
+    "Units: what a patch is built from.  patch \"name\" (function(v) ... end) is one voice: v.freq, v.note,",
+    "v.gate, v.vel, v.release_vel, and controls v.name(default, min, max); + - * / work on signals.",
+    "Any input may be a signal.  Options are words: saw(f, \"hq\"), lfo(2, \"tri\").  docs/units.md has each",
+    "unit's inputs, ranges, options and measured figures; help(\"patches\") the ready-made patches.",
+    "",
+  }
+  for _, r in ipairs(rows) do lines[#lines + 1] = ("  %-" .. w .. "s  %s"):format(r[1], r[2]) end
+  return table.concat(lines, "\n")
+end
+do
+  local ok, text = pcall(units_text)
+  H.topics.units = ok and text or "units: see docs/units.md"
+end
+
 return H

@@ -313,6 +313,38 @@ local function env_fn(gate, levels, times, curves, opts, ...)
   return apply("env", args, n, data)
 end
 
+-- wavetable(table, freq [, position]): `table` is the op's data — a built-in table by name ("basic",
+-- "pwm", "harmonics": core/dsp/wavetable.h, fetched through lute.sample) or {frames, length,
+-- samples...} — prepared (band-limited per octave) when the patch is compiled; freq and position
+-- are its inputs.
+local function wavetable_fn(tbl, ...)
+  local u = units.wavetable
+  local data
+  if type(tbl) == "string" then
+    data = require("lute.sample").wavetable(tbl)
+    if not data then fail("wavetable: no built-in table '%s'; built-in: basic, pwm, harmonics (or {frames, length, samples...})", tbl) end
+  elseif type(tbl) == "table" and not is_sig(tbl) and not is_stereo(tbl) then
+    data = {}
+    for i = 1, #tbl do
+      if type(tbl[i]) ~= "number" then fail("wavetable: item %d of the table is %s; a table is {frames, length, samples...}", i, describe(tbl[i])) end
+      data[i] = tbl[i]
+    end
+  else
+    fail("wavetable(table, freq [, position]): table is a name (\"basic\", \"pwm\", \"harmonics\") or {frames, length, samples...}, got %s", describe(tbl))
+  end
+  local args = table.pack(...)
+  if args.n < u.min_in or args.n > u.max_in then fail("wavetable takes a table and %d to %d inputs, got %d: %s", u.min_in, u.max_in, args.n, u.signature) end
+  for i = 1, args.n do
+    local a, spec = args[i], u.inputs[i]
+    if a == nil then fail("wavetable: argument %d is nil (a misspelt variable?): %s", i + 1, u.signature) end
+    if not is_signal(a) then fail("wavetable: argument %d is %s; expected a signal or a number: %s", i + 1, describe(a), u.signature) end
+    if type(a) == "number" and (a < spec.min or a > spec.max) then
+      fail("wavetable: %s = %s is out of range (%s .. %s)", spec.name, tostring(a), tostring(spec.min), tostring(spec.max))
+    end
+  end
+  return apply("wavetable", { table.unpack(args, 1, args.n) }, 0, data)
+end
+
 -- The functions a script sees: every unit by name, mix, unison and patch.
 function M.globals()
   local g = {}
@@ -320,6 +352,7 @@ function M.globals()
   g.mix = mix_fn
   g.unison = unison_fn
   if units.env then raw_env = g.env; g.env = env_fn end
+  if units.wavetable then g.wavetable = wavetable_fn end
   g.saw_lpf, g.vca_pan, g.saw_lpf_pan = nil, nil, nil   -- the compiler's own fused kernels
   return g
 end

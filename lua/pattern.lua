@@ -1302,6 +1302,88 @@ function Pattern:fit()
   end)
 end
 
+-- The slice [begin, end) that index i of n names: n slices of equal length, or n a list of begin
+-- points ({0, 0.3, 0.7}: slices between them, the last one to the end).  i wraps (slice 5 of 4 is
+-- slice 1; Strudel plays nothing past the end), so a pattern of indices may count freely.
+local function slice_bounds(n, i, what)
+  i = math.tointeger(floor(tonum(i, what)))
+  if is_list(n) then
+    local k = #n
+    local j = i % k
+    local b, e = tonum(n[j + 1], what), n[j + 2] ~= nil and tonum(n[j + 2], what) or 1
+    if not (b >= 0 and b <= 1 and e >= b and e <= 1) then
+      error(("%s: slice points are ascending fractions 0 .. 1, got %s and %s"):format(what, b, e), 0)
+    end
+    return b, e, j, k
+  end
+  local k = math.tointeger(tonum(n, what))
+  if not k or k < 1 then error(("%s: the number of slices is a whole number >= 1, got %s"):format(what, tostring(n)), 0) end
+  local j = i % k
+  return j / k, (j + 1) / k, j, k
+end
+
+-- pat:slice(n, "0 2 1 3"): the rhythm of the index pattern, each event playing slice i of n of the
+-- sample pat names (begin = i/n, end = (i+1)/n), as Strudel's slice; n may be a pattern ("<4 8>")
+-- or a list of begin points.  The slice is also kept as `_slice` and `_slices`, so that a track
+-- with onsets = true plays the i-th slice between detected onsets instead.
+function Pattern:slice(n, ipat)
+  local npat = (type(n) == "table" and not is_pattern(n)) and pure(n) or reify(n)
+  local opat = self
+  return npat:innerBind(function(nv)
+    return reify(ipat):outerBind(function(i)
+      return opat:outerBind(function(o)
+        local b, e, j, k = slice_bounds(nv, i, "slice")
+        local t = is_record(o) and copy(o) or { value = o }
+        t.begin, t["end"], t._slice, t._slices = b, e, j, k
+        return pure(t)
+      end)
+    end)
+  end)
+end
+
+-- pat:splice(n, "0 2 1 3"): slice, with the speed that makes each slice last exactly its event
+-- (speed in cycles, unit = "c", times any speed the value had), as Strudel's splice.
+function Pattern:splice(n, ipat)
+  return self:slice(n, ipat):withHap(function(h)
+    if not h.whole then return h end
+    local v = copy(h.value)
+    v.speed = (v["end"] - v.begin) / (h.whole.e - h.whole.b):tonumber() * (v.speed or 1)
+    v.unit = "c"
+    v._splice = true
+    return hap(h.whole, h.part, v)
+  end)
+end
+
+-- pat:loopAt(2): the sample lasts 2 cycles (speed 1/2 in cycles, unit = "c") and the pattern is
+-- slowed to match, as Strudel's loopAt; with chop or striate after it, each piece fits its event.
+Pattern.loopAt = patterned(1, function(pat, n)
+  local f = tonum(n, "loopAt")
+  if not (f > 0) then error(("loopAt: the number of cycles is above 0, got %s"):format(tostring(n)), 0) end
+  return _fast(pat:fmap(function(v)
+    local t = is_record(v) and copy(v) or { value = v }
+    t.speed, t.unit = 1 / f, "c"
+    return t
+  end), ONE / totime(n, "loopAt"))
+end)
+Pattern.loopat = Pattern.loopAt
+
+-- Controls: pat:speed(2), pat:room("<0 .3>") ... set one field of every value, with the structure
+-- of pat (an argument that is a pattern gives its value at each event's time), as Strudel's
+-- controls do.  P.control(name) makes one (lute/strudel_fx.lua adds the effect names).
+function P.control(name)
+  local f = patterned(1, function(pat, x)
+    return pat:fmap(function(v) return set_field(v, name, x) end)
+  end)
+  Pattern[name] = f
+  return f
+end
+-- The sampler's per-event fields (docs/sampler.md): `end` is a Lua keyword, so it is p["end"](p, 0.5)
+-- or p:set{ ["end"] = 0.5 }.
+for _, name in ipairs({ "s", "n", "speed", "begin", "end", "cut", "loop", "gain", "vel", "legato", "unit",
+                        "stretch", "pitch" }) do
+  if Pattern[name] == nil then P.control(name) end
+end
+
 -- Arpeggios -----------------------------------------------------------------------------------
 
 local function rev_list(xs) local t = {} for i = #xs, 1, -1 do t[#t + 1] = xs[i] end return t end
@@ -1529,7 +1611,7 @@ function Pattern:__tostring() return "Pattern" end
 
 for _, name in ipairs({ "fast", "slow", "early", "late", "ply", "iter", "iterBack", "segment",
   "degradeBy", "undegradeBy", "linger", "hurry", "chop", "striate", "nudge", "range", "rangex",
-  "euclid", "euclidRot", "euclidLegato", "repeatCycles", "arp", "shuffle", "pan" }) do
+  "euclid", "euclidRot", "euclidLegato", "repeatCycles", "arp", "shuffle", "pan", "loopAt" }) do
   local m = Pattern[name]
   P[name] = function(...)
     local args = pack(...)
@@ -1542,7 +1624,7 @@ for _, name in ipairs({ "rev", "palindrome", "degrade", "fit" }) do
   P[name] = function(pat) return m(reify(pat)) end
 end
 for _, name in ipairs({ "every", "firstOf", "lastOf", "when", "sometimesBy", "someCyclesBy",
-  "chunk", "off", "swingBy", "juxBy" }) do
+  "chunk", "off", "swingBy", "juxBy", "slice", "splice" }) do
   local m = Pattern[name]
   P[name] = function(a, b, pat) return m(reify(pat), a, b) end
 end

@@ -68,9 +68,16 @@ local function fault(t, kind, bar, msg)
 end
 
 -- A sample track's events: each value names a sound of the track's kit (or a slice or note of its
--- one sample), with its own speed, region, gain, pan and choke group.
+-- one sample), with its own speed, region, gain, pan, choke group, stretch and pitch; Strudel's
+-- effect names in it (room, lpf, ...) change the track's effects on the event's frame
+-- (strudel_fx.lua).  Speeds: `speed` (negative: backwards) times the note's pitch on a sample
+-- track played by notes (2^((note - root)/12)); with unit = "c" (loopAt, splice, fit()) speed is
+-- in cycles: the sample lasts 1/speed bars (bars as long as the one the event starts in); with the
+-- track's fit = n the whole sample lasts n bars.  A stretched or pitch-shifted variant (stretch =,
+-- pitch =) is a sample of its own, made when the script was evaluated.
 local function schedule_samples(t, pat, a, b, shift)
   local Snd = require "lute.sound"
+  local SF = require "lute.strudel_fx"
   local d = t.def
   local ok, haps = pcall(pat.query, pat, a - shift, b - shift)
   if not ok then return fault(t, "pattern", a, haps) end
@@ -79,16 +86,20 @@ local function schedule_samples(t, pat, a, b, shift)
     if w and w.b == h.part.b then
       local on_bar = w.b + shift
       local ok2, ev = pcall(Snd.sample_event, d, h.value)
+      local index, smp
+      if ok2 then
+        index, smp = Snd.play_index(d, ev)
+        if not index then ok2, ev = false, smp end
+      end
       if not ok2 then fault(t, "sample", on_bar, ev)
       else
         local on = T.frame_of_bar(on_bar)
+        if d.sfx_groups then SF.event(t, on, h.value) end
         local speed = (ev.speed or d.speed or 1)
-        if ev.pitch then speed = speed * 2 ^ ((ev.pitch - (d.root or 60)) / 12) end
-        if d.fit then   -- the whole sample lasts `fit` bars here
-          local bar_frames = T.frame_of_bar(on_bar + 1) - T.frame_of_bar(on_bar)
-          local smp = d.kit_obj.kit:sample(ev.index)
-          if smp then speed = speed * smp:frames() / (d.fit * bar_frames) end
-        end
+        if ev.note then speed = speed * 2 ^ ((ev.note - (d.root or 60)) / 12) end
+        local bar_frames = T.frame_of_bar(on_bar + 1) - on
+        if ev.unit == "c" then speed = speed * smp:frames() / bar_frames end
+        if d.fit then speed = speed * smp:frames() / (d.fit * bar_frames) end   -- the whole sample lasts `fit` bars
         local dur = 0
         if ev.legato then dur = T.frame_of_bar(on_bar + (w.e - w.b) * T.to_r(ev.legato)) - on end
         local gain = (ev.gain or 1) * (ev.kgain or 1)
@@ -96,9 +107,13 @@ local function schedule_samples(t, pat, a, b, shift)
         local vel = ev.vel or d.vel or 1
         local opts = { speed = speed, begin = ev.begin, ["end"] = ev["end"], loop = ev.loop, cut = ev.cut or d.cut or ev.kcut,
                        gain = gain, vel = vel, pan = pan, dur = dur > 0 and dur or nil }
-        local ok3, e3 = pcall(E.sample, t.handle, on, ev.index, opts)
-        if not ok3 then fault(t, "sample", on_bar, e3) end
-        if S.trace then S.trace[#S.trace + 1] = { track = t.name, frame = on, sample = ev.index, vel = vel, pan = pan } end
+        if speed < -64 or speed > 64 then
+          fault(t, "sample", on_bar, ("speed %s is outside -64 .. 64 (a sample fitted to a very short event?)"):format(speed))
+        else
+          local ok3, e3 = pcall(E.sample, t.handle, on, index, opts)
+          if not ok3 then fault(t, "sample", on_bar, e3) end
+          if S.trace then S.trace[#S.trace + 1] = { track = t.name, frame = on, sample = index, vel = vel, pan = pan, opts = opts } end
+        end
       end
     end
   end
@@ -120,6 +135,7 @@ local function schedule_pattern(t, pat, a, b, shift)
       if ev.params then   -- a table value also sets parameters on the note's frame
         for k, pv in pairs(ev.params) do Sc.send_param(t, on, k, pv) end
       end
+      if t.def.sfx_groups then require("lute.strudel_fx").event(t, on, ev.value) end   -- room, lpf, ... (strudel_fx.lua)
       for _, n in ipairs(ev.notes) do Sc.send_note(t, on, off, n, ev.vel, ev.pan) end
     end
   end

@@ -14,6 +14,9 @@ local kits = require "kits"
 local S = require "lute.state"
 local D = require "lute.decl"
 local Rp = require "lute.report"
+local SF = require "lute.strudel_fx"
+local sample = require "lute.sample"
+local R = require "rational"
 
 local M = {}
 S.patches = S.patches or {}   -- name -> patch { name, program, info }: declared by scripts
@@ -36,7 +39,10 @@ local function register_controls(info)
       D.param_info[c.name] = { name = c.name, min = c.min, max = c.max, default = c.default, unit = "",
                                help = "a control of a patch", patch = true }
       D.param_names[#D.param_names + 1] = c.name
-      D.field(c.name, { engine = "param", help = "a control of a patch" })
+      -- A name that is already a track field (width, glide: the strip's and the voices') or one of
+      -- Strudel's (room, shape, ...) keeps its field for every other track; check_track and
+      -- strudel_fx.lua give its value to the patch's control on a track whose patch has one.
+      if not SF.canon(c.name) and not D.fields[c.name] then D.field(c.name, { engine = "param", help = "a control of a patch" }) end
     elseif p.patch then
       if c.min < p.min then p.min = c.min end
       if c.max > p.max then p.max = c.max end
@@ -68,7 +74,11 @@ function M.patch(name, fn)
   end
   if fn == nil then return function(f) return M.patch(name, f) end end
   if type(fn) ~= "function" then error(("patch '%s' needs a function(v) ... end"):format(name), 2) end
-  local p = M.compile(fn, name)
+  local ok, p = pcall(M.compile, fn, name)
+  if not ok then
+    if Rp.has_position(p) then error(p, 0) end
+    error(("patch '%s': %s"):format(name, Rp.strip(p)), 2)
+  end
   if S.decl then S.decl.patches[name] = p else S.patches[name] = p end
   return p
 end
@@ -276,10 +286,20 @@ D.field("kit", { help = "the samples s = plays: \"808\", \"rock\", a folder of f
     d.kit_obj = k
     return v
   end })
-D.field("sample", { help = "one audio file the track's notes play (with chop = n: slices)",
+D.field("sample", { help = "one audio file the track's notes play (with chop = n: slices), or a sample (bounce{...})",
   validate = function(v, where, d)
-    if type(v) ~= "string" then error(("%s is a file name, got %s"):format(where, type(v)), 0) end
-    local k, err = kits.load({ sample = v })
+    if M.is_sample(v) then
+      local k, err = kits.of_samples({ sample = v }, "sample")
+      if not k then error(("%s: %s"):format(where, Rp.strip(err)), 0) end
+      d.kit_obj, d.sample_name = k, "sample"
+      return v
+    end
+    if type(v) ~= "string" then error(("%s is a file name or a sample (bounce{ ... }), got %s"):format(where, type(v)), 0) end
+    -- the sound is called "sample" and by its file's name ("amen" for loops/amen.wav), for s = patterns
+    local stem = v:match("([^/]+)$"):gsub("%.[^%.]*$", ""):lower():gsub("[^%w]+", "_")
+    local spec = { sample = v }
+    if stem ~= "" and stem ~= "sample" then spec[stem] = v end
+    local k, err = kits.load(spec)
     if not k then error(("%s: %s"):format(where, Rp.strip(err)), 0) end
     d.kit_obj = k
     d.sample_name = "sample"
@@ -307,11 +327,55 @@ number_field("chop", 1, 1024, "slices of the sample: notes pick slices 0 .. chop
 number_field("fit", 0.0625, 1024, "the sample (all its slices) lasts this many bars")
 number_field("speed", -64, 64, "sample playback speed (negative: backwards)")
 number_field("cut", 0, 255, "choke group of the track's samples")
+number_field("stretch", 1 / 64, 64, "time-stretch the samples by this ratio, pitch kept (Rubber Band; 2 = twice as long)")
+number_field("pitch", -48, 48, "pitch-shift the samples by semitones, length kept (Rubber Band)")
+D.field("onsets", { help = "true: slices between the onsets detected in the sample (notes or slice() pick them); "
+    .. "or { threshold = 1, gap = 0.03 }",
+  validate = function(v, where)
+    if v == true then return { threshold = 0, gap = 0 } end
+    if v == false then return nil end
+    if type(v) == "number" and v > 0 and v <= 100 then return { threshold = v, gap = 0 } end
+    if type(v) == "table" then
+      for k in pairs(v) do
+        if k ~= "threshold" and k ~= "gap" then error(("%s: onsets = { threshold = 1, gap = 0.03 }; '%s' is not one of them"):format(where, tostring(k)), 0) end
+      end
+      local th, gap = v.threshold or 0, v.gap or 0
+      if type(th) ~= "number" or th < 0 or th > 100 then error(("%s: threshold is 0 .. 100 (1 the default; higher finds fewer), got %s"):format(where, tostring(th)), 0) end
+      if type(gap) ~= "number" or gap < 0 or gap > 10 then error(("%s: gap is seconds between onsets, 0 .. 10, got %s"):format(where, tostring(gap)), 0) end
+      return { threshold = th, gap = gap }
+    end
+    error(("%s is true, a threshold (1 the default) or { threshold =, gap = }, got %s"):format(where, tostring(v)), 0)
+  end })
 
 -- After the fields: the checks that need the whole declaration.
+local SAMPLE_ONLY = { "chop", "fit", "speed", "cut", "root", "stretch", "pitch", "onsets" }
+
+-- Whether the track's instrument has a control of that name: its patch's, or the built-in synth's
+-- (a sample track has none).
+local function instrument_has(d)
+  local p = d.patch_obj
+  if p then return function(k) return p.controls[k] ~= nil end end
+  if d.kit_obj then return function() return false end end
+  return function(k) local i = D.param_info[k]; return i ~= nil and not i.patch end
+end
+
 function M.check_track(d, where)
+  local has = instrument_has(d)
+  local sampler = d.kit_obj ~= nil and not d.patch_obj
+  if d.s and not d.kit_obj then
+    local k, err = kits.load("808")
+    if not k then error(("%s: s = needs a kit and the default kit 808 did not load: %s"):format(where, tostring(err)), 0) end
+    d.kit_obj = k
+    sampler = not d.patch_obj
+    has = instrument_has(d)
+  end
+  SF.prepare(d, where, has)
   local p = d.patch_obj
   if p then
+    for k in pairs(p.controls) do   -- a control named like a track field (clap's width) takes the field's value
+      local f = D.fields[k]
+      if f and f.engine ~= "param" and d[k] ~= nil and type(d[k]) == "number" then d.params[k], d[k] = d[k], nil end
+    end
     for k in pairs(d.params) do
       if not p.controls[k] and k ~= "gain" and k ~= "pan" then
         local names = {}
@@ -328,20 +392,27 @@ function M.check_track(d, where)
           D.num(c.min), D.num(c.max)), 0)
       end
     end
-  end
-  if d.s and not d.kit_obj then
-    local k, err = kits.load("808")
-    if not k then error(("%s: s = needs a kit and the default kit 808 did not load: %s"):format(where, tostring(err)), 0) end
-    d.kit_obj = k
-  end
-  if d.s and d.kit_obj then   -- the first cycles' sounds must exist in the kit
-    local ok, e = pcall(function()
-      for _, h in ipairs(d.s:query(0, D.CHECK_CYCLES)) do
-        if h.whole then M.sample_event(d, h.value) end
+  elseif sampler then
+    for _, tbl in ipairs({ d.params, d.param_pats }) do
+      for k in pairs(tbl) do
+        if k ~= "gain" and k ~= "pan" then
+          error(("%s: %s is a control of the built-in synth; a track of samples has no synth (its sound is changed "
+            .. "by speed, begin/end, stretch, pitch, cut, and effects: lpf, hpf, room, delay, shape, crush, fx = { ... })")
+            :format(where, k), 0)
+        end
       end
-    end)
-    if not ok then error(("%s, s: %s"):format(where, Rp.strip(e)), 0) end
+    end
   end
+  if not sampler then
+    for _, k in ipairs(SAMPLE_ONLY) do
+      if d[k] ~= nil then
+        error(("%s: %s is for tracks of samples (kit =, s =, sample =); this track plays %s"):format(where, k,
+          p and ("the patch '" .. p.name .. "'") or "the built-in synth"), 0)
+      end
+    end
+  end
+  if d.chop and d.onsets then error(("%s: chop = n and onsets = true both slice the sample; give one"):format(where), 0) end
+  if sampler and (d.s or d.sample_name) then M.prepare_samples(d, where) end
 end
 
 -- The default of a parameter for a declared track (its patch's, else the built-in table's).
@@ -356,31 +427,58 @@ end
 -- Sample events
 -- ---------------------------------------------------------------------------------------------
 local SAMPLE_FIELDS = { speed = true, begin = true, ["end"] = true, loop = true, cut = true, gain = true,
-                        vel = true, pan = true, legato = true }
+                        vel = true, pan = true, legato = true, unit = true, stretch = true, pitch = true,
+                        _slice = true, _slices = true, _splice = true }
+
+-- Onsets of a sample as slices: { {begin, end}, ... } fractions, from the first onset (a sample with
+-- none is one slice, the whole of it).  Cached per sample, rate and settings.
+M.onset_cache = {}
+function M.onset_slices(smp, o)
+  local key = smp:hash() .. "@" .. smp:rate() .. ":" .. o.threshold .. ":" .. o.gap
+  local c = M.onset_cache[key]
+  if c then return c end
+  local frames = smp:frames()
+  local on = smp:onsets(o.threshold, o.gap)
+  c = {}
+  for i, f in ipairs(on) do c[i] = { f / frames, (on[i + 1] or frames) / frames } end
+  if #c == 0 then c[1] = { 0, 1 } end
+  M.onset_cache[key] = c
+  return c
+end
 
 -- What one pattern value of a sample track plays: { index, speed, begin, end, loop, cut, gain,
--- vel, pan, legato } (nil fields: the track's or the sampler's defaults).  Raises a message for a
--- sound the kit does not have.
+-- vel, pan, legato, unit, stretch, pitch, note } (nil fields: the track's or the sampler's
+-- defaults; `index` is into the track's kit before stretched variants are added).  Raises a
+-- message for a sound the kit does not have.
 function M.sample_event(d, v)
   local name, variant, ev = nil, nil, {}
   if type(v) == "table" and getmetatable(v) == nil and v[1] == nil then
     for k in pairs(SAMPLE_FIELDS) do ev[k] = v[k] end
     name = v.s or v.value or v.note or v.n
-    variant = v.s and v.n or nil
-  else
+    if name ~= v.n and type(v.n) == "number" then variant = v.n end   -- s("bd"):n(3) is bd:3
+    if type(name) == "table" and getmetatable(name) == nil then v = name end   -- { value = {"bd", 3} }
+  end
+  if type(v) == "table" and getmetatable(v) == nil and v[1] ~= nil then   -- "bd:3" in mini-notation
+    name, variant = v[1], v[2]
+    if type(variant) ~= "number" then error(("%s is not a sound with a variant (\"bd:3\")"):format(require("pattern").value_text(v)), 0) end
+  elseif type(v) ~= "table" then
     name = v
   end
-  if d.sample_name then   -- a sample track: numbers are slices (with chop) or notes (pitch)
+  if d.sample_name and not d.s then   -- a sample track played by notes: numbers are slices (chop, onsets) or notes
     local n = tonumber(name)
     if type(name) == "string" and not n then n = require("theory").to_midi(name) end
     if type(n) ~= "number" then error(("%s is not a slice number or a note"):format(tostring(name)), 0) end
-    if d.chop then
+    ev.index = d.kit_obj:resolve("sample", ev.vel)
+    if d.onsets then
+      local sl = M.onset_slices(d.kit_obj.samples[ev.index + 1], d.onsets)
+      local x = sl[math.floor(n) % #sl + 1]
+      ev.begin, ev["end"] = x[1], x[2]
+    elseif d.chop then
       local i = math.floor(n) % d.chop
       ev.begin, ev["end"] = ev.begin or i / d.chop, ev["end"] or (i + 1) / d.chop
     else
-      ev.pitch = n
+      ev.note = n
     end
-    ev.index = d.kit_obj:resolve("sample", ev.vel)
   else
     if type(name) ~= "string" then
       error(("%s is not a sound name (s = \"bd sd\", or { s = \"bd\", n = 2 })"):format(tostring(name)), 0)
@@ -390,13 +488,181 @@ function M.sample_event(d, v)
     if not idx then error(Rp.strip(gain), 0) end
     ev.index = idx
     ev.kgain, ev.kpan, ev.kcut = gain, pan, cut
+    if d.onsets and ev._slice then   -- slice(n, i) on a track slicing at onsets: the i-th onset slice
+      local sl = M.onset_slices(d.kit_obj.samples[idx + 1], d.onsets)
+      local x = sl[math.floor(ev._slice) % #sl + 1]
+      local old = (ev["end"] or 1) - (ev.begin or 0)
+      ev.begin, ev["end"] = x[1], x[2]
+      if ev._splice and ev.speed and old > 0 then ev.speed = ev.speed * (x[2] - x[1]) / old end
+    end
+  end
+  ev._slice, ev._slices, ev._splice = nil, nil, nil
+  if ev.unit ~= nil and ev.unit ~= "c" and ev.unit ~= "r" then
+    error(("unit = %s: \"c\" (speed in cycles: the sample lasts 1/speed bars) or \"r\" (a rate, the default)"):format(tostring(ev.unit)), 0)
   end
   for k, x in pairs(ev) do
-    if k ~= "index" and type(x) ~= "number" and type(x) ~= "boolean" then
+    if k ~= "index" and k ~= "unit" and type(x) ~= "number" and type(x) ~= "boolean" then
       error(("%s = %s is not a number"):format(k, tostring(x)), 0)
     end
   end
+  if ev.stretch and not (ev.stretch >= 1 / 64 and ev.stretch <= 64) then error(("stretch = %s is outside 1/64 .. 64"):format(D.num(ev.stretch)), 0) end
+  if ev.pitch and not (ev.pitch >= -48 and ev.pitch <= 48) then error(("pitch = %s is outside -48 .. 48 semitones"):format(D.num(ev.pitch)), 0) end
   return ev
+end
+
+-- The indices of every velocity layer of the sound an event names (stretched variants are made for
+-- all of them, so that a later velocity finds its layer ready).
+local function layers_of(d, ev)
+  if d.sample_name and not d.s then return { ev.index } end
+  local k = d.kit_obj
+  for _, name in ipairs(k.names) do
+    for _, var in ipairs(k.sounds[name]) do
+      for _, l in ipairs(var.layers) do
+        if l.index == ev.index then
+          local out = {}
+          for _, m in ipairs(var.layers) do out[#out + 1] = m.index end
+          return out
+        end
+      end
+    end
+  end
+  return { ev.index }
+end
+
+-- Stretched and pitch-shifted samples, made once: hash @ rate : ratio : semitones -> sample.
+M.stretched = {}
+local function variant_key(index, ratio, semis) return ("%d:%.17g:%.17g"):format(index, ratio, semis) end
+
+local function stretched(smp, ratio, semis, where)
+  local key = ("%s@%d:%.17g:%.17g"):format(smp:hash(), smp:rate(), ratio, semis)
+  local c = M.stretched[key]
+  if c then return c end
+  local ok, x, err = pcall(smp.stretch, smp, ratio, semis)
+  if not ok or not x then
+    error(("%s: stretching %s (stretch = %s, pitch = %s) failed: %s"):format(where, smp:path(), D.num(ratio), D.num(semis),
+      Rp.strip(tostring(ok and err or x))), 0)
+  end
+  M.stretched[key] = x
+  return x
+end
+
+-- Kits with stretched variants added after the kit's own samples, made once per combination.
+M.play_kits = {}
+
+-- Checks the sounds a sample track's pattern plays in its first bars (an unknown sound is an error
+-- now), and prepares the stretched and pitch-shifted samples they and the track's stretch = and
+-- pitch = ask for: d.variants (variant key -> index in d.play_kit), d.play_kit (the kit the engine
+-- plays: the kit's samples, then the variants).  Rubber Band runs here, on the control thread,
+-- while the script is evaluated; a value first used after SF.SCAN_CYCLES bars is not ready and that
+-- event is skipped with a message.
+function M.prepare_samples(d, where)
+  local pat = d.notes
+  local want, keys = {}, {}
+  local ok, e = pcall(SF.scan, pat, function(h)
+    local ok2, ev = pcall(M.sample_event, d, h.value)
+    if not ok2 then
+      if h.whole.b < R.make(D.CHECK_CYCLES, 1) then error(ev, 0) end
+    else
+      local ratio, semis = ev.stretch or d.stretch or 1, ev.pitch or d.pitch or 0
+      if ratio ~= 1 or semis ~= 0 then
+        for _, idx in ipairs(layers_of(d, ev)) do
+          local k = variant_key(idx, ratio, semis)
+          if not want[k] then want[k] = { idx, ratio, semis }; keys[#keys + 1] = k end
+        end
+      end
+    end
+  end)
+  if not ok then error(("%s, %s: %s"):format(where, d.s and "s" or "notes", Rp.strip(e)), 0) end
+  if #keys == 0 then d.play_kit, d.variants = d.kit_obj.kit, nil; return end
+  table.sort(keys)
+  local base = d.kit_obj.samples
+  local id = d.kit_obj.kit:hash() .. "|" .. table.concat(keys, "|")
+  local pk = M.play_kits[id]
+  if not pk then
+    local list, variants = {}, {}
+    for i, smp in ipairs(base) do list[i] = smp end
+    for _, k in ipairs(keys) do
+      local w = want[k]
+      list[#list + 1] = stretched(base[w[1] + 1], w[2], w[3], where)
+      variants[k] = #list - 1
+    end
+    pk = { kit = sample.kit(list), variants = variants, samples = list }
+    M.play_kits[id] = pk
+  end
+  d.play_kit, d.variants, d.play_samples = pk.kit, pk.variants, pk.samples
+end
+
+-- The index an event plays in the track's kit (its stretched variant when it asks for one), the
+-- sample at that index, or nil and why.
+function M.play_index(d, ev)
+  local ratio, semis = ev.stretch or d.stretch or 1, ev.pitch or d.pitch or 0
+  if ratio == 1 and semis == 0 then return ev.index, d.kit_obj.samples[ev.index + 1] end
+  local i = d.variants and d.variants[variant_key(ev.index, ratio, semis)]
+  if not i then
+    return nil, ("stretch = %s, pitch = %s first appears after the %d bars lute prepares when the script is "
+      .. "evaluated: it is not ready"):format(D.num(ratio), D.num(semis), SF.SCAN_CYCLES)
+  end
+  return i, d.play_samples[i + 1]
+end
+
+-- Whether v is a lute.sample (a loaded, rendered or bounced sample).
+local SAMPLE_MT
+function M.is_sample(v)
+  if type(v) ~= "userdata" then return false end
+  if not SAMPLE_MT then SAMPLE_MT = debug.getregistry()["lute.sample"] end
+  return getmetatable(v) == SAMPLE_MT
+end
+
+-- bounce{ kit = "rock", s = "bd ~ [~ bd] sd", bars = 1, bpm = 120, beats = 4 } -> a sample: the
+-- pattern's hits of the kit summed into a loop of `bars` bars at that tempo (a break made by lute,
+-- for sample = and chopping).  Each hit plays whole at its velocity layer and the kit's gain (times
+-- its own gain and vel); what rings past the end wraps round to the start, so the loop repeats
+-- seamlessly.  Only sounds are read (no speed, region, choke or effects).  Made once per
+-- arguments (when s is text) and rate.
+M.bounced = {}
+function M.bounce(t)
+  if type(t) ~= "table" then error("bounce{ kit = \"rock\", s = \"bd sd\", bars = 1, bpm = 120 }", 2) end
+  for k in pairs(t) do
+    if k ~= "kit" and k ~= "s" and k ~= "bars" and k ~= "bpm" and k ~= "beats" and k ~= "vel" then
+      error(("bounce: unknown field '%s'; known: kit, s, bars, bpm, beats, vel"):format(tostring(k)), 2)
+    end
+  end
+  local bars, bpm, beats, vel = t.bars or 1, t.bpm or 120, t.beats or 4, t.vel or 1
+  local function num(name, x, lo, hi)
+    if type(x) ~= "number" or not (x >= lo and x <= hi) then
+      error(("bounce: %s is a number %s .. %s, got %s"):format(name, D.num(lo), D.num(hi), tostring(x)), 3)
+    end
+  end
+  num("bars", bars, 0.0625, 64); num("bpm", bpm, 10, 999); num("beats", beats, 1, 32); num("vel", vel, 0, 1)
+  if t.s == nil then error("bounce: s = a pattern of the kit's sounds (\"bd ~ sd ~\")", 2) end
+  local spec = t.kit or "808"
+  local rate = sample.rate()
+  local key = type(t.s) == "string" and type(spec) == "string"
+    and table.concat({ spec, t.s, bars, bpm, beats, vel, rate }, "\0") or nil
+  if key and M.bounced[key] then return M.bounced[key] end
+  local k, err = kits.load(spec)
+  if not k then error("bounce: " .. Rp.strip(err), 2) end
+  local pat = D.as_pattern(t.s, "bounce, s")
+  local bar = 60 / bpm * beats * rate
+  local total = math.floor(bars * bar + 0.5)
+  local d = { kit_obj = k, vel = vel }
+  local list = {}
+  local ok, e = pcall(function()
+    for _, h in ipairs(pat:query(0, R.from(bars))) do
+      if h.whole and h.whole.b == h.part.b then
+        local ev = M.sample_event(d, h.value)
+        local at = math.floor(h.whole.b:tonumber() * bar + 0.5)
+        local g = (ev.gain or 1) * (ev.kgain or 1) * (ev.vel or vel)
+        local smp = k.samples[ev.index + 1]
+        list[#list + 1] = { smp, at = at, gain = g }
+        if at + smp:frames() > total then list[#list + 1] = { smp, at = at - total, gain = g } end   -- the tail wraps round
+      end
+    end
+  end)
+  if not ok then error("bounce, s: " .. Rp.strip(e), 2) end
+  local out = sample.mix(list, total, "bounce:" .. tostring(spec))
+  if key then M.bounced[key] = out end
+  return out
 end
 
 -- ---------------------------------------------------------------------------------------------
@@ -490,6 +756,9 @@ local function channel_names(d)
   return names
 end
 
+-- A track's channel spec.  Called inside a mix transaction (reconcile.lua): the buses of the
+-- track's own that Strudel's delay and room need (strudel_fx.lua) are staged here too, and those it
+-- had before and no longer needs are removed (a whole script's commit drops them anyway).
 function M.track_spec(name, d, channels)
   local p = d.patch_obj
   local program
@@ -502,15 +771,43 @@ function M.track_spec(name, d, channels)
   for k, v in pairs(d.params) do if not STRIP[k] then controls[k] = v end end
   local gain = d.params.gain or (D.param_info.gain and D.param_info.gain.default) or 0
   if S.muted[name] or S.hushed then gain = -120 end
+  local chain = SF.inserts(d, M.effects)
+  for _, x in ipairs(d.fx or {}) do chain[#chain + 1] = x end
+  local buses, aux = SF.buses(name, d, M.effects, d.out)
+  local sends = d.sends
+  if #aux > 0 then
+    sends = {}
+    for _, x in ipairs(d.sends or {}) do sends[#sends + 1] = x end
+    for _, x in ipairs(aux) do sends[#sends + 1] = x end
+  end
+  local staged = {}
+  for _, b in ipairs(buses) do
+    local sp = M.bus_spec_raw(b, channels)
+    core.mix_channel(sp)
+    staged[b.name] = true
+  end
+  local old = S.tracks[name] and S.tracks[name].def
+  if old and old.sfx_groups then
+    for _, g in ipairs({ "delay", "room" }) do
+      local b = SF.bus_name(name, g)
+      if old.sfx_groups[g] and not staged[b] then pcall(core.mix_remove, b) end
+    end
+  end
   return {
     name = name, program = program, voices = d.voices or 8,
     mono = d.mono == true or d.mono == "legato", legato = d.mono == "legato", glide = d.glide or 0,
     controls = controls, gain = gain, pan = d.params.pan or 0, width = d.width or 1,
     polarity = d.polarity or false, solo = d.solo or false, mute = d.mute or false,
-    fx = chain_spec(d.fx, name, channels), sends = d.sends, out = d.out,
-    kit = d.kit_obj and d.kit_obj.kit or nil,
+    fx = chain_spec(chain, name, channels), sends = sends, out = d.out,
+    kit = d.play_kit or (d.kit_obj and d.kit_obj.kit) or nil,
     input = input, monitor = monitor,
   }
+end
+
+-- A bus of a track's own, as a channel spec (its chain is already a list of descriptors).
+function M.bus_spec_raw(b, channels)
+  return { name = b.name, bus = true, gain = b.gain, pan = 0, width = 1, polarity = false, mute = false, solo = false,
+           solo_safe = true, out = b.out, fx = chain_spec(b.fx, b.name, channels) }
 end
 
 function M.bus_spec(b, channels)
@@ -585,13 +882,24 @@ function M.globals(api)
   for name, f in pairs(M.effects) do g[name] = f end
   for name, f in pairs(units) do
     local other = g[name] or (api and api[name]) or _G[name]
+    -- A unit's mistake is reported at the user's line: the unit's own error points at this
+    -- wrapper (or nowhere, had it been a tail call), so it is raised again one level up.
+    local function unit(...)
+      local ok, r = pcall(f, ...)
+      if ok then return r end
+      -- the caller's line, unless the call was the patch's tail call (`return saw(...)`: then the
+      -- next frame is the compiler's, and patch() adds the line that declared the patch)
+      local info = debug.getinfo(3, "S")
+      if info and info.source:match("[/\\]patch%.lua$") then error(Rp.strip(r), 0) end
+      error(Rp.strip(r), 3)
+    end
     if other then
       g[name] = function(...)
-        if building > 0 then return f(...) end
+        if building > 0 then return (unit(...)) end
         return other(...)
       end
     else
-      g[name] = f
+      g[name] = function(...) return (unit(...)) end
     end
   end
   -- select: the unit when a patch is being built and its arguments are signals, Lua's otherwise
@@ -608,6 +916,9 @@ function M.globals(api)
   g.patch = M.patch
   g.bus = M.bus
   g.master = M.master
+  g.bounce = M.bounce
+  -- s("bd*4, hh*8"): a pattern of sounds, as Strudel writes it (s = "..." on a track is the same)
+  g.s = function(x) return D.as_pattern(x, "s(...)"):as("s") end
   return g
 end
 

@@ -196,7 +196,7 @@ check(mk == nil and merr:find("keys are sound names", 1, true), "a list is not a
 
 -- ---- unknown kits ----------------------------------------------------------------------------------
 local uk, uerr = kits.load("909")
-check(uk == nil and uerr:find("kit 909: not a kit name (808, rock)", 1, true), "an unknown kit: %s", tostring(uerr))
+check(uk == nil and uerr:find("kit 909: not a kit name (808, lute, rock)", 1, true), "an unknown kit: %s", tostring(uerr))
 uk, uerr = kits.load(out .. "/no-such-folder")
 check(uk == nil and uerr:find("no-such-folder", 1, true), "a missing folder: %s", tostring(uerr))
 
