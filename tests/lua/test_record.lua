@@ -199,7 +199,28 @@ do
   check(rec.path:find(d2 .. "/takes/", 1, true), "the take is in the song's takes/ folder (where takes() looks): %s", rec.path)
 end
 
--- 9. mistakes
+-- 9. examples/24-record-take.lua: a bar of count-in, then 4 bars of the input into a take
+do
+  local d3 = dir .. "/ex24"
+  os.execute("mkdir -p '" .. d3 .. "'")
+  local src = assert(io.open(core.root .. "/examples/24-record-take.lua")):read("a")
+  local okx, ex = lute.eval(src, d3 .. "/24-record-take.lua")
+  check(okx, "example 24 evaluates: %s", tostring(ex))
+  run(BAR)
+  require("lute.record").folder = nil
+  local n0 = #takes_recorded()
+  local from = lute.next_switch_bar()
+  record{ bars = 4, count_in = 1 }
+  local a, b = lute.frame_of_bar(from + 1), lute.frame_of_bar(from + 5)   -- 110 bpm: 104727.27 frames a bar
+  run(b - core.frame() + 4 * 4800)
+  local tk = takes_recorded()[n0 + 1]
+  check(tk and tk.frames == b - a and tk.start == a and take_matches(tk, tk.start, b - a),
+    "example 24: record{ bars = 4, count_in = 1 } takes the 4 bars after the count-in, every frame the input's: %s",
+    tk and (tk.start .. " +" .. tk.frames) or "no take")
+  check(tk and tk.path:find(d3 .. "/takes/gtr-take-", 1, true), "... into takes/ beside the song: %s", tk and tk.path)
+end
+
+-- 10. mistakes
 local function err(code)
   local okk, e = lute.eval(code, dir .. "/bad.lua", true)
   return not okk and e or ("no error")
