@@ -262,6 +262,7 @@ local function song_bar(c) local j = jump_at(c); return j.s + (c - j.t) end
 A.song_bar = song_bar
 
 -- Merges a declaration into the timeline and lays it out (from the next bar when playing).
+local restore_own   -- defined below, with the song's plans
 function A.apply_timeline(d)
   local tl = S.timeline
   S.render_stop = nil
@@ -417,14 +418,17 @@ function A.song_plan(t, a, b, state)
 end
 
 -- When the song goes away (a reload without one), tracks get back their own parameters.
-local function restore_own(song, frame)
+-- (Declared above, where the timeline is applied: `local restore_own` there.)
+function restore_own(song, frame)
   for _, t in pairs(S.tracks) do
     if t._part then
       for _, q in ipairs(song.parts) do
         for _, tbl in ipairs({ q.section.values[t.name] or {}, q.section.params[t.name] or {} }) do
           for k in pairs(tbl) do
             if not t.def.param_pats[k] then
-              pcall(E.param, t.handle, frame, k, t.params[k] or D.param_info[k].default)
+              local own = t.params[k]
+              if own == nil and D.param_info[k] then own = D.param_info[k].default end
+              if own ~= nil then pcall(E.param, t.handle, frame, k, own) end
             end
           end
         end

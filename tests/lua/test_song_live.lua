@@ -88,6 +88,11 @@ for k = 1, #heard - 1 do if heard[k] and not heard[k].ok then whole = false end 
 check(whole, "every note on its bar's first or middle frame (no mid-bar jump): %s", seq(1, #heard))
 print("measured: bars heard " .. seq(1, #heard))
 
+-- A song replaced by a script without one while it plays: the tracks get their own parameters back
+-- (this once called a function not yet defined and refused the reload).
+local okr, er = lute.eval('tempo(120)\ntrack "a" { notes = "c4", cutoff = 500 }\n', "nosong.lua")
+check(okr, "a reload without the song while it plays works: %s", tostring(er))
+
 core.live = real_live
 print(("test_song_live: %d passed, %d failed"):format(passed, failed))
 os.exit(failed == 0 and 0 or 1)
