@@ -574,12 +574,54 @@ double lt_meter_shortterm(const lt_meter *m) {
     return ms > 0 ? -0.691 + 10.0 * log10(ms) : -HUGE_VAL;
 }
 
+static double ks_mean(const lt_meter *m, int k) {
+    double sum = 0;
+    for (int i = 1; i <= k; i++) sum += m->ks[(m->ks_pos - i + LT_METER_HISTORY) % LT_METER_HISTORY];
+    return sum / k;
+}
+
+double lt_meter_momentary(const lt_meter *m) {
+    if (!m || m->ks_n < 8) return -HUGE_VAL;
+    double ms = ks_mean(m, 8);
+    return ms > 0 ? -0.691 + 10.0 * log10(ms) : -HUGE_VAL;
+}
+
+/* A 400 ms block every second reading (100 ms: 75 % overlap, as BS.1770) into a histogram. */
+static void gate_add(lt_meter *m) {
+    lt_gating *g = m->gating;
+    if (!g || m->ks_n < 8 || ++g->step < 2) return;
+    g->step = 0;
+    double z = ks_mean(m, 8);
+    if (!(z > 0)) return;
+    double l = -0.691 + 10.0 * log10(z);
+    if (l <= -70.0) return;
+    int b = (int)floor((l + 70.0) * 10.0);
+    if (b >= LT_GATE_BINS) b = LT_GATE_BINS - 1;
+    g->e[b] += z;
+    g->n[b]++;
+}
+
+double lt_meter_integrated(const lt_meter *m) {
+    const lt_gating *g = m ? m->gating : NULL;
+    if (!g) return -HUGE_VAL;
+    double e = 0;
+    uint64_t n = 0;
+    for (int b = 0; b < LT_GATE_BINS; b++) { e += g->e[b]; n += g->n[b]; }
+    if (!n) return -HUGE_VAL;
+    double rel = -0.691 + 10.0 * log10(e / (double)n) - 10.0;
+    e = 0; n = 0;
+    for (int b = 0; b < LT_GATE_BINS; b++) if (-70.0 + b / 10.0 >= rel - 0.05) { e += g->e[b]; n += g->n[b]; }
+    return n ? -0.691 + 10.0 * log10(e / (double)n) : -HUGE_VAL;
+}
+
 static void push_meter(lua_State *L, const lt_meter *m) {
     lua_createtable(L, 2, 4);
     lua_pushnumber(L, m ? m->peak_l : 0); lua_rawseti(L, -2, 1);
     lua_pushnumber(L, m ? m->peak_r : 0); lua_rawseti(L, -2, 2);
     lua_pushnumber(L, m ? m->rms : 0); lua_setfield(L, -2, "rms");
     lua_pushnumber(L, lt_meter_shortterm(m)); lua_setfield(L, -2, "lufs");
+    lua_pushnumber(L, lt_meter_momentary(m)); lua_setfield(L, -2, "momentary");
+    if (m && m->gating) { lua_pushnumber(L, lt_meter_integrated(m)); lua_setfield(L, -2, "integrated"); }
 }
 
 /* core.meters() -> { master = {l, r, rms =, lufs =} }: the master's peaks of the last ~50 ms, RMS
@@ -829,7 +871,7 @@ int lt_api_init(lt_api_state *st, int rate, int live, int lookahead_ms) {
 void lt_api_close(lt_api_state *st) {
     if (st->mix) lt_mix_free(st->mix);
     if (st->engine) lt_engine_free(st->engine);
-    if (st->meter) for (int i = 0; i <= LT_MAX_NODES; i++) free(st->meter[i]);
+    if (st->meter) for (int i = 0; i <= LT_MAX_NODES; i++) { if (st->meter[i]) free(st->meter[i]->gating); free(st->meter[i]); }
     free(st->meter);
     st->mix = NULL;
     st->engine = NULL;
@@ -877,6 +919,8 @@ void lt_api_pump(lua_State *L, lt_api_state *st) {
             m->ks[m->ks_pos] = r.d;
             m->ks_pos = (m->ks_pos + 1) % LT_METER_HISTORY;
             if (m->ks_n < LT_METER_HISTORY) m->ks_n++;
+            if (i == 0 && !m->gating) m->gating = calloc(1, sizeof *m->gating);
+            gate_add(m);
             break;
         }
         case LT_REPLY_TAKE_DONE: lt_take_returned(r.ptr); break;

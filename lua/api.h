@@ -23,11 +23,17 @@ typedef struct lt_api_state {
 
 /* What the meters of a channel (or an effect's gain reduction) read, kept on the control thread. */
 #define LT_METER_HISTORY 60      /* 3 s of 50 ms readings: the short-term loudness window */
+#define LT_GATE_BINS 750         /* 0.1 LU bins from -70 to +5 LUFS: the master's integrated loudness */
+typedef struct lt_gating { double e[LT_GATE_BINS]; uint32_t n[LT_GATE_BINS]; int step; } lt_gating;
 typedef struct lt_meter {
     float peak_l, peak_r, rms, reduction;
     float ks[LT_METER_HISTORY];   /* K-weighted mean squares, a ring */
     int   ks_pos, ks_n;
+    lt_gating *gating;            /* the master only: 400 ms blocks for the gated integrated loudness */
 } lt_meter;
+/* Momentary loudness (400 ms) and the integrated loudness (BS.1770 gating) since the meter began. */
+double lt_meter_momentary(const lt_meter *m);
+double lt_meter_integrated(const lt_meter *m);
 /* Short-term loudness (LUFS, BS.1770, 3 s window) of a meter; -inf when silent. */
 double lt_meter_shortterm(const lt_meter *m);
 

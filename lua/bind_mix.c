@@ -230,6 +230,30 @@ static int l_mix_handle(lua_State *L) {
     return 1;
 }
 
+/* core.mix_inserts(name) -> { {type, key, by, handle, latency, mix, params = {name = value}}, ... } | nil */
+static int l_mix_inserts(lua_State *L) {
+    lt_api_state *st = state(L);
+    lt_mix_insert *x = lua_newuserdatauv(L, sizeof *x * LT_MIX_MAX_FX, 0);
+    int n = lt_mix_inserts(st->mix, luaL_checkstring(L, 1), x, LT_MIX_MAX_FX);
+    if (n < 0) { lua_pushnil(L); return 1; }
+    if (n > LT_MIX_MAX_FX) n = LT_MIX_MAX_FX;
+    lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        lua_createtable(L, 0, 7);
+        lua_pushstring(L, x[i].def->name); lua_setfield(L, -2, "type");
+        if (x[i].key[0]) { lua_pushstring(L, x[i].key); lua_setfield(L, -2, "key"); }
+        if (x[i].keysrc[0]) { lua_pushstring(L, x[i].keysrc); lua_setfield(L, -2, "by"); }
+        lua_pushinteger(L, x[i].handle); lua_setfield(L, -2, "handle");
+        lua_pushinteger(L, x[i].latency); lua_setfield(L, -2, "latency");
+        lua_pushnumber(L, x[i].mix >= 0 ? x[i].mix : x[i].def->mix_default); lua_setfield(L, -2, "mix");
+        lua_createtable(L, 0, x[i].def->nparams);
+        for (int k = 0; k < x[i].def->nparams; k++) { lua_pushnumber(L, x[i].params[k]); lua_setfield(L, -2, x[i].def->params[k].name); }
+        lua_setfield(L, -2, "params");
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
 static int l_mix_latency(lua_State *L) {
     lt_api_state *st = state(L);
     if (lua_isnoneornil(L, 1)) lua_pushinteger(L, lt_mix_latency(st->mix));
@@ -306,7 +330,7 @@ static const luaL_Reg mix_funcs[] = {
     {"sample", l_sample},
     {"mix_begin", l_mix_begin}, {"mix_channel", l_mix_channel}, {"mix_master", l_mix_master},
     {"mix_remove", l_mix_remove}, {"mix_commit", l_mix_commit}, {"mix_abort", l_mix_abort},
-    {"mix_handle", l_mix_handle}, {"mix_latency", l_mix_latency}, {"fx_units", l_fx_units}, {NULL, NULL}};
+    {"mix_handle", l_mix_handle}, {"mix_latency", l_mix_latency}, {"mix_inserts", l_mix_inserts}, {"fx_units", l_fx_units}, {NULL, NULL}};
 
 void lt_bind_mix(lua_State *L, lt_api_state *st) {
     lua_pushlightuserdata(L, st);

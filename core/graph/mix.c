@@ -594,6 +594,34 @@ int lt_mix_tracks(const lt_mix *m) {
 }
 
 int lt_mix_nodes(const lt_mix *m) { return m->nodes_alive; }
+
+int lt_mix_inserts(const lt_mix *m, const char *name, lt_mix_insert *out, int max) {
+    const mfx *fx;
+    int nfx;
+    if (strcmp(name, "master") == 0) { fx = m->mchain.fx; nfx = m->mchain.nfx; }
+    else {
+        const mtrack *t = find_track(m, name);
+        if (!t) return -1;
+        fx = t->fx; nfx = t->nfx;
+    }
+    int n = 0;
+    for (int k = 0; k < nfx; k++) {
+        if (fx[k].leaving) continue;
+        if (n < max) {
+            lt_mix_insert *x = &out[n];
+            memset(x, 0, sizeof *x);
+            x->def = fx[k].def;
+            memcpy(x->key, fx[k].key, sizeof x->key);
+            memcpy(x->keysrc, fx[k].keysrc, sizeof x->keysrc);
+            x->handle = fx[k].node->handle;
+            x->latency = fx[k].node->u.fx.latency;
+            memcpy(x->params, fx[k].params, sizeof x->params);
+            x->mix = fx[k].mix;
+        }
+        n++;
+    }
+    return n;
+}
 int32_t lt_mix_latency(const lt_mix *m) { return m->latency; }
 int32_t lt_mix_latency_in(const lt_mix *m) { return m->latency_in; }
 

@@ -118,4 +118,17 @@ int32_t   lt_mix_latency_in(const lt_mix *m);
 /* Latency (frames) at which a channel's signal reaches its output, or -1 for an unknown name. */
 int32_t   lt_mix_channel_latency(const lt_mix *m, const char *name);
 int       lt_mix_nodes(const lt_mix *m);           /* nodes alive, leaving ones included */
+
+typedef struct lt_mix_insert {
+    const lt_fx_def *def;
+    char       key[LT_NAME_MAX];
+    char       keysrc[LT_NAME_MAX];
+    lt_handle  handle;
+    int32_t    latency;
+    float      params[LT_FX_MAX_PARAMS];
+    float      mix;
+} lt_mix_insert;
+/* The inserts of channel `name` ("master": the master's chain), leaving ones left out, in chain
+ * order; at most `max` are written.  Returns how many there are, or -1 for an unknown name. */
+int       lt_mix_inserts(const lt_mix *m, const char *name, lt_mix_insert *out, int max);
 #endif
