@@ -173,13 +173,39 @@ end
 -- sidechain key of a dynamics unit: a track or bus) and, for keyed units, `key = "vox"` naming a
 -- channel is the sidechain too (the issue's comp{ key = "vox" }); any other `key` is the effect's
 -- identity, kept across re-evaluations.
+-- A sidechain keyed by a pattern of triggers (duck{ by = mini("x ~ x [~ x]") }): a hidden track of
+-- lute's own ("~trigN", its strip muted: a key is read before the fader) plays a 30 ms full-scale
+-- noise burst on every event, sample-accurately, and the effect is keyed by it.  The name follows the
+-- order of such keys in the script, so an unchanged script keeps its trigger tracks.
+local trigger_patch
+local function trigger_key(pat)
+  local P = require "pattern"
+  if not trigger_patch then
+    local U = Patch.globals()
+    trigger_patch = M.compile(function(v)
+      local e = U.env(v.gate, 0, 1, 0, 0, 0, 0, 0, 0, 0.0002, 0.03, "2")
+      return U.noise() * e
+    end, "trigger")
+  end
+  local d = S.decl
+  if not d then error("by = a pattern of triggers is part of a declaration (a script or a REPL chunk)", 3) end
+  d.trig_n = (d.trig_n or 0) + 1
+  local name = "~trig" .. d.trig_n
+  require("lute.reconcile").track(name, { notes = P.reify(pat):fmap(function() return 60 end), patch = trigger_patch,
+                                          mute = true, voices = 8, gain = 0 })
+  return name
+end
+
 local function effect(name)
   local make = fx[name]
   return function(t)
     if t ~= nil and type(t) ~= "table" then return make(t) end
     t = t or {}
     local by = t.by
-    if by ~= nil and type(by) ~= "string" then error(("%s: by = the name of a track or bus, not %s"):format(name, type(by)), 2) end
+    if by ~= nil and require("pattern").is_pattern(by) then by = trigger_key(by) end
+    if by ~= nil and type(by) ~= "string" then
+      error(("%s: by = the name of a track or bus, or a pattern of triggers (mini(\"x ~ x ~\")), not %s"):format(name, type(by)), 2)
+    end
     local copy = {}
     for k, v in pairs(t) do if k ~= "by" then copy[k] = v end end
     if name == "eq" then copy = eq_flatten(copy) end
