@@ -21,6 +21,7 @@
 --   lute/chance.lua     rrand, rrand_i, choose, ring, tick, look (seeded)
 --   lute/sandbox.lua    where user code runs: its own _ENV, copy-on-write, text only
 --   arrange.lua         sections, song form, jumps, render span, Standard MIDI Files
+--   lute/automation.lua automate, automation, arm/disarm, sections' mix, effect times as note values
 local R = require "rational"
 local P = require "pattern"
 local Th = require "theory"
@@ -40,6 +41,7 @@ local Sb = require "lute.sandbox"
 local Lv = require "lute.live"
 local C = require "lute.chance"
 local Snd = require "lute.sound"
+local Au = require "lute.automation"
 D.checks[#D.checks + 1] = Snd.check_track
 
 local lute = { version = "0.1.0" }
@@ -56,6 +58,7 @@ H.track = Rc.track
 Sc.on_tick[#Sc.on_tick + 1] = M.dispatch
 Sc.on_window[#Sc.on_window + 1] = L.run
 Sc.before_window[#Sc.before_window + 1] = Rc.before_window
+Sc.after_window[#Sc.after_window + 1] = Au.window
 
 -- ---------------------------------------------------------------------------------------------
 -- Settings: lute.quantum, lute.autoplay, lute.song_name, lute.message — checked when written.
@@ -288,10 +291,12 @@ lute.api = {
   n = P.reify,        -- n("0 2 4"):scale("D:dorian"), as in Strudel
   prog = Th.prog,     -- prog("ii7 V7 Imaj7", "C") -> chord symbols
   chords = chords,
+  automate = Au.automate, automation = Au.automation, arm = Au.arm, disarm = Au.disarm,
 }
 -- Patches, units, effects, buses and the master (sound.lua); names a unit shares with lute's or
 -- Lua's resolve by where they are called (inside a patch: the unit).
 for k, v in pairs(Snd.globals(lute.api)) do lute.api[k] = v end
+Au.wrap_effects(lute.api, Snd.building)   -- delay{ time = "3/16" }: times as note values follow the tempo
 Sb.publish(lute.api)
 -- lute exec runs tools and tests in the real global table: they see the same names (and the real
 -- lute table, which they may change as they need).
