@@ -48,7 +48,7 @@ Au.TOL = 1e-4            -- linear pieces of exp and S segments stay within this
 Au.MAX_PIECE = R(1, 4)   -- no engine ramp is longer than a quarter bar (tempo ramps are followed)
 Au.MIN_PIECE = R(1, 512) -- nor shorter than 1/512 bar
 Au.FUNC_GRID = R(1, 64)  -- a function lane is sampled every 1/64 bar and ramped linearly between
-Au.REC_GRID = 960        -- recorded moves are placed on a grid of 1/960 bar
+Au.REC_GRID = 9600       -- recorded points are placed on a grid of 1/9600 bar (0.2 ms at 120 bpm)
 Au.REC_TOL = 0.5 / 127   -- recorded curves are thinned to within half a controller step
 
 local SHAPES = { lin = "lin", linear = "lin", exp = "exp", s = "s", scurve = "s", step = "step" }
@@ -320,7 +320,7 @@ function Au.parse(spec, where, name)
   if type(spec) == "table" and spec.query then return { kind = "pattern", pattern = spec, where = where } end
   if type(spec) ~= "table" or #spec == 0 then
     fail(where, "%s: say what the parameter does: a list of points { {0, 200}, {8, 4000, \"exp\"} } (bars, value, "
-      .. "shape), a pattern (\"<-20 -12>\"), a function(bar) ... end, or one value", what)
+      .. "shape), a pattern (\"<-20 -12>\"), a function(bar) ... end, or one value (false: no automation)", what)
   end
   local pts = {}
   for i, p in ipairs(spec) do
@@ -880,7 +880,12 @@ end
 
 -- Called by the scheduler after each window (sched.lua, after_window).
 function Au.window(from, to)
-  if S.origin ~= Au.seen_origin then Au.seen_origin, Au.start_bar = S.origin, from end   -- play() started
+  -- play() started the transport (again): what a declaration made before applies from the top
+  if S.origin ~= Au.seen_origin or not (Au.last_to and from == Au.last_to) then
+    Au.seen_origin, Au.start_bar = S.origin, from
+    for _, e in pairs(S.automation) do e.old, e.switch, e.sync_at, e.cont, e.master_last = nil, nil, nil, nil, nil end
+  end
+  Au.last_to = to
   local names = sorted_keys(S.automation)
   for _, n in ipairs(names) do
     local e = S.automation[n]
@@ -896,12 +901,12 @@ end
 -- The declaration part
 -- ---------------------------------------------------------------------------------------------
 -- automate(target, spec): part of the declaration being evaluated (or applied now outside one).
--- automate(target, nil) or automate(target, false) removes the target's automation.
+-- automate(target, false) removes the target's automation.
 function Au.automate(name, spec)
   local where = Rp.at(2)
   if type(name) ~= "string" then fail(where, 'automate(target, curve): the target is a string like "bass.cutoff"') end
   local parsed = false
-  if spec ~= nil and spec ~= false then parsed = Au.parse(spec, where, name) end
+  if spec ~= false then parsed = Au.parse(spec, where, name) end
   local d = S.decl
   if d then
     if d.automation[name] ~= nil then fail(where, 'automate("%s") is declared twice', name) end
@@ -1043,8 +1048,8 @@ function Au.apply(d)
     if e.origin ~= "implicit" or not e.info then
       local ok, info = pcall(Au.resolve, name, channels, "")
       if ok then e.info = info
-      elseif e.lane or e.in_sections then
-        Rp.say("lute: the automation of '%s' stops: %s", name, Rp.strip(info))
+      else   -- its channel or insert is gone: a lane the REPL added says so; the file's changed with it
+        if e.lane and e.origin == "repl" then Rp.say("lute: the automation of '%s' stops: %s", name, Rp.strip(info)) end
         S.automation[name] = nil
         e = nil
       end
@@ -1353,22 +1358,16 @@ end
 -- half a controller step of every move; an exponential map gives "exp" segments.
 function Au.take_spec(raw, map, where)
   local pts = merge_passes(raw)
-  -- on the grid; a later move at the same place replaces an earlier one
-  local g = {}
-  for _, p in ipairs(pts) do
-    local q = math.floor(p.bar * Au.REC_GRID + 0.5)
-    if #g > 0 and g[#g].q == q then g[#g] = { q = q, bar = q / Au.REC_GRID, x = p.x }
-    else g[#g + 1] = { q = q, bar = q / Au.REC_GRID, x = p.x } end
-  end
-  local thin = Au.thin(g, Au.REC_TOL)
+  local thin = Au.thin(pts, Au.REC_TOL)
   local spec = { kind = "curve", points = {}, where = where or "" }
   local exp = map.curve == "exp" and map.lo > 0 and map.hi > 0
   for i, p in ipairs(thin) do
     local v = exp and map.lo * (map.hi / map.lo) ^ p.x or map.lo + (map.hi - map.lo) * p.x
     v = tonumber(("%.6g"):format(v))
-    spec.points[i] = { pos = { bars = R(p.q, Au.REC_GRID) }, value = v, shape = (exp and i > 1) and "exp" or "lin" }
+    local q = math.floor(p.bar * Au.REC_GRID + 0.5)   -- on the grid (two points may share a place: a jump)
+    spec.points[i] = { pos = { bars = R(q, Au.REC_GRID) }, value = v, shape = (exp and i > 1) and "exp" or "lin" }
   end
-  return spec, #g, #thin
+  return spec, #pts, #thin
 end
 
 -- disarm() ends every take (disarm("bass.cutoff") one): each becomes the target's automation (from
