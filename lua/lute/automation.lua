@@ -1185,8 +1185,9 @@ function View:__tostring()
   local unit = info and info.unit ~= "" and (" " .. info.unit) or ""
   if lane and lane.kind == "curve" then
     local first, last = lane.pts[1].x, lane.pts[#lane.pts].x
+    local whose = ({ file = ", declared by the script", repl = ", from the REPL" })[self.origin] or ""
     lines[1] = ("automation %s: %d points over bars %s .. %s (song bars from 0)%s"):format(name, #lane.pts, num(first),
-      num(last), self.origin and (", from the " .. (self.origin == "repl" and "REPL" or self.origin)) or "")
+      num(last), whose)
     for _, p in ipairs(lane.pts) do
       lines[#lines + 1] = ("  %8s  %-8s %12s%s  %s"):format(num(p.x), bar_beat(p.at), lua_value(p.src and p.src.value or p.value),
         unit, p.shape ~= "lin" and p.shape or "")
