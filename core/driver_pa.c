@@ -18,7 +18,8 @@ struct lt_live {
     lt_engine *engine;
     int rate, block;
     char name[256];
-    double latency;
+    double latency, in_latency;
+    int inputs;
     _Atomic int64_t worst_ns, total_ns, callbacks, underflows;
 };
 
@@ -59,8 +60,9 @@ int lt_live_list(char *buf, size_t len, char *err, size_t errlen) {
         const PaDeviceInfo *d = Pa_GetDeviceInfo(i);
         if (!d || d->maxOutputChannels < 1) continue;
         const PaHostApiInfo *h = Pa_GetHostApiInfo(d->hostApi);
-        int w = snprintf(buf + used, len - used, "%d: %s: %s (%d out, %.0f Hz)%s\n", i, h ? h->name : "?", d->name,
-                         d->maxOutputChannels, d->defaultSampleRate, i == Pa_GetDefaultOutputDevice() ? " [default]" : "");
+        int w = snprintf(buf + used, len - used, "%d: %s: %s (%d in, %d out, %.0f Hz)%s\n", i, h ? h->name : "?", d->name,
+                         d->maxInputChannels, d->maxOutputChannels, d->defaultSampleRate,
+                         i == Pa_GetDefaultOutputDevice() ? " [default]" : "");
         if (w < 0 || (size_t)w >= len - used) break;
         used += (size_t)w;
         count++;
@@ -98,11 +100,11 @@ static int find_device(const char *spec, char *err, size_t errlen) {
 
 static int callback(const void *in, void *out, unsigned long frames, const PaStreamCallbackTimeInfo *ti,
                     PaStreamCallbackFlags flags, void *ud) {
-    (void)in; (void)ti;
+    (void)ti;
     lt_live *l = ud;
     int64_t t0 = now_ns();
-    lt_engine_mark_time(l->engine, lt_engine_frame(l->engine), t0);
-    lt_engine_process(l->engine, out, (int)frames);
+    lt_engine_mark_time(l->engine, lt_engine_engine_frame(l->engine), t0);   /* engine frames: MIDI stamps must not move with the flywheel */
+    lt_engine_process_io(l->engine, in, in ? l->inputs : 0, out, (int)frames);
     int64_t dt = now_ns() - t0;
     if (dt > atomic_load_explicit(&l->worst_ns, memory_order_relaxed))
         atomic_store_explicit(&l->worst_ns, dt, memory_order_relaxed);
@@ -138,16 +140,26 @@ lt_live *lt_live_open(const lt_live_config *cfg, int *no_device, char *err, size
     PaStreamParameters op = {dev, 2, paFloat32, d->defaultLowOutputLatency, NULL};
     double rates[2] = {cfg->sample_rate > 0 ? cfg->sample_rate : 48000, d->defaultSampleRate};
     r = paInvalidSampleRate;
-    for (int i = 0; i < (cfg->sample_rate > 0 ? 1 : 2) && r != paNoError; i++) {
-        l->rate = (int)rates[i];
-        r = Pa_OpenStream(&l->stream, NULL, &op, rates[i], (unsigned long)l->block, paNoFlag, callback, l);
+    /* Full duplex on the same device when inputs are asked for (recording, monitoring) and it has
+     * them; output alone otherwise, or when it refuses duplex.  Not by default: PortAudio's JACK
+     * host API delays the output of a duplex stream by a period (measured: MIDI to sound 544
+     * frames instead of 288 at 256-frame periods). */
+    int want_in = cfg->inputs < 0 ? 0 : cfg->inputs == 0 ? 2 : cfg->inputs;
+    if (want_in > d->maxInputChannels) want_in = d->maxInputChannels;
+    for (int duplex = want_in > 0; duplex >= 0 && r != paNoError; duplex--) {
+        PaStreamParameters ip = {dev, want_in, paFloat32, d->defaultLowInputLatency, NULL};
+        for (int i = 0; i < (cfg->sample_rate > 0 ? 1 : 2) && r != paNoError; i++) {
+            l->rate = (int)rates[i];
+            r = Pa_OpenStream(&l->stream, duplex ? &ip : NULL, &op, rates[i], (unsigned long)l->block, paNoFlag, callback, l);
+        }
+        l->inputs = duplex && r == paNoError ? want_in : 0;
     }
     if (r != paNoError) {
         snprintf(err, errlen, "cannot open '%s' at %d Hz, %d frames: %s", l->name, l->rate, l->block, Pa_GetErrorText(r));
         goto fail;
     }
     const PaStreamInfo *si = Pa_GetStreamInfo(l->stream);
-    if (si) { l->latency = si->outputLatency; l->rate = (int)si->sampleRate; }
+    if (si) { l->latency = si->outputLatency; l->in_latency = l->inputs ? si->inputLatency : 0; l->rate = (int)si->sampleRate; }
     return l;
 fail:
     free(l);
@@ -159,6 +171,8 @@ int lt_live_rate(const lt_live *l) { return l->rate; }
 int lt_live_block(const lt_live *l) { return l->block; }
 const char *lt_live_name(const lt_live *l) { return l->name; }
 double lt_live_latency(const lt_live *l) { return l->latency; }
+int lt_live_inputs(const lt_live *l) { return l->inputs; }
+double lt_live_input_latency(const lt_live *l) { return l->in_latency; }
 
 int lt_live_start(lt_live *l, lt_engine *e, char *err, size_t errlen) {
     l->engine = e;
@@ -181,4 +195,15 @@ void lt_live_close(lt_live *l) {
     if (l->stream) { Pa_StopStream(l->stream); Pa_CloseStream(l->stream); }
     free(l);
     pa_done();
+}
+
+/* A forced end (lua/guard.c): abort rather than drain, and terminate PortAudio, which closes the JACK
+ * client, so the server forgets lute at once.  `l` is not freed: the process is about to end. */
+void lt_live_abort(lt_live *l) {
+    if (!l || !l->stream) return;
+    PaStream *s = l->stream;
+    l->stream = NULL;
+    Pa_AbortStream(s);
+    Pa_CloseStream(s);
+    if (pa_users > 0) { pa_users = 0; Pa_Terminate(); }
 }

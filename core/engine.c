@@ -15,6 +15,7 @@
 #define METER_S        0.050
 #define RECORD_CAP     16384      /* scheduled events remembered for the flywheel (a dense bar) */
 #define GUARD_RELEASE  0.050f     /* the speaker guard lets go over 50 ms */
+#define IN_CAP         16384      /* input ring frames per channel (a power of two, > 2 x the largest block) */
 
 typedef struct midi_msg { int64_t frame; uint8_t len; uint8_t d[3]; } midi_msg;
 typedef struct qitem { int64_t frame; uint64_t seq; lt_cmd cmd; } qitem;
@@ -56,6 +57,14 @@ struct lt_engine {
     _Atomic int64_t late, dropped, stale, guards, turns_total, limited;
     void    (*tap)(void *ud, const lt_plan *p, int64_t frame);
     void     *tap_ud;
+    /* the device input: a ring of the frames the driver handed in, read one quantum behind */
+    float     in_ring[LT_MAX_INPUTS][IN_CAP];
+    int64_t   in_written;           /* engine frame after the last input frame written */
+    int       nin;                  /* channels the driver gives */
+    float     in_q[LT_MAX_INPUTS][LT_QUANTUM];
+    void    (*in_src)(void *ud, int64_t frame, float *const *ch, int nch, int n);
+    void     *in_ud;
+    int       in_src_ch;
 };
 
 static void heap_push(lt_engine *e, const lt_cmd *c);
@@ -102,7 +111,17 @@ void lt_engine_drain(lt_engine *e, void (*give_back)(void *ud, const lt_reply *r
         if (e->heap[i].cmd.type == LT_CMD_PLAN) give(give_back, ud, LT_REPLY_PLAN_FREE, e->heap[i].cmd.u.obj.ptr);
         if (e->heap[i].cmd.type == LT_CMD_POOL) give(give_back, ud, LT_REPLY_POOL_FREE, e->heap[i].cmd.u.obj.ptr);
         if (e->heap[i].cmd.type == LT_CMD_KIT) give(give_back, ud, LT_REPLY_KIT_FREE, e->heap[i].cmd.u.obj.ptr);
+        if (e->heap[i].cmd.type == LT_CMD_TAKE && e->heap[i].cmd.u.take.take)
+            give(give_back, ud, LT_REPLY_TAKE_DONE, e->heap[i].cmd.u.take.take);
     }
+    if (e->plan)
+        for (int i = 0; i < e->plan->nnodes; i++) {
+            lt_node *n = e->plan->nodes[i];
+            if (n->type == LT_NODE_INSTR && n->u.instr.take) {
+                give(give_back, ud, LT_REPLY_TAKE_DONE, n->u.instr.take);
+                n->u.instr.take = NULL;
+            }
+        }
     e->heap_n = 0;
     if (e->plan) give(give_back, ud, LT_REPLY_PLAN_FREE, e->plan);
     e->plan = NULL;
@@ -195,6 +214,7 @@ static void heap_push(lt_engine *e, const lt_cmd *c) {
         if (c->type == LT_CMD_PLAN) reply(e, LT_REPLY_PLAN_FREE, 0, c->frame, c->u.obj.ptr, 0, 0);
         if (c->type == LT_CMD_POOL) reply(e, LT_REPLY_POOL_FREE, c->node, c->frame, c->u.obj.ptr, 0, 0);
         if (c->type == LT_CMD_KIT) reply(e, LT_REPLY_KIT_FREE, c->node, c->frame, c->u.obj.ptr, 0, 0);
+        if (c->type == LT_CMD_TAKE && c->u.take.take) reply(e, LT_REPLY_TAKE_DONE, c->node, c->frame, c->u.take.take, 0, 0);
         return;
     }
     int i = e->heap_n++;
@@ -371,12 +391,18 @@ static void gather(lt_engine *e, int64_t start) {
     midi_msg m;
     e->nqev = 0;
     if (e->plan) for (int i = 0; i < e->plan->nnodes; i++) e->plan->nodes[i]->ev_head = e->plan->nodes[i]->ev_tail = -1;
-    while (e->horizon >= 0 && e->period > 0 && end > e->horizon) flywheel_turn(e);
+    /* what the scheduler sent first (a new horizon that has just arrived moves the flywheel's cue
+     * before it is judged; it acts at once, whatever its frame), then the flywheel */
     while (lt_ring_pop(&e->cmd_ring, &c)) {
         if (c.flags & LT_CMDF_SCHED) c.frame += e->offset;
-        if (c.type == LT_CMD_HORIZON && c.u.fly.horizon >= 0) c.u.fly.horizon += e->offset;
+        if (c.type == LT_CMD_HORIZON) {
+            if (c.u.fly.horizon >= 0) c.u.fly.horizon += e->offset;
+            apply_engine_cmd(e, &c, 0);
+            continue;
+        }
         heap_push(e, &c);
     }
+    while (e->horizon >= 0 && e->period > 0 && end > e->horizon) flywheel_turn(e);
     while (lt_ring_pop(&e->midi_ring, &m)) midi_to_cmds(e, &m);
     while (e->heap_n > 0 && e->heap[0].frame < end) {
         heap_pop(e, &c);
@@ -396,6 +422,7 @@ static void gather(lt_engine *e, int64_t start) {
             }
             if (c.type == LT_CMD_POOL) reply(e, LT_REPLY_POOL_FREE, c.node, c.frame, c.u.obj.ptr, 0, 0);
             if (c.type == LT_CMD_KIT) reply(e, LT_REPLY_KIT_FREE, c.node, c.frame, c.u.obj.ptr, 0, 0);
+            if (c.type == LT_CMD_TAKE && c.u.take.take) reply(e, LT_REPLY_TAKE_DONE, c.node, c.frame, c.u.take.take, 0, 0);
             continue;
         }
         if (c.type == LT_CMD_NOTE) {
@@ -455,6 +482,27 @@ static void guard_trip(lt_engine *e, const lt_plan *p, int step, int64_t start) 
     reply(e, LT_REPLY_GUARD, s->aux ? s->aux->handle : s->node->handle, start, NULL, 0, 0);
 }
 
+/* The input of quantum [start, start + Q): the frames captured at [start - Q, start), which the
+ * driver has always handed in by now whatever its block size; offline, from the input source. */
+static int read_input(lt_engine *e, int64_t start, lt_run *run) {
+    if (e->in_src) {
+        float *ch[LT_MAX_INPUTS];
+        for (int c = 0; c < e->in_src_ch; c++) { ch[c] = e->in_q[c]; run->in[c] = e->in_q[c]; }
+        e->in_src(e->in_ud, start - LT_QUANTUM, ch, e->in_src_ch, LT_QUANTUM);
+        return e->in_src_ch;
+    }
+    if (!e->nin) return 0;
+    int64_t from = start - LT_QUANTUM;
+    for (int c = 0; c < e->nin; c++) {
+        for (int i = 0; i < LT_QUANTUM; i++) {
+            int64_t f = from + i;
+            e->in_q[c][i] = f >= 0 && f < e->in_written && f >= e->in_written - IN_CAP ? e->in_ring[c][f & (IN_CAP - 1)] : 0.0f;
+        }
+        run->in[c] = e->in_q[c];
+    }
+    return e->nin;
+}
+
 static void render_quantum(lt_engine *e) {
     int64_t start = atomic_load_explicit(&e->frame, memory_order_relaxed);
     gather(e, start);
@@ -463,7 +511,8 @@ static void render_quantum(lt_engine *e) {
         float z[LT_QUANTUM] = {0};
         output(e, z, z, e->fifo, start);
     } else {
-        lt_run run = { e->qev, start, (float)e->sr, 120.0, node_reply, e };
+        lt_run run = { e->qev, start, (float)e->sr, 120.0, node_reply, e, {0}, 0, e->offset };
+        run.nin = read_input(e, start, &run);
         for (int i = 0; i < p->nsteps; i++) {
             const lt_step *s = &p->steps[i];
             float *b = lt_plan_buf(p, s->buf);
@@ -520,7 +569,19 @@ static void render_quantum(lt_engine *e) {
     atomic_store_explicit(&e->frame, start + LT_QUANTUM, memory_order_relaxed);
 }
 
-void lt_engine_process(lt_engine *e, float *out, int n) {
+void lt_engine_process(lt_engine *e, float *out, int n) { lt_engine_process_io(e, NULL, 0, out, n); }
+
+void lt_engine_process_io(lt_engine *e, const float *in, int nin, float *out, int n) {
+    if (in && nin > 0) {
+        if (nin > LT_MAX_INPUTS) nin = LT_MAX_INPUTS;
+        int stride = nin;
+        if (nin > e->nin) e->nin = nin;
+        for (int i = 0; i < n; i++) {
+            int64_t f = e->out_frame + i;
+            for (int c = 0; c < nin; c++) e->in_ring[c][f & (IN_CAP - 1)] = in[(size_t)i * stride + c];
+        }
+        e->in_written = e->out_frame + n;
+    }
 #if defined(__SSE__) || defined(__x86_64__)
     _MM_SET_FLUSH_ZERO_MODE(_MM_FLUSH_ZERO_ON);
     _MM_SET_DENORMALS_ZERO_MODE(_MM_DENORMALS_ZERO_ON);
@@ -535,4 +596,11 @@ void lt_engine_process(lt_engine *e, float *out, int n) {
         e->out_frame += k;
     }
     atomic_store_explicit(&e->out_frame_pub, e->out_frame, memory_order_release);
+}
+
+void lt_engine_set_input(lt_engine *e, void (*src)(void *ud, int64_t frame, float *const *ch, int nch, int n), void *ud,
+                         int nch) {
+    e->in_src = src;
+    e->in_ud = ud;
+    e->in_src_ch = nch < 0 ? 0 : nch > LT_MAX_INPUTS ? LT_MAX_INPUTS : nch;
 }

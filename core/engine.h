@@ -66,6 +66,16 @@ bool lt_engine_midi(lt_engine *e, int64_t frame, const uint8_t *msg, int len);
 /* Renders n frames of interleaved stereo float into out.
  * Thread: audio.  RT-safe: yes — no allocation, locks, I/O or Lua; commands come from the rings. */
 void lt_engine_process(lt_engine *e, float *out, int n);
+/* The same with the device input: `in` holds n frames of nin interleaved channels (NULL: none),
+ * captured while the previous output played.  The engine reads its input one quantum (LT_QUANTUM
+ * frames) behind, so a block of any size has its input there in time; a track hears input frame
+ * F at engine frame F + LT_QUANTUM.  Thread: audio.  RT-safe: yes. */
+void lt_engine_process_io(lt_engine *e, const float *in, int nin, float *out, int n);
+/* Offline: the device input comes from `src`, asked for n frames of nch planar channels from
+ * engine frame `frame` (which may be negative: give silence there).  NULL: no input.
+ * Thread: control, while the engine is not running. */
+void lt_engine_set_input(lt_engine *e, void (*src)(void *ud, int64_t frame, float *const *ch, int nch, int n), void *ud,
+                         int nch);
 
 /* The score frame of the next sample lt_engine_process will produce: the engine frame minus what
  * the flywheel inserted.  The scheduler works in score frames.  Thread: any.  RT-safe: yes. */

@@ -1,8 +1,16 @@
-/* midi_rt.c — MIDI input through RtMidi's C API (see midi_rt.h).
+/* midi_rt.c — MIDI input through RtMidi's C API (ALSA) or JACK's own (see midi_rt.h).
  *
  * RtMidi gives us a thread and a callback per message; each message is fed to a lt_midi_parser of our own
- * and marked as one complete packet, so whatever a client sends, only well-formed messages reach the
- * caller.  The virtual port's automatic connections need the sound server's own API, which RtMidi does not
+ * as one packet, so whatever a client sends, only well-formed messages reach the caller.
+ *
+ * On JACK, lute reads its MIDI port itself (a JACK client of its own, loaded with dlopen like the rest of
+ * libjack here) instead of through RtMidi.  RtMidi 5.0's JACK input treats an event that starts with F0 and
+ * does not end with F7 as the start of a SysEx continued by the following events, and appends every later
+ * event to it until one happens to end in F7: one glitch from a controller and the keyboard is dead for the
+ * rest of the set.  Here each JACK event goes to the parser, which ends an unfinished SysEx at the next
+ * status byte (the MIDI rule) and lets only data bytes continue it; a SysEx left open longer than
+ * SYSEX_OPEN_MS is dropped.  The JACK path also keeps each event's place inside its period, which RtMidi
+ * loses.  The virtual port's automatic connections need the sound server's own API, which RtMidi does not
  * offer: libjack or libasound is loaded with dlopen (both are already loaded by librtmidi), so lute does not
  * link against either and a missing one only disables what needs it.
  *
@@ -25,18 +33,8 @@
 #include <rtmidi_c.h>
 
 #define NAME_MAX_LEN 512
+#define SYSEX_OPEN_MS 200   /* a SysEx split over several packets must go on within this time */
 
-struct lt_midi_in {
-    RtMidiInPtr dev;
-    lt_midi_parser parser;
-    lt_midi_msg_fn fn;
-    void *ud;
-    int64_t arrival_ns;           /* of the packet being parsed, for emit() */
-    _Atomic unsigned long dropped;
-    lt_midi_api api;
-    char name[NAME_MAX_LEN];
-    char *connections;            /* malloc'd, never NULL once open */
-};
 
 static void seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void seterr(char *err, size_t errlen, const char *fmt, ...) {
@@ -59,6 +57,8 @@ static const char *api_name(lt_midi_api api) {
 #define J_PORT_IS_OUTPUT 0x2      /* JackPortIsOutput */
 #define J_MIDI_TYPE "8 bit raw midi"
 
+typedef struct jmidi_event { uint32_t time; size_t size; unsigned char *buffer; } jmidi_event;   /* jack_midi_event_t */
+
 typedef struct jackfn {
     void *lib;
     void *(*client_open)(const char *, int, int *, ...);
@@ -68,6 +68,17 @@ typedef struct jackfn {
     int (*connect)(void *, const char *, const char *);
     void (*set_error_function)(void (*)(const char *));
     void (*set_info_function)(void (*)(const char *));
+    /* for lute's own input port */
+    void *(*port_register)(void *, const char *, const char *, unsigned long, unsigned long);
+    int (*set_process_callback)(void *, int (*)(uint32_t, void *), void *);
+    int (*activate)(void *);
+    int (*deactivate)(void *);
+    void *(*port_get_buffer)(void *, uint32_t);
+    uint32_t (*midi_get_event_count)(void *);
+    int (*midi_event_get)(jmidi_event *, void *, uint32_t);
+    const char *(*port_name)(const void *);
+    uint32_t (*get_sample_rate)(void *);
+    uint32_t (*frames_since_cycle_start)(const void *);
 } jackfn;
 
 static int jack_load(jackfn *j) {
@@ -81,6 +92,16 @@ static int jack_load(jackfn *j) {
     *(void **)&j->connect = dlsym(j->lib, "jack_connect");
     *(void **)&j->set_error_function = dlsym(j->lib, "jack_set_error_function");
     *(void **)&j->set_info_function = dlsym(j->lib, "jack_set_info_function");
+    *(void **)&j->port_register = dlsym(j->lib, "jack_port_register");
+    *(void **)&j->set_process_callback = dlsym(j->lib, "jack_set_process_callback");
+    *(void **)&j->activate = dlsym(j->lib, "jack_activate");
+    *(void **)&j->deactivate = dlsym(j->lib, "jack_deactivate");
+    *(void **)&j->port_get_buffer = dlsym(j->lib, "jack_port_get_buffer");
+    *(void **)&j->midi_get_event_count = dlsym(j->lib, "jack_midi_get_event_count");
+    *(void **)&j->midi_event_get = dlsym(j->lib, "jack_midi_event_get");
+    *(void **)&j->port_name = dlsym(j->lib, "jack_port_name");
+    *(void **)&j->get_sample_rate = dlsym(j->lib, "jack_get_sample_rate");
+    *(void **)&j->frames_since_cycle_start = dlsym(j->lib, "jack_frames_since_cycle_start");
     if (!j->client_open || !j->client_close || !j->get_ports || !j->free_ || !j->connect) {
         dlclose(j->lib);
         j->lib = NULL;
@@ -316,26 +337,78 @@ int lt_midi_list(lt_midi_api api, char *buf, size_t buflen, char *err, size_t er
     return n;
 }
 
+struct lt_midi_in {
+    RtMidiInPtr dev;              /* ALSA (RtMidi); NULL on JACK */
+    jackfn j;                     /* JACK: lute's own client and port */
+    void *jclient, *jport;
+    double jrate;
+    lt_midi_parser parser;
+    lt_midi_msg_fn fn;
+    void *ud;
+    int64_t arrival_ns;           /* of the packet being parsed, for emit() */
+    int64_t sysex_since_ns;       /* when the SysEx still open at the end of a packet began */
+    _Atomic unsigned long dropped;
+    lt_midi_api api;
+    char name[NAME_MAX_LEN];
+    char *connections;            /* malloc'd, never NULL once open */
+};
+
 static void emit(void *ud, const uint8_t *msg, size_t len) {
     lt_midi_in *m = ud;
     m->fn(m->ud, msg, len, m->arrival_ns);
 }
 
-/* RtMidi's thread: one RtMidi message is one packet, which must be complete by itself. */
-static void on_message(double stamp, const unsigned char *msg, size_t size, void *ud) {
-    lt_midi_in *m = ud;
+static int64_t mono_ns(void) {
     struct timespec ts;
-    (void)stamp;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    m->arrival_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* One packet (an RtMidi message, a JACK event) into the parser.  A channel or system common message must be
+ * complete inside its packet.  A SysEx may go on in the next packets (bridges from DIN cut long ones), but
+ * only with data bytes and only for SYSEX_OPEN_MS: the next status byte ends it (the parser drops it and
+ * reads that byte as the start of the next message, so the note after a glitch is not lost), and so does a
+ * packet that comes too late.  Thread: the MIDI thread.  RT-safe: yes. */
+static void feed_packet(lt_midi_in *m, const uint8_t *msg, size_t size, int64_t now) {
+    if (m->parser.in_sysex && now - m->sysex_since_ns > (int64_t)SYSEX_OPEN_MS * 1000000)
+        lt_midi_parser_end(&m->parser);
+    int was_open = m->parser.in_sysex;
+    m->arrival_ns = now;
     lt_midi_parse(&m->parser, msg, size, emit, m);
-    lt_midi_parser_end(&m->parser);
+    if (m->parser.in_sysex) {
+        if (!was_open || (size && msg[0] == 0xF0)) m->sysex_since_ns = now;
+    } else {
+        lt_midi_parser_end(&m->parser);
+    }
     /* Neither JACK (where running status is not allowed in an event) nor RtMidi's ALSA decoding ever makes a
      * packet of data bytes alone, so such a packet is garbage: forgetting the running status here makes it
      * stray instead of a phantom note. */
     m->parser.status = 0;
     atomic_store_explicit(&m->dropped, m->parser.stray_bytes + m->parser.truncated + m->parser.oversized_sysex,
                           memory_order_relaxed);
+}
+
+/* RtMidi's thread: one RtMidi message is one packet. */
+static void on_message(double stamp, const unsigned char *msg, size_t size, void *ud) {
+    (void)stamp;
+    feed_packet(ud, msg, size, mono_ns());
+}
+
+/* JACK's process thread: every event of the period, each stamped with its own place in the period (the
+ * period began frames_since_cycle_start frames ago). */
+static int jack_process(uint32_t nframes, void *arg) {
+    lt_midi_in *m = arg;
+    void *buf = m->j.port_get_buffer(m->jport, nframes);
+    if (!buf) return 0;
+    int64_t now = mono_ns();
+    int64_t start = now - (int64_t)((double)m->j.frames_since_cycle_start(m->jclient) * 1e9 / m->jrate);
+    uint32_t n = m->j.midi_get_event_count(buf);
+    for (uint32_t i = 0; i < n; i++) {
+        jmidi_event ev;
+        if (m->j.midi_event_get(&ev, buf, i) != 0 || !ev.buffer) continue;
+        feed_packet(m, ev.buffer, ev.size, start + (int64_t)((double)ev.time * 1e9 / m->jrate));
+    }
+    return 0;
 }
 
 /* Finds the port that `spec` names: a number, an exact name, or one case-insensitive part of a name. */
@@ -476,6 +549,96 @@ done:
     m->connections = conn.s ? conn.s : strdup("");
 }
 
+/* Finds a JACK MIDI output port as find_port does for RtMidi (RtMidi lists JACK's MIDI outputs in the same
+ * order, so numbers from --list-midi still apply).  Returns its full name in name_out, or -1 with err. */
+static int jack_find_source(jackfn *j, void *jc, const char *spec, char *name_out, size_t name_len, char *err,
+                            size_t errlen) {
+    const char **outs = j->get_ports(jc, NULL, J_MIDI_TYPE, J_PORT_IS_OUTPUT);
+    int n = 0, found = -1, partial = -1, partials = 0;
+    const char *p;
+    strbuf list = {0};
+    for (; outs && outs[n]; n++) {}
+    for (p = spec; *p && isdigit((unsigned char)*p); p++) {}
+    if (*spec && !*p) {
+        unsigned long k = strtoul(spec, NULL, 10);
+        if (k < (unsigned long)n) found = (int)k;
+    } else {
+        for (int i = 0; i < n; i++) {
+            if (strcmp(outs[i], spec) == 0) { found = i; break; }
+            if (icontains(outs[i], spec)) { if (partial < 0) partial = i; partials++; }
+        }
+        if (found < 0 && partials == 1) found = partial;
+    }
+    if (found >= 0) {
+        snprintf(name_out, name_len, "%s", outs[found]);
+        j->free_(outs);
+        return found;
+    }
+    for (int i = 0; i < n; i++) {
+        char line[NAME_MAX_LEN + 32];
+        snprintf(line, sizeof line, "%d: %s\n", i, outs[i]);
+        sb_add(&list, line);
+    }
+    seterr(err, errlen, "MIDI: JACK: %s \"%s\"; %s%s", partials > 1 ? "more than one input port matches" : "no input port",
+           spec, n ? "available:\n" : "there are no input ports at all", list.s ? list.s : "");
+    free(list.s);
+    if (outs) j->free_(outs);
+    return -1;
+}
+
+/* JACK: a client of lute's own with one MIDI input port, read in its process callback (see the top). */
+static int jack_open_input(lt_midi_in *m, const char *client_name, const char *port, char *err, size_t errlen) {
+    jackfn *j = &m->j;
+    const char **before = NULL;
+    if (jack_load(j) != 0 || !j->port_register || !j->set_process_callback || !j->activate || !j->deactivate ||
+        !j->port_get_buffer || !j->midi_get_event_count || !j->midi_event_get || !j->port_name ||
+        !j->get_sample_rate || !j->frames_since_cycle_start) {
+        seterr(err, errlen, "MIDI: JACK: libjack.so.0 could not be loaded (is JACK installed?)");
+        return -1;
+    }
+    if (!jack_running()) {
+        seterr(err, errlen, "MIDI: JACK: no JACK server is running%s%s", getenv("JACK_DEFAULT_SERVER") ?
+               " under the name " : "", getenv("JACK_DEFAULT_SERVER") ? getenv("JACK_DEFAULT_SERVER") : "");
+        return -1;
+    }
+    m->jclient = jack_helper(j, client_name);
+    if (!m->jclient) {
+        seterr(err, errlen, "MIDI: JACK: could not open a client named \"%s\" (is the JACK server up?)", client_name);
+        return -1;
+    }
+    m->jrate = j->get_sample_rate(m->jclient);
+    if (m->jrate <= 0) m->jrate = 48000;
+    char source[NAME_MAX_LEN] = "";
+    if (port && jack_find_source(j, m->jclient, port, source, sizeof source, err, errlen) < 0) return -1;
+    if (!port) before = j->get_ports(m->jclient, NULL, J_MIDI_TYPE, J_PORT_IS_INPUT);
+    m->jport = j->port_register(m->jclient, LT_MIDI_VIRTUAL_PORT, J_MIDI_TYPE, J_PORT_IS_INPUT, 0);
+    if (!m->jport) {
+        seterr(err, errlen, "MIDI: JACK: could not create the input port \"%s\"", LT_MIDI_VIRTUAL_PORT);
+        if (before) j->free_(before);
+        return -1;
+    }
+    if (j->set_process_callback(m->jclient, jack_process, m) != 0 || j->activate(m->jclient) != 0) {
+        seterr(err, errlen, "MIDI: JACK: could not start the MIDI client \"%s\"", client_name);
+        if (before) j->free_(before);
+        return -1;
+    }
+    const char *mine = j->port_name(m->jport);
+    if (port) {
+        if (j->connect(m->jclient, source, mine) != 0) {
+            seterr(err, errlen, "MIDI: JACK: could not connect \"%s\" to \"%s\"", source, mine);
+            return -1;
+        }
+        snprintf(m->name, sizeof m->name, "%s", source);
+        m->connections = strdup(source);
+    } else {
+        snprintf(m->name, sizeof m->name, "%s", LT_MIDI_VIRTUAL_PORT);
+        jack_connect_all(m, LT_MIDI_VIRTUAL_PORT, before, j, m->jclient);
+        if (before) j->free_(before);
+    }
+    if (!m->connections) m->connections = strdup("");
+    return 0;
+}
+
 lt_midi_in *lt_midi_open(lt_midi_api api, const char *client_name, const char *port, lt_midi_msg_fn fn, void *ud,
                          char *err, size_t errlen) {
     lt_midi_in *m = NULL;
@@ -494,6 +657,10 @@ lt_midi_in *lt_midi_open(lt_midi_api api, const char *client_name, const char *p
     m->fn = fn;
     m->ud = ud;
     m->api = api;
+    if (api == LT_MIDI_API_JACK) {
+        if (jack_open_input(m, client_name, port, err, errlen) != 0) goto fail;
+        return m;
+    }
     m->dev = make_dev(api, client_name, err, errlen);
     if (!m->dev) goto fail;
     /* SysEx, clock and active sensing all reach the parser; the glue decides what to keep. */
@@ -558,6 +725,13 @@ unsigned long lt_midi_dropped(const lt_midi_in *m) {
 
 void lt_midi_close(lt_midi_in *m) {
     if (!m) return;
+    if (m->jclient) {
+        /* Deactivating first stops the process callback, so it cannot run into freed memory. */
+        m->j.deactivate(m->jclient);
+        m->j.client_close(m->jclient);
+        m->jclient = NULL;
+    }
+    jack_unload(&m->j);
     if (m->dev) {
         /* Closing the port first stops RtMidi's thread, so the callback cannot run into freed memory. */
         if (m->dev->ptr) {

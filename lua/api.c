@@ -10,6 +10,8 @@
 #include "params.h"
 #include "bind_mix.h"
 #include "graph/vop.h"
+#include "io/input_file.h"
+#include "bind_record.h"
 #include <math.h>
 #include <lauxlib.h>
 #include <stdarg.h>
@@ -18,17 +20,7 @@
 #include <string.h>
 #include <time.h>
 
-void (*lt_message_hook)(const char *text);
-
-void lt_message(const char *fmt, ...) {
-    char buf[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    if (lt_message_hook) lt_message_hook(buf);
-    else { fputs(buf, stderr); fputc('\n', stderr); fflush(stderr); }
-}
+/* lt_message and lt_message_hook live in message.c (flood control). */
 
 static lt_api_state *state(lua_State *L) {
     return lua_touserdata(L, lua_upvalueindex(1));
@@ -447,6 +439,73 @@ static int l_release_all(lua_State *L) {
     return 0;
 }
 
+/* core.take_attach(h, writer, latency_frames [, frame]): from `frame` the engine records the track's
+ * input into the take (lute.take writer), latency_frames earlier than it arrives (what the player
+ * heard).  core.take_detach(h [, frame]): it stops; the writer can be closed once writer:lent() is
+ * false (the audio thread handed it back). */
+static int l_take_attach(lua_State *L) {
+    lt_api_state *st = state(L);
+    lt_handle h = check_track(L, st, 1);
+    lua_Integer lat = luaL_checkinteger(L, 3);
+    luaL_argcheck(L, lat >= 0 && lat < 10 * 48000 * 4, 3, "the latency is a number of frames, 0 .. a few seconds");
+    lt_cmd c = {.frame = luaL_optinteger(L, 4, 0), .type = LT_CMD_TAKE, .flags = LT_CMDF_SCHED, .node = h};
+    c.u.take.take = lt_take_lend(L, 2, NULL);
+    c.u.take.latency = (int32_t)lat;
+    if (!lt_engine_send(st->engine, &c)) {
+        lt_take_returned(c.u.take.take);
+        return luaL_error(L, "the engine's command queue is full");
+    }
+    return 0;
+}
+
+static int l_take_detach(lua_State *L) {
+    lt_api_state *st = state(L);
+    lt_handle h = check_track(L, st, 1);
+    lt_cmd c = {.frame = luaL_optinteger(L, 2, 0), .type = LT_CMD_TAKE, .flags = LT_CMDF_SCHED, .node = h};
+    send(L, st, &c);
+    return 0;
+}
+
+/* core.guard(on [, ceiling_db]): the speaker guard at the output (live: on at 0 dBFS unless
+ * --no-guard; master { ceiling = } moves it). */
+static int l_guard(lua_State *L) {
+    lt_api_state *st = state(L);
+    double db = luaL_optnumber(L, 2, 0);
+    luaL_argcheck(L, db >= -40 && db <= 0, 2, "the ceiling is -40 .. 0 dBFS");
+    lt_cmd c = {.frame = 0, .type = LT_CMD_GUARD};
+    c.u.guard.on = lua_toboolean(L, 1);
+    c.u.guard.ceiling = (float)pow(10.0, db / 20.0);
+    send(L, st, &c);
+    return 0;
+}
+
+/* core.script_dir() -> the folder of the script being played (".": none yet). */
+static int l_script_dir(lua_State *L) {
+    if (lua_getfield(L, LUA_REGISTRYINDEX, "lute.script_dir") != LUA_TSTRING) { lua_pop(L, 1); lua_pushstring(L, "."); }
+    return 1;
+}
+
+/* core.inputs() -> channels, roundtrip frames: the device input lute reads (0 without one). */
+static int l_inputs(lua_State *L) {
+    lt_api_state *st = state(L);
+    lua_pushinteger(L, st->inputs);
+    lua_pushinteger(L, st->roundtrip);
+    return 2;
+}
+
+/* core.input_file(path | nil): offline, a file as the device input (lute render --input). */
+static int l_input_file(lua_State *L) {
+    lt_api_state *st = state(L);
+    luaL_argcheck(L, !st->live, 1, "a file as the input is for offline renders");
+    if (st->input_file) { lt_input_file_close(st->engine, st->input_file); st->input_file = NULL; st->inputs = 0; }
+    if (lua_isnoneornil(L, 1)) return 0;
+    char err[512];
+    st->input_file = lt_input_file_open(st->engine, luaL_checkstring(L, 1), lt_engine_rate(st->engine), err, sizeof err);
+    if (!st->input_file) return luaL_error(L, "%s", err);
+    st->inputs = lt_input_file_channels(st->input_file);
+    return 0;
+}
+
 static int l_panic(lua_State *L) {
     lt_api_state *st = state(L);
     lt_cmd c = {.frame = 0, .type = LT_CMD_PANIC};
@@ -682,7 +741,10 @@ static const luaL_Reg core_funcs[] = {
     {"release_all", l_release_all}, {"panic", l_panic}, {"horizon", l_horizon},
     {"ccmap", l_ccmap}, {"note_target", l_note_target},
     {"meters", l_meters}, {"meter", l_meter}, {"stats", l_stats}, {"quit", l_quit}, {"clock", l_clock},
-    {"tempo", l_tempo_new}, {"midi_poll", l_midi_poll}, {NULL, NULL}};
+    {"tempo", l_tempo_new}, {"midi_poll", l_midi_poll},
+    {"take_attach", l_take_attach}, {"take_detach", l_take_detach}, {"inputs", l_inputs}, {"input_file", l_input_file},
+    {"script_dir", l_script_dir}, {"guard", l_guard},
+    {NULL, NULL}};
 
 static int open_core(lua_State *L) {
     lt_api_state *st = lua_touserdata(L, lua_upvalueindex(1));
@@ -816,6 +878,7 @@ void lt_api_pump(lua_State *L, lt_api_state *st) {
             if (m->ks_n < LT_METER_HISTORY) m->ks_n++;
             break;
         }
+        case LT_REPLY_TAKE_DONE: lt_take_returned(r.ptr); break;
         default: break;
         }
         lt_mix_reply(st->mix, &r);

@@ -16,6 +16,9 @@ typedef struct lt_api_state {
     struct lt_meter **meter;     /* per node index (0 = master), made on a node's first reading */
     int64_t guard_reports, late_reports, stale_reports, limit_reports, flywheel_reports;
     int quit_requested;
+    int inputs;                  /* device input channels (live), or the --input file's (offline) */
+    int32_t roundtrip;           /* frames from an output frame to the same moment at the input (live) */
+    struct lt_input_file *input_file;
 } lt_api_state;
 
 /* What the meters of a channel (or an effect's gain reduction) read, kept on the control thread. */

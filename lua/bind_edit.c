@@ -30,7 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BUF_MT "lute.edit.buffer"
+#define BUF_MT LT_EDIT_BUF_MT
 
 static lt_abuf *check_buf(lua_State *L, int i) { return luaL_checkudata(L, i, BUF_MT); }
 

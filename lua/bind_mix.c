@@ -104,7 +104,8 @@ static void read_chain(lua_State *L, int t, lt_fx_spec *fx, int *nfx, const char
 
 /* core.mix_channel{ name =, bus =, out =, program =, voices =, mono =, legato =, glide =,
  *                   controls = {name = value}, gain =, pan =, mute =, polarity =, width =, solo =,
- *                   solo_safe =, fx = {...}, sends = { {to =, gain =, pre =}, ... } } */
+ *                   solo_safe =, fx = {...}, sends = { {to =, gain =, pre =}, ... },
+ *                   input = { 1 [, 2] } (device input channels, 1-based), monitor = } */
 static int l_mix_channel(lua_State *L) {
     lt_api_state *st = state(L);
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -170,6 +171,21 @@ static int l_mix_channel(lua_State *L) {
         t->nsends = n;
     }
     lua_pop(L, 1);
+    if (lua_getfield(L, 1, "input") == LUA_TTABLE) {
+        int n = (int)luaL_len(L, -1);
+        if (n < 1 || n > 2) return luaL_error(L, "'%s': input is one or two device channels, e.g. { 1 } or { 1, 2 }", owner);
+        for (int i = 0; i < n; i++) {
+            lua_rawgeti(L, -1, i + 1);
+            int isnum = 0;
+            lua_Integer c = lua_tointegerx(L, -1, &isnum);
+            if (!isnum) return luaL_error(L, "'%s': input channels are whole numbers from 1", owner);
+            t->input[i] = (int)c - 1;
+            lua_pop(L, 1);
+        }
+        t->ninput = n;
+    }
+    lua_pop(L, 1);
+    t->monitor = opt_bool(L, 1, "monitor", t->ninput > 0);
     char err[512];
     if (lt_mix_track(st->mix, t, err, sizeof err)) return luaL_error(L, "%s", err);
     return 0;

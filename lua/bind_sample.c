@@ -5,6 +5,8 @@
  * nothing; __gc and __close release the reference and clear the pointer, so they may run twice.
  * Thread: control only.  RT-safe: no. */
 #include "bind_sample.h"
+#include "bind_record.h"
+#include "edit/edit.h"
 #include <dirent.h>
 #include <errno.h>
 #include <lauxlib.h>
@@ -93,6 +95,38 @@ static int l_load(lua_State *L) {
     sample_ud *u = new_sample_ud(L);
     char err[1200];
     u->s = lt_sample_load(path, (int)rate, err, sizeof err);
+    if (!u->s) {
+        luaL_pushfail(L);
+        lua_pushstring(L, err);
+        return 2;
+    }
+    return 1;
+}
+
+/* sample.from_buffer(buf [, name [, rate]]): a sample made from a lute.edit buffer (a rendered
+ * clip), converted to `rate` (the engine's by default) like a file would be.  The buffer's floats
+ * go to the sampler in C, never through Lua values.  `name` stands in for the path (messages, the
+ * session log); the hash is the content's.  Returns nil, message for a buffer the sampler cannot
+ * play (more than two channels, empty). */
+static int l_from_buffer(lua_State *L) {
+    const lt_abuf *b = luaL_checkudata(L, 1, LT_EDIT_BUF_MT);
+    const char *name = luaL_optstring(L, 2, "(clip)");
+    lua_Integer rate = luaL_opt(L, luaL_checkinteger, 3, 0);
+    if (rate == 0) rate = default_rate(L);
+    luaL_argcheck(L, rate > 0 && rate <= 768000, 3, "a sample rate from 1 to 768000 Hz");
+    if (!b->s || b->frames < 1) {
+        luaL_pushfail(L);
+        lua_pushfstring(L, "%s: the clip is empty (no frames to play)", name);
+        return 2;
+    }
+    if (b->channels < 1 || b->channels > 2) {
+        luaL_pushfail(L);
+        lua_pushfstring(L, "%s: %d channels; the sampler plays mono or stereo clips", name, b->channels);
+        return 2;
+    }
+    sample_ud *u = new_sample_ud(L);
+    char err[1200];
+    u->s = lt_sample_from_frames(b->s, b->frames, b->channels, b->rate, (int)rate, name, err, sizeof err);
     if (!u->s) {
         luaL_pushfail(L);
         lua_pushstring(L, err);
@@ -295,6 +329,14 @@ static int s_read(lua_State *L) {
     return 1;
 }
 
+/* s:floats(): the whole of level 0 (the sample at the engine's rate) as a string of interleaved
+ * float32, as lute.edit.from_floats takes it: a kit's sound becomes an edit buffer in C. */
+static int s_floats(lua_State *L) {
+    lt_sample *s = lt_check_sample(L, 1);
+    lua_pushlstring(L, (const char *)s->level[0].data, sizeof(float) * (size_t)s->frames * (size_t)s->channels);
+    return 1;
+}
+
 static int s_tostring(lua_State *L) {
     sample_ud *u = luaL_checkudata(L, 1, SAMPLE_MT);
     if (!u->s) lua_pushliteral(L, "sample (released)");
@@ -347,12 +389,12 @@ int lt_open_sample(lua_State *L) {
     static const luaL_Reg sample_methods[] = {
         { "frames", s_frames }, { "channels", s_channels }, { "duration", s_duration }, { "rate", s_rate },
         { "source_rate", s_source_rate }, { "source_channels", s_source_channels }, { "path", s_path },
-        { "hash", s_hash }, { "onsets", s_onsets }, { "read", s_read }, { "stretch", s_stretch }, { NULL, NULL } };
+        { "hash", s_hash }, { "onsets", s_onsets }, { "read", s_read }, { "floats", s_floats }, { "stretch", s_stretch }, { NULL, NULL } };
     static const luaL_Reg kit_meta[] = {
         { "__gc", kit_gc }, { "__close", kit_gc }, { "__len", k_len }, { "__tostring", k_tostring }, { NULL, NULL } };
     static const luaL_Reg kit_methods[] = { { "sample", k_sample }, { "hash", k_hash }, { "count", k_len }, { NULL, NULL } };
     static const luaL_Reg funcs[] = {
-        { "load", l_load }, { "kit", l_kit }, { "dir", l_dir }, { "stat", l_stat }, { "rate", l_rate }, { NULL, NULL } };
+        { "load", l_load }, { "from_buffer", l_from_buffer }, { "kit", l_kit }, { "dir", l_dir }, { "stat", l_stat }, { "rate", l_rate }, { NULL, NULL } };
     new_class(L, SAMPLE_MT, sample_meta, sample_methods);
     new_class(L, KIT_MT, kit_meta, kit_methods);
     luaL_newmetatable(L, DIRGUARD_MT);

@@ -1,6 +1,8 @@
 /* bind_sample.h — samples and kits for Lua (lute.sample), thin over core/sampler/sample.h.
  *
  *   sample.load(path [, rate]) -> sample | nil, "path: reason"
+ *   sample.from_buffer(buf [, name [, rate]]) -> sample | nil, message   (a lute.edit buffer: a
+ *                              rendered clip, converted to the engine's rate; the floats stay in C)
  *   sample.kit{ s1, s2, ... }  -> kit            (holds a reference to each sample)
  *   sample.dir(path)           -> { {name=, dir=bool}, ... } sorted by name | nil, "path: reason"
  *   sample.stat(path)          -> { mtime=, size=, dir=bool } | nil, "path: reason"
@@ -9,6 +11,7 @@
  *   s:hash() (16 hex digits)  s:onsets([threshold [, min_gap]]) -> { frame, ... } (0-based frames)
  *   s:stretch(ratio [, semitones]) -> a new sample | nil, message
  *   s:read([first [, count]]) -> { v, ... } frames of level 0, channels averaged (tests, analysis)
+ *   s:floats() -> string       level 0 as interleaved float32 (for lute.edit.from_floats)
  *   #kit  kit:sample(i) (0-based, as the engine indexes)  kit:hash()
  * Misuse (a wrong argument type, a ratio out of range) raises an error; an expected failure (a
  * missing or unreadable file) returns nil and a message naming the file.

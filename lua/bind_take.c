@@ -5,6 +5,8 @@
  *   writer:write(frame, samples) -> true | false (ring full: counted as lost)
  *        samples: a string of interleaved float32 (as core.render gives) or a table of numbers
  *   writer:status() -> info           writer:close([note]) -> info      writer:path() -> string
+ *   writer:set_end(frame) (punch out)  writer:lent() -> true while the engine records into it
+ *                                      (core.take_attach); then it can neither be written nor closed
  *   take.recover(path) -> info, fixed | nil, message
  *   take.recover_folder(folder) -> { info, ... }   (the pass to run on start)
  *   info = { path =, file =, number =, rate =, channels =, start =, frames =, lost =, hash = "hex",
@@ -21,7 +23,12 @@
 
 #define TAKE_MT "lute.take.writer"
 
-typedef struct { lt_take *t; int closed, channels; lt_take_info last; } take_ud;
+typedef struct { lt_take *t; int closed, channels, lent; lt_take_info last; } take_ud;
+
+/* Takes the engine records into: lent to the audio thread (the one producer) until it hands the
+ * take back (LT_REPLY_TAKE_DONE); meanwhile Lua may not write, close or free it. */
+#define MAX_LENT 64
+static take_ud *lent[MAX_LENT];
 
 static take_ud *check_take(lua_State *L) { return luaL_checkudata(L, 1, TAKE_MT); }
 
@@ -101,6 +108,7 @@ static int t_open(lua_State *L) {
 static int t_write(lua_State *L) {
     take_ud *u = check_take(L);
     if (!u->t || u->closed) return luaL_error(L, "the take is closed");
+    if (u->lent) return luaL_error(L, "the engine is recording into this take; only one may write to it");
     lua_Integer frame = luaL_checkinteger(L, 2);
     int nc = u->channels;
     if (lua_type(L, 3) == LUA_TSTRING) {
@@ -143,6 +151,7 @@ static int t_status(lua_State *L) {
 static int t_close(lua_State *L) {
     take_ud *u = check_take(L);
     const char *note = luaL_optstring(L, 2, NULL);
+    if (u->lent) return luaL_error(L, "the engine is still recording into this take; stop recording first");
     if (u->t && !u->closed) {
         lt_take_close(u->t, note, &u->last);
         u->closed = 1;
@@ -161,6 +170,10 @@ static int t_path(lua_State *L) {
 
 static int t_gc(lua_State *L) {
     take_ud *u = check_take(L);
+    if (u->lent) {   /* the audio thread may still push into it: leave it (a take is lost, not the process) */
+        for (int i = 0; i < MAX_LENT; i++) if (lent[i] == u) lent[i] = NULL;
+        return 0;
+    }
     if (u->t) {
         if (!u->closed) lt_take_close(u->t, NULL, &u->last);
         lt_take_free(u->t);
@@ -168,6 +181,40 @@ static int t_gc(lua_State *L) {
         u->closed = 1;
     }
     return 0;
+}
+
+/* writer:set_end(frame): punch out — frames from `frame` on are not kept (safe while lent). */
+static int t_set_end(lua_State *L) {
+    take_ud *u = check_take(L);
+    if (u->t && !u->closed) lt_take_set_end(u->t, luaL_checkinteger(L, 2));
+    return 0;
+}
+
+static int t_lent(lua_State *L) {
+    lua_pushboolean(L, check_take(L)->lent);
+    return 1;
+}
+
+lt_take *lt_take_lend(lua_State *L, int idx, int *channels) {
+    take_ud *u = luaL_checkudata(L, idx, TAKE_MT);
+    if (!u->t || u->closed) { luaL_error(L, "the take is closed"); return NULL; }
+    if (u->lent) { luaL_error(L, "the engine is already recording into this take"); return NULL; }
+    int slot = -1;
+    for (int i = 0; i < MAX_LENT && slot < 0; i++) if (!lent[i]) slot = i;
+    if (slot < 0) { luaL_error(L, "at most %d takes are recorded at once", MAX_LENT); return NULL; }
+    lent[slot] = u;
+    u->lent = 1;
+    if (channels) *channels = u->channels;
+    return u->t;
+}
+
+void lt_take_returned(const void *take) {
+    for (int i = 0; i < MAX_LENT; i++)
+        if (lent[i] && lent[i]->t == take) { lent[i]->lent = 0; lent[i] = NULL; }
+}
+
+void lt_take_return_all(void) {
+    for (int i = 0; i < MAX_LENT; i++) if (lent[i]) { lent[i]->lent = 0; lent[i] = NULL; }
 }
 
 static int t_tostring(lua_State *L) {
@@ -201,7 +248,7 @@ static int t_recover_folder(lua_State *L) {
 
 int lt_open_take(lua_State *L) {
     static const luaL_Reg methods[] = {
-        {"write", t_write}, {"status", t_status}, {"close", t_close}, {"path", t_path}, {NULL, NULL}};
+        {"write", t_write}, {"status", t_status}, {"close", t_close}, {"path", t_path}, {"lent", t_lent}, {"set_end", t_set_end}, {NULL, NULL}};
     static const luaL_Reg funcs[] = {
         {"open", t_open}, {"recover", t_recover}, {"recover_folder", t_recover_folder}, {NULL, NULL}};
     if (luaL_newmetatable(L, TAKE_MT)) {

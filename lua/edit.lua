@@ -42,6 +42,11 @@ function E.context(o)
           bpm = o.bpm or 120, frame_of_beat = o.frame_of_beat, beat_of_frame = o.beat_of_frame,
           frame_of_position = o.frame_of_position }
   local fpb = ctx.rate * 60 / ctx.bpm
+  -- What a render depends on besides the description: the same positions read at another tempo
+  -- cut other frames, so the render cache keys on this too.
+  ctx.key = (ctx.frame_of_beat or ctx.beat_of_frame or ctx.frame_of_position)
+    and ("%s|%s|%s|%s"):format(tostring(ctx.frame_of_beat), tostring(ctx.beat_of_frame), tostring(ctx.frame_of_position), ctx.meter)
+    or ("%d|%.17g|%.17g|%d"):format(ctx.rate, ctx.bpm, ctx.meter, ctx.origin)
   ctx.frame_of_beat = ctx.frame_of_beat or function(b) return ctx.origin + floor(b * fpb + 0.5) end
   ctx.beat_of_frame = ctx.beat_of_frame or function(f) return (f - ctx.origin) / fpb end
   return ctx
@@ -326,14 +331,21 @@ local function render_comp(d, where)
   return b, pos
 end
 
--- E.render(desc [, name]) -> buffer, timeline frame of its first frame.  The same description gives
--- the same buffer (cached while in use), bit for bit.
-function E.render(d, name)
-  local where = name and ("clip '%s'"):format(name) or (d.kind or "clip")
+-- E.render_key(desc) -> the text that names a render: the description (takes by file and content)
+-- and the time it is read in.  Equal keys render to equal buffers.
+function E.render_key(d)
   as_key = true
   local ok, key = pcall(ser, d)
   as_key = false
   if not ok then error(key, 0) end
+  return key .. "@" .. ctx.key
+end
+
+-- E.render(desc [, name]) -> buffer, timeline frame of its first frame.  The same description gives
+-- the same buffer (cached while in use), bit for bit.
+function E.render(d, name)
+  local where = name and ((d.kind == "comp" and "comp '%s'" or "clip '%s'"):format(name)) or (d.kind or "clip")
+  local key = E.render_key(d)
   local hit = cache[key]
   if hit then return hit, cache[key .. "@"] end
   local b, pos
@@ -430,12 +442,41 @@ function E.history(on_change)
   return setmetatable({ clips = {}, done = {}, undone = {}, on_change = on_change }, History)
 end
 
+local function shallow(t) local c = {}; for k, v in pairs(t) do c[k] = v end; return c end
+
+-- Transactions: h:begin() remembers the clips and both stacks; h:abort() puts them back (an
+-- evaluation that failed changed nothing); h:finish() keeps what was done and returns the names
+-- that changed since begin.  Descriptions are values that are never changed in place, so shallow
+-- copies are enough.  Without begin, every change is final at once (tools, tests).
+function History:begin()
+  self.snap = { clips = shallow(self.clips), done = shallow(self.done), undone = shallow(self.undone) }
+  self.changed = {}
+end
+
+function History:abort()
+  local s = self.snap
+  if not s then return end
+  self.clips, self.done, self.undone = s.clips, s.done, s.undone
+  self.snap, self.changed = nil, nil
+end
+
+function History:finish()
+  local changed = self.changed or {}
+  self.snap, self.changed = nil, nil
+  return changed
+end
+
+local function changed(self, name, d)
+  if self.changed then self.changed[name] = true end
+  if self.on_change then self.on_change(name, d) end
+end
+
 -- Declares (or redeclares, from the script) a clip: not an edit, not undone.
 function History:define(name, d)
   if type(name) ~= "string" or name == "" then error("a clip needs a name", 0) end
   if getmetatable(d) ~= Desc then d = (d and d[1]) and E.comp(d, ("comp '%s'"):format(name)) or E.clip(d, ("clip '%s'"):format(name)) end
   self.clips[name] = d
-  if self.on_change then self.on_change(name, d) end
+  changed(self, name, d)
   return d
 end
 
@@ -450,7 +491,7 @@ end
 local function apply(self, changes)
   for name, d in pairs(changes) do
     self.clips[name] = d or nil
-    if self.on_change then self.on_change(name, d or nil) end
+    changed(self, name, d or nil)
   end
 end
 
@@ -465,7 +506,13 @@ function History:edit(op, name, ...)
     error(("unknown edit '%s'; the edits are %s"):format(tostring(op), table.concat(names, ", ")), 0)
   end
   local d = self.clips[name]
-  if not d then error(("%s: there is no clip '%s'"):format(op, tostring(name)), 0) end
+  if not d then
+    local names = {}
+    for k in pairs(self.clips) do names[#names + 1] = k end
+    table.sort(names)
+    error(("%s: there is no clip '%s'%s"):format(op, tostring(name),
+      #names > 0 and ("; the clips are " .. table.concat(names, ", ")) or " (no clip is declared)"), 0)
+  end
   local args, n = { name, ... }, select("#", ...) + 1
   local before, after = {}, {}
   if op == "split" then
@@ -477,7 +524,8 @@ function History:edit(op, name, ...)
     after[name], after[new_name] = a, b
   else
     local rest = { ... }
-    local nd = f(d, table.unpack(rest, 1, n - 1))
+    local ok, nd = pcall(f, d, table.unpack(rest, 1, n - 1))
+    if not ok then error(("%s: %s"):format(call_text(op, args, n), tostring(nd)), 0) end
     before[name], after[name] = d, nd
   end
   -- The new description must render: an edit that cannot (a bad position, a bad curve) is refused
@@ -517,17 +565,20 @@ function History:lua()
   return table.concat(lines, "\n")
 end
 
--- E.install(env, history) defines the REPL's editing commands in `env` (the globals): trim, split,
--- move, fade_in, fade_out, gain, envelope, normalize, reverse, stretch, pitch, strip_silence,
+-- E.install(env, history [, call]) defines the REPL's editing commands in `env` (the globals): trim,
+-- split, move, fade_in, fade_out, gain, envelope, normalize, reverse, stretch, pitch, strip_silence,
 -- quantize_audio — each `op(clip_name, ...)` — and undo(), redo(), edits(), take(track, n), takes().
--- A global that exists already (say, a `gain` the language defines) is not replaced: the command is
--- then reached as edit.gain(...).
-function E.install(env, h)
+-- A name that exists already (gain{...} is an effect, pitch and reverse may be) keeps its old
+-- meaning unless the first argument is a string (a clip's name); every command is also reachable
+-- as edit.op(...).  `call(fn, ...)`, when given, runs each command (the language runs it inside
+-- its evaluation's transaction).
+function E.install(env, h, call)
   env = env or _G
   h = h or E.history()
+  call = call or function(fn, ...) return fn(...) end
   local cmds = {}
   for op in pairs(ops) do
-    cmds[op] = function(name, ...) return h:edit(op, name, ...) end
+    cmds[op] = function(name, ...) return call(h.edit, h, op, name, ...) end
     -- An edit names its clip first (a string); where the name is already taken (gain{...} and
     -- pitch are effects and pattern words too), the string decides and the old meaning stays.
     local other = env[op]
@@ -540,8 +591,9 @@ function E.install(env, h)
     end
   end
   env.edit = cmds
-  env.undo = function() local t = h:undo(); if t then print("undone: " .. t) else print("nothing to undo") end; return t end
-  env.redo = function() local t = h:redo(); if t then print("redone: " .. t) else print("nothing to redo") end; return t end
+  local function say(t, what, none) if t then print(what .. t) else print(none) end; return t end
+  env.undo = function() return say(call(h.undo, h), "undone: ", "nothing to undo") end
+  env.redo = function() return say(call(h.redo, h), "redone: ", "nothing to redo") end
   env.edits = function() local s = h:lua(); print(s ~= "" and s or "-- no edits"); return s end
   env.take = function(track, n) return E.take(track, n) end
   env.takes = function(track) return E.takes(track) end

@@ -20,6 +20,7 @@
 --   lute/live.lua       mute, unmute, remove, setbpm, setcps
 --   lute/chance.lua     rrand, rrand_i, choose, ring, tick, look (seeded)
 --   lute/sandbox.lua    where user code runs: its own _ENV, copy-on-write, text only
+--   lute/clips.lua      audio clips, comps and their edits on tracks; MIDI takes; sample replacement
 --   arrange.lua         sections, song form, jumps, render span, Standard MIDI Files
 --   lute/automation.lua automate, automation, arm/disarm, sections' mix, effect times as note values
 local R = require "rational"
@@ -42,7 +43,9 @@ local Lv = require "lute.live"
 local C = require "lute.chance"
 local Snd = require "lute.sound"
 local Au = require "lute.automation"
+local Rec = require "lute.record"
 D.checks[#D.checks + 1] = Snd.check_track
+local Cl = require "lute.clips"   -- audio clips, comps, edits, MIDI takes (after sound: it wraps clip and comp)
 
 local lute = { version = "0.1.0" }
 
@@ -59,6 +62,8 @@ Sc.on_tick[#Sc.on_tick + 1] = M.dispatch
 Sc.on_window[#Sc.on_window + 1] = L.run
 Sc.before_window[#Sc.before_window + 1] = Rc.before_window
 Sc.after_window[#Sc.after_window + 1] = Au.window
+Sc.before_window[#Sc.before_window + 1] = Rec.before_window
+Sc.on_tick[#Sc.on_tick + 1] = Rec.poll
 
 -- ---------------------------------------------------------------------------------------------
 -- Settings: lute.quantum, lute.autoplay, lute.song_name, lute.message — checked when written.
@@ -158,11 +163,11 @@ lute._render_span = A.render_span
 lute._user_modules = Sb.user_modules   -- the files a script required: watched and reloaded with it
 lute._user_env = Sb.user               -- the user's globals (for the REPL's completion of their names)
 
--- An evaluation: _begin(full) opens the declaration and the sandbox layer and returns the
+-- An evaluation: _begin(full [, path]) opens the declaration and the sandbox layer and returns the
 -- environment the user's chunk runs in; _commit applies both; _abort drops both.  A whole script
 -- (full) is the desired state: what it does not declare stops; a REPL chunk adds and changes.
-function lute._begin(full)
-  if full then math.randomseed(seed) end
+function lute._begin(full, path)
+  if full then math.randomseed(seed); Cl.script(path) end
   Rc.begin(full)
   return Sb.open()
 end
@@ -174,6 +179,7 @@ end
 function lute._abort()
   Rc.abort()
   Sb.drop()
+  Cl.abort()
 end
 lute._tick = Sc.tick
 lute._empty_save = Rc.empty_save   -- session.c: a script saved empty while it plays (see reconcile.lua)
@@ -297,6 +303,8 @@ lute.api = {
 -- Lua's resolve by where they are called (inside a patch: the unit).
 for k, v in pairs(Snd.globals(lute.api)) do lute.api[k] = v end
 Au.wrap_effects(lute.api, Snd.building)   -- delay{ time = "3/16" }: times as note values follow the tempo
+for k, v in pairs(Rec.globals()) do lute.api[k] = v end   -- input, record, stop_record, calibrate
+for k, v in pairs(Cl.globals(lute.api)) do lute.api[k] = v end   -- clip, comp, takes, edits, MIDI takes
 Sb.publish(lute.api)
 -- lute exec runs tools and tests in the real global table: they see the same names (and the real
 -- lute table, which they may change as they need).

@@ -20,6 +20,9 @@ lute — live-coding music production.  Evaluate Lua; what you declare plays.
   mini("c4 e4 g4"):show(2)       see a pattern's events before hearing it
 
   rrand(1, 5)  rrand_i(1, 6)  choose{"a", "b"}  ring(60, 64, 67):tick()   seeded: lute.seed(n)
+  takes("vox")  clip "v" { take = t[3], from = "2:1", to = "6:1" }  comp "lead" { ... }
+  track "vox" { clips = { [1] = "lead" } }   gain("v", -3)  undo()  edits()   help("edits")
+  record_midi{ bars = 4, name = "riff" }  midi_takes()[1]:lua()  replace{ take = t[1], sound = "bd" }
 
 What the file declares vs what you type: help("rules").
 help(name) for one topic, e.g. help("track"), help("params"), help("patterns").]]
@@ -155,6 +158,56 @@ points; automation(target):lua() prints the take.]],
   jump = [[jump("chorus") moves the playhead to a section at the next bar; queue("chorus") at the end of the
 current section; loop_region(from_bar, to_bar) repeats bars; loop_region() clears it.]],
   help = [[help() lists the essentials; help(name) explains one name.]],
+  -- recording and editing (lua/lute/clips.lua, docs/recording.md)
+  takes = [[takes("vox") -> every take of track vox in the song's takes/ folder (takes/takes.lua), by number:
+  t[1].file, .number, .start (its first frame in song time), .frames, .rate, .state, .hash.  A take whose
+  recording was cut off is recovered first.  take("vox", 3) is one of them.  demo_takes("vox") makes
+  stand-in takes when you have none.  See docs/recording.md.]],
+  take = [[take("vox", 3) -> take 3 of track vox (an error naming the folder if there is none).  help("takes").]],
+  demo_takes = [[demo_takes("vox") writes three sung takes of an 8-bar melody (100 bpm) into takes/ beside the
+script, each with faults a comp can leave out; demo_takes("drums") a 4-bar kick-mic take and overheads.
+Made once by lute itself (lua/demo_takes.lua), the same every time; returns the takes (as takes()).]],
+  clip = [[clip "name" { take = t[3] | file = "x.wav", from = "2:1", to = "6:1", fade_in = 0.01,
+  fade_out = { 0.05, "s" }, gain = -2, envelope = { {"2:1", 0}, {"3:1", -6} }, normalize = { peak = -1 },
+  reverse = true, stretch = 1.5, pitch = -2, strip_silence = { threshold = -50, min = 0.05 },
+  quantize = { grid = "1/16", strength = 1 } }
+A region of a take or file with non-destructive edits; positions are "bar:beat" of the song, frames or
+"1.5s".  Play it on a track: track "vox" { clips = { [9] = "name" } }.  Edit it at the REPL: help("edits").
+Inside a patch, clip(x, lo, hi) is still the clipping unit.]],
+  comp = [[comp "name" { { t[1], "1:1", "3:1" }, { t[3], "3:1", "5:3" }, { t[2], "5:3", "9:1" }, xfade = 0.02,
+  shape = "power" | "gain", gain = 0 }
+One performance from regions of several takes, crossfaded (equal power by default) over xfade seconds
+centred on each join.  comp{ threshold = ... } with a table is still the compressor.]],
+  clips = [[track "vox" { clips = { [1] = "vox_lead", [9] = "verse", ["13:3"] = "answer" } }
+Audio clips placed at bars (or "bar:beat"): each starts on its bar's frame through the track's sampler,
+and through its strip, fx and sends.  A playback that starts inside a clip starts at the right offset.]],
+  edits = [[Editing clips at the REPL — each changes what plays from the next bar, and can be undone:
+  trim("v", "3:1", "5:1")  split("v", "4:1", "v2")  move("v", "9:1")  gain("v", -3)
+  fade_in("v", 0.01, "s")  fade_out("v", 0.5, "exp")  envelope("v", { {"2:1", 0}, {"3:1", -6} })
+  normalize("v", { lufs = -18 })  reverse("v")  stretch("v", 1.25)  pitch("v", -2)
+  strip_silence("v", { threshold = -45 })  quantize_audio("v", "1/16", 0.8)
+  undo()  redo()  edits() prints every edit as Lua, to paste after the clip's declaration.
+  (gain{...} with a table is still the gain effect; edit.gain("v", -3) always the edit.)]],
+  undo = [[undo() takes back the last edit of a clip (help("edits")); redo() makes it again.]],
+  redo = [[redo() makes again the edit undo() took back.]],
+  midi_clip = [[midi_clip{ meter = 4, bars = 2, { at = 0, dur = 1, note = "c4", vel = 100 }, ... } -> a pattern:
+the note table clip:lua() prints (at and dur in beats from the first bar), repeating every `bars` bars.
+Use it as a track's notes: track "keys" { notes = midi_clip{ ... } }.]],
+  record_midi = [[record_midi{ bars = 4, name = "riff", from = "now" } records what comes in from MIDI while the
+music plays — notes with velocities, controllers, pitch bend — from the next bar (or now) for `bars`
+bars, or until stop_record_midi().  Each take is kept (midi_takes()) and saved as takes/riff-midi-NNN.lua.
+  print(midi_takes()[1]:lua())                                  a note table to paste (midi_clip{...})
+  print(midi_takes()[1]:lua{ form = "pattern", grid = "1/16" }) mini-notation (quantized when printed)
+  track "keys" { notes = midi_take("riff") }                    plays the newest take called riff]],
+  stop_record_midi = [[stop_record_midi() ends the MIDI recording now (held notes end here) and returns the take.]],
+  midi_takes = [[midi_takes() -> the MIDI takes recorded in this session, in order (midi_takes("riff"): those
+named riff).  Each is a clip: c:lua(), c:lua{ form = "pattern" }, c:quantize("1/16", 0.8), c.notes.]],
+  midi_take = [[midi_take("riff") -> a pattern that plays the newest MIDI take called riff (or number n),
+silent until there is one; a new take plays from the next time round.]],
+  replace = [[replace{ take = t[1] | clip = "kick", sound = "bd", threshold = -30, range = 40, loop = true }
+Sample replacement: a pattern of the kit sound on every hit (transient) of a drum take, as loud as the
+hit (velocity 1 for the loudest, 1/range less per dB under it); hits under threshold dBFS are ignored.
+  track "boom" { kit = "808", s = replace{ take = t[1], sound = "bd", threshold = -30 } }]],
 }
 
 return H

@@ -1,13 +1,19 @@
 /* repl.c — the REPL (see repl.h).  Messages that arrive while the user types (a reload error, a
  * loop that stopped, print() from a loop or a MIDI handler) are printed above the prompt without
  * losing the line being typed.  Ctrl-C stops an evaluation (through the VM's watchdog hook); at the
- * prompt it discards the line being typed, as in a shell; without a prompt it ends the session. */
+ * prompt it discards the line being typed, as in a shell; without a prompt it ends the session.
+ * A second Ctrl-C while the first is still waiting to be acted on (the control thread is stuck) quits:
+ * see guard.h, which makes sure that happens within a second.  Every touch of the Lua state from here
+ * (completion walks tables whose metamethods a script wrote) runs under a protected call. */
 #include "repl.h"
 #include "vm.h"
+#include "guard.h"
+#include "message.h"
 #include <lauxlib.h>
 #include <readline/readline.h>
 #include <readline/history.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +46,7 @@ static void append(const char *line) {
 static int feed_line(const char *line) {
     append(line);
     if (!pending) return 0;
+    lt_message_user_action();
     in_eval = 1;
     lt_chunk_status st = lt_session_eval_chunk(sess, pending, 1);
     in_eval = 0;
@@ -126,10 +133,8 @@ static void add_match(const char *s) {
     matches[nmatches++] = strdup(s);
 }
 
-static void collect(const char *text) {
-    lua_State *L = sess->L;
-    for (int i = 0; i < nmatches; i++) free(matches[i]);
-    nmatches = 0;
+static int collect_body(lua_State *L) {
+    const char *text = lua_touserdata(L, 1);
     const char *dot = strrchr(text, '.');
     char prefix[256] = "";
     const char *word = text;
@@ -161,6 +166,13 @@ static void collect(const char *text) {
         }
     }
     lua_pop(L, 1);
+    return 0;
+}
+
+static void collect(const char *text) {
+    for (int i = 0; i < nmatches; i++) free(matches[i]);
+    nmatches = 0;
+    if (lt_vm_cpcall(sess->L, collect_body, (void *)text, 200) != LUA_OK) lua_pop(sess->L, 1);
 }
 
 static char *generator(const char *text, int state) {
@@ -174,16 +186,15 @@ static char **complete(const char *text, int start, int end) {
     return rl_completion_matches(text, generator);
 }
 
-/* lute.message(fmt, ...) from lute.lua (a loop that stopped, a scheduler error) writes to stderr
- * directly; on a terminal it goes through print_above_prompt instead, like the C side's messages. */
+/* lute.message(fmt, ...) from lute.lua (a loop that stopped, a scheduler error), in a live session:
+ * formatted, then through lt_message like the C side's messages (flood control, and on a terminal
+ * print_above_prompt). */
 static int repl_message(lua_State *L) {
     int n = lua_gettop(L);
-    lua_getglobal(L, "string");
-    lua_getfield(L, -1, "format");
-    lua_remove(L, -2);
+    lua_pushvalue(L, lua_upvalueindex(1));   /* string.format as it was when the REPL started */
     lua_insert(L, 1);
     lua_call(L, n, 1);
-    print_above_prompt(luaL_tolstring(L, -1, NULL));
+    lt_message("%s", luaL_tolstring(L, -1, NULL));   /* flood control, then print_above_prompt */
     return 0;
 }
 
@@ -194,6 +205,7 @@ static int repl_message(lua_State *L) {
  * prompt (piped input, --no-repl) Ctrl-C ends the session as SIGTERM does, cleanly. */
 static void on_sigint(int sig) {
     (void)sig;
+    if (lt_vm_interrupt_pending() || prompt_sigint) { lt_guard_request_exit(130); return; }
     if (in_eval) lt_vm_interrupt();
     else if (is_tty && !done) prompt_sigint = 1;
     else raise(SIGTERM);
@@ -224,6 +236,25 @@ static void install(void) {
     installed = 1;
 }
 
+/* lute.message goes through lt_message in every live session, so the Lua side's messages (a loop that
+ * stopped, a MIDI handler that failed) get the same flood control as C's; print is replaced on a
+ * terminal only, where the prompt must be kept intact. */
+static int install_printers(lua_State *L) {
+    if (is_tty) {
+        lua_pushcfunction(L, repl_print);
+        lua_setglobal(L, "print");
+    }
+    lua_getglobal(L, "lute");
+    if (lua_istable(L, -1)) {
+        lua_getglobal(L, "string");
+        lua_getfield(L, -1, "format");
+        lua_remove(L, -2);
+        lua_pushcclosure(L, repl_message, 1);
+        lua_setfield(L, -2, "message");
+    }
+    return 0;
+}
+
 int lt_repl_init(lt_session *s) {
     sess = s;
     is_tty = isatty(0);
@@ -232,23 +263,17 @@ int lt_repl_init(lt_session *s) {
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint;
     sigaction(SIGINT, &sa, NULL);
+    if (lt_vm_cpcall(s->L, install_printers, NULL, 1000) != LUA_OK) lua_pop(s->L, 1);
     if (!is_tty) return 0;
-    lua_pushcfunction(s->L, repl_print);
-    lua_setglobal(s->L, "print");
-    lua_getglobal(s->L, "lute");
-    if (lua_istable(s->L, -1)) {
-        lua_pushcfunction(s->L, repl_message);
-        lua_setfield(s->L, -2, "message");
-    }
-    lua_pop(s->L, 1);
     const char *h = getenv("LUTE_HISTORY");
     if (h) snprintf(history_path, sizeof history_path, "%s", h);
     else if (getenv("HOME")) snprintf(history_path, sizeof history_path, "%s/.lute_history", getenv("HOME"));
     using_history();
     if (history_path[0]) {
         read_history(history_path);
-        FILE *f = fopen(history_path, "a");   /* make sure append_history has a file */
-        if (f) fclose(f);
+        /* make sure append_history has a file; what the performer typed is theirs alone (0600) */
+        int fd = open(history_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        if (fd >= 0) close(fd);
     }
     rl_readline_name = "lute";
     rl_basic_word_break_characters = " \t\n\"\\'`@$><=;|&{(,[";

@@ -1,6 +1,7 @@
 /* session.c — evaluation with declare-and-reconcile, and the bookkeeping shared by the live, render
  * and exec modes (see session.h). */
 #include "session.h"
+#include "bind_record.h"
 #include "vm.h"
 #include "watch.h"
 #include <lauxlib.h>
@@ -53,6 +54,9 @@ int lt_session_init(lt_session *s, int rate, int live, int lookahead_ms) {
 }
 
 void lt_session_close(lt_session *s) {
+    /* the audio thread has stopped (the device is closed, or this was offline): a take the engine
+     * was recording into is closed whole as Lua's state goes, with its header and sidecar line */
+    lt_take_return_all();
     lt_vm_close(s->L);
     s->L = NULL;
     lt_api_close(&s->api);
@@ -83,6 +87,8 @@ static void add_script_dir(lua_State *L, const char *path) {
     snprintf(dir, sizeof dir, "%s", path);
     char *slash = strrchr(dir, '/');
     if (slash) *slash = 0; else snprintf(dir, sizeof dir, ".");
+    lua_pushstring(L, dir);                   /* core.script_dir(): where takes/ and such live */
+    lua_setfield(L, LUA_REGISTRYINDEX, "lute.script_dir");
     lua_getglobal(L, "package");
     lua_getfield(L, -1, "path");
     const char *old = lua_tostring(L, -1);
@@ -146,7 +152,7 @@ int lt_session_eval_file(lt_session *s, const char *path) {
     lua_pushstring(L, path);
     int st = call_lute(L, "_begin", 2, 1);
     if (st != LUA_OK) { failed(L, path, st); return -1; }
-    st = load_user(L, luaL_loadfilex(L, path, "t"));
+    st = load_user(L, lt_vm_loadfile(L, path));
     if (st != LUA_OK) { failed(L, path, st); return -1; }
     lt_vm_evaluating(1);
     st = lt_docall(L, 0, 0, LT_EVAL_BUDGET_MS, 0);

@@ -33,6 +33,9 @@ typedef enum {
                               back when no voice reads it */
     LT_CMD_RELEASE,        /* instr: release every voice */
     LT_CMD_KILL,           /* instr: silence every voice now; fx: clear its memory */
+    LT_CMD_INPUT,          /* instr: input.{ch, monitor}: the device input channels it plays (-1: none) */
+    LT_CMD_TAKE,           /* instr: take.{take, latency}: record its input into this lt_take (NULL: stop);
+                              the take it had goes back by LT_REPLY_TAKE_DONE */
     /* to the engine */
     LT_CMD_PLAN,           /* obj.ptr = the lt_plan to run from this frame's quantum */
     LT_CMD_CC_MAP,         /* cc.{index, map}: MIDI CC -> a node's parameter, in C */
@@ -82,6 +85,8 @@ typedef struct lt_cmd {
         struct { uint16_t index; lt_ccmap map; } cc;
         struct { int64_t horizon; int32_t period; } fly;
         struct { int on; float ceiling; } guard;
+        struct { int8_t ch[2]; uint8_t monitor; } input;
+        struct { void *take; int32_t latency; } take;
     } u;
 } lt_cmd;
 
@@ -101,6 +106,7 @@ typedef enum {
     LT_REPLY_REDUCTION,       /* node (an effect): a = its largest gain reduction (dB) over ~50 ms */
     LT_REPLY_FLYWHEEL,        /* the scheduler fell behind: the engine repeated the last `a` frames
                                  (a bar) at `frame`; b = turns so far in this stall */
+    LT_REPLY_TAKE_DONE,       /* ptr: an lt_take the audio thread no longer writes into */
 } lt_reply_type;
 
 typedef struct lt_reply {

@@ -42,6 +42,8 @@ typedef struct mtrack {                     /* a channel: a track, or a bus (no 
     float       gain, pan, width;
     int         mute, polarity, solo, solo_safe, solo_muted;
     int         leaving;
+    int8_t      in_ch[2];                   /* the device input it plays (as its instrument has it) */
+    int         monitor;
     /* plan building */
     int         buf, tap, rank, lat_in, lat_post;
 } mtrack;
@@ -152,6 +154,9 @@ static void free_plan(lt_mix *m, lt_plan *p) {
 static int send_cmd(lt_mix *m, lt_cmd *c) { return lt_engine_send(m->e, c) ? 0 : -1; }
 
 static int send_param_ramp(lt_mix *m, lt_handle node, int index, float value, int64_t frame, int32_t ramp) {
+    /* before the engine has rendered anything (a render setting up: --mute, --bus) a glide would
+     * only smear the first milliseconds: the value is there from the start */
+    if (ramp < 0 && frame <= 0 && lt_engine_frame(m->e) == 0) ramp = 0;
     lt_cmd c = { .frame = frame, .type = LT_CMD_PARAM, .flags = LT_CMDF_SCHED, .node = node };
     c.u.param.index = (uint16_t)index;
     c.u.param.value = value;
@@ -473,6 +478,7 @@ static lt_plan *build_plan(lt_mix *m) {
         b.p->chan[i].buf = m->tracks[i]->buf;
         b.p->chan[i].is_bus = m->tracks[i]->is_bus;
         b.p->chan[i].leaving = m->tracks[i]->leaving;
+        b.p->chan[i].to_master = is_master(m->tracks[i]->out) || find_index(m->tracks, n, m->tracks[i]->out) < 0;
     }
     b.p->out_buf = 0;
     free(rank);
@@ -593,6 +599,15 @@ int lt_mix_track(lt_mix *m, const lt_track_spec *t, char *err, size_t errlen) {
     for (int i = 0; i < m->nstaged; i++)
         if (strcmp(m->staged[i].name, t->name) == 0) { snprintf(err, errlen, "'%s' is declared twice", t->name); return -1; }
     if (t->nfx < 0 || t->nfx > LT_MIX_MAX_FX) { snprintf(err, errlen, "'%s': at most %d effects", t->name, LT_MIX_MAX_FX); return -1; }
+    if (t->ninput < 0 || t->ninput > 2 || (t->ninput && t->is_bus)) {
+        snprintf(err, errlen, "'%s': a track plays one or two input channels (a bus none)", t->name);
+        return -1;
+    }
+    for (int k = 0; k < t->ninput; k++)
+        if (t->input[k] < 0 || t->input[k] >= LT_MAX_INPUTS) {
+            snprintf(err, errlen, "'%s': input channel %d: lute reads channels 1 .. %d", t->name, t->input[k] + 1, LT_MAX_INPUTS);
+            return -1;
+        }
     if (t->nsends < 0 || t->nsends > LT_MIX_MAX_SENDS) { snprintf(err, errlen, "'%s': at most %d sends", t->name, LT_MIX_MAX_SENDS); return -1; }
     if (m->nstaged == m->capstaged) {
         int cap = m->capstaged ? 2 * m->capstaged : 16;
@@ -958,6 +973,14 @@ int lt_mix_commit(lt_mix *m, int64_t frame, int full, char *err, size_t errlen) 
             if (p->pool) t->instr->u.instr.pool = p->pool;
             if (t->instr && s->kit) { lt_kit_ref(s->kit); t->instr->u.instr.kit = s->kit; }
             if (s->kit) { lt_kit_ref(s->kit); t->kit = s->kit; }
+            t->in_ch[0] = (int8_t)(s->ninput > 0 ? s->input[0] : -1);
+            t->in_ch[1] = (int8_t)(s->ninput > 1 ? s->input[1] : -1);
+            t->monitor = s->monitor;
+            if (t->instr) {
+                t->instr->u.instr.in_ch[0] = t->in_ch[0];
+                t->instr->u.instr.in_ch[1] = t->in_ch[1];
+                t->instr->u.instr.monitor = (uint8_t)s->monitor;
+            }
             m->tracks[m->ntracks++] = t;
         } else {
             lt_handle sh = t->strip->handle;
@@ -967,6 +990,15 @@ int lt_mix_commit(lt_mix *m, int64_t frame, int full, char *err, size_t errlen) 
             if (t->polarity != s->polarity) send_param(m, sh, LT_STRIP_POLARITY, (float)s->polarity, frame);
             if (t->width != s->width) send_param(m, sh, LT_STRIP_WIDTH, s->width, frame);
             t->gain = s->gain; t->pan = s->pan; t->mute = s->mute; t->polarity = s->polarity; t->width = s->width;
+            int8_t c0 = (int8_t)(s->ninput > 0 ? s->input[0] : -1), c1 = (int8_t)(s->ninput > 1 ? s->input[1] : -1);
+            if (t->instr && (c0 != t->in_ch[0] || c1 != t->in_ch[1] || s->monitor != t->monitor)) {
+                lt_cmd c = { .frame = frame, .type = LT_CMD_INPUT, .flags = LT_CMDF_SCHED, .node = t->instr->handle };
+                c.u.input.ch[0] = c0;
+                c.u.input.ch[1] = c1;
+                c.u.input.monitor = (uint8_t)s->monitor;
+                send_cmd(m, &c);
+                t->in_ch[0] = c0; t->in_ch[1] = c1; t->monitor = s->monitor;
+            }
             if (t->instr && s->kit != t->kit) {          /* new samples: a kit swap at the frame */
                 lt_cmd c = { .frame = frame, .type = LT_CMD_KIT, .flags = LT_CMDF_SCHED, .node = t->instr->handle };
                 if (s->kit) lt_kit_ref(s->kit);

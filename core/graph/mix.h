@@ -68,6 +68,9 @@ typedef struct lt_track_spec {
     lt_fx_spec      fx[LT_MIX_MAX_FX];
     int             nsends;
     lt_send_spec    sends[LT_MIX_MAX_SENDS];
+    int             ninput;               /* device input channels the track plays: 0, 1 (mono) or 2 */
+    int             input[2];             /* their indices, 0-based, below LT_MAX_INPUTS */
+    int             monitor;              /* 1: the input is heard through the track (else only recorded) */
 } lt_track_spec;
 
 typedef struct lt_master_spec {

@@ -1,6 +1,7 @@
 /* node.c — instruments, insert effects and strips as nodes of the mix (see node.h). */
 #include "graph/node.h"
 #include "dsp/kweight.h"
+#include "io/take.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@ lt_node *lt_node_instr_new(const char *path, float sr) {
     lt_node *n = node_alloc(path, LT_NODE_INSTR, align32(smp));
     if (!n) return NULL;
     n->u.instr.smp = lt_sampler_init((unsigned char *)n + align32(sizeof(lt_node)), LT_INSTR_SAMPLE_VOICES, sr);
+    n->u.instr.in_ch[0] = n->u.instr.in_ch[1] = -1;
     return n;
 }
 
@@ -248,6 +250,40 @@ static void instr_apply(lt_node *nd, const lt_run *run, const lt_cmd *c) {
     }
     case LT_CMD_RELEASE: lt_instr_release(nd); break;
     case LT_CMD_KILL:    lt_instr_kill(nd); break;
+    case LT_CMD_INPUT:
+        in->in_ch[0] = c->u.input.ch[0];
+        in->in_ch[1] = c->u.input.ch[1];
+        in->monitor = c->u.input.monitor;
+        break;
+    case LT_CMD_TAKE:
+        if (in->take && in->take != c->u.take.take) run->reply(run->ud, LT_REPLY_TAKE_DONE, nd->handle, in->take, 0, 0);
+        in->take = c->u.take.take;
+        in->take_latency = c->u.take.latency;
+        break;
+    }
+}
+
+/* The device input: heard through the track when monitored, and written raw (before the track's
+ * effects and fader) into the take being recorded.  A take's frames are score frames of what the
+ * player heard: the quantum's input was captured LT_QUANTUM frames before it, and reached the
+ * input take_latency frames after the output the player was playing along to. */
+static void instr_input(lt_node *nd, const lt_run *run, float *l, float *r) {
+    lt_instr *in = &nd->u.instr;
+    static const float silence[LT_QUANTUM];
+    const float *a = in->in_ch[0] < run->nin ? run->in[in->in_ch[0]] : silence;
+    const float *b = in->in_ch[1] < 0 ? NULL : in->in_ch[1] < run->nin ? run->in[in->in_ch[1]] : silence;
+    if (in->monitor && nd->phase == LT_NODE_LIVE) {
+        const float *bb = b ? b : a;
+        for (int i = 0; i < LT_QUANTUM; i++) { l[i] += a[i]; r[i] += bb[i]; }
+    }
+    if (in->take) {
+        if (nd->phase != LT_NODE_LIVE) {         /* a track that leaves stops recording */
+            run->reply(run->ud, LT_REPLY_TAKE_DONE, nd->handle, in->take, 0, 0);
+            in->take = NULL;
+            return;
+        }
+        const float *ch[2] = { a, b };
+        lt_take_push(in->take, run->frame - run->offset - LT_QUANTUM - in->take_latency, ch, LT_QUANTUM);
     }
 }
 
@@ -264,6 +300,7 @@ void lt_instr_run(lt_node *nd, const lt_run *run, float *l, float *r) {
     }
     if (pos < LT_QUANTUM) instr_pools_run(in, l + pos, r + pos, LT_QUANTUM - pos, run->frame + pos);
     nd->ev_head = nd->ev_tail = -1;
+    if (in->in_ch[0] >= 0) instr_input(nd, run, l, r);
     /* a pool that finished its last voice after a program change goes back to be freed */
     for (int k = 0; k < in->nold_kits; ) {       /* replaced kits go back once nothing reads them */
         if (lt_sampler_uses(in->smp, in->old_kits[k]) == 0) {
@@ -411,9 +448,13 @@ void lt_fx_clear(lt_node *nd) {
 static void strip_gains(const lt_strip *s, float *gl, float *gr) {
     float g = (s->gain_db.cur <= -120.0f ? 0.0f : powf(10.0f, s->gain_db.cur / 20.0f)) * (1.0f - s->mute.cur) * (1.0f - s->solo_mute.cur) *
               (1.0f - 2.0f * s->polarity.cur);
-    float pan = s->pan.cur < -1 ? -1 : s->pan.cur > 1 ? 1 : s->pan.cur;
-    *gl = g * lt_pan_left(pan) * (float)M_SQRT2;
-    *gr = g * lt_pan_right(pan) * (float)M_SQRT2;
+    double pan = s->pan.cur < -1 ? -1 : s->pan.cur > 1 ? 1 : s->pan.cur;
+    /* in double, so that the centre is exactly 1 (in float cos(pi/4) * sqrt 2 is 1.0000001): a
+     * centred track or master passes its signal bit for bit (a solo render equals its stem) */
+    *gl = (float)(g * cos((pan + 1.0) * 0.78539816339744830962) * M_SQRT2);
+    *gr = (float)(g * sin((pan + 1.0) * 0.78539816339744830962) * M_SQRT2);
+    if (pan <= -1) *gr = 0;
+    if (pan >= 1) *gl = 0;
 }
 
 static void strip_apply(lt_strip *s, const lt_cmd *c, float sr) {
@@ -448,7 +489,10 @@ int lt_strip_run(lt_node *nd, const lt_run *run, float *l, float *r, float *dl, 
         return -1;
     }
     int pos = 0, e = nd->ev_head;
-    if (s->gl < 0) strip_gains(s, &s->gl, &s->gr);
+    if (s->gl < 0) {   /* its first block starts at its gains, with what arrives on its first frame */
+        while (e >= 0 && run->ev[e].off <= 0) { strip_apply(s, &run->ev[e].cmd, run->sr); e = run->ev[e].next; }
+        strip_gains(s, &s->gl, &s->gr);
+    }
     while (pos < LT_QUANTUM) {
         while (e >= 0 && run->ev[e].off <= pos) { strip_apply(s, &run->ev[e].cmd, run->sr); e = run->ev[e].next; }
         int end = e >= 0 ? run->ev[e].off : LT_QUANTUM, n = end - pos;

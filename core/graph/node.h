@@ -44,6 +44,10 @@ typedef struct lt_instr {
     const lt_kit *old_kits[LT_INSTR_OLD];
     int      nold_kits;
     int      released;             /* leaving: its voices were released */
+    int8_t   in_ch[2];             /* device input channels it plays (-1: none; [1] -1: mono) */
+    uint8_t  monitor;              /* the input is heard (else only recorded) */
+    struct lt_take *take;          /* recording its input, or NULL */
+    int32_t  take_latency;         /* frames the input arrives after what the player heard */
 } lt_instr;
 
 typedef struct lt_fxnode {
@@ -115,6 +119,8 @@ lt_node *lt_node_delay_new(const char *path, int32_t len, int32_t cap);
 void     lt_node_free(lt_node *n);   /* an instr's pools are not freed here (they come back by reply) */
 
 /* ---- audio thread ------------------------------------------------------------------------------ */
+#define LT_MAX_INPUTS 8           /* device input channels the engine reads */
+
 typedef struct lt_run {
     const lt_nev *ev;             /* the engine's event array for this quantum */
     int64_t  frame;               /* absolute frame of the quantum's first sample */
@@ -123,6 +129,11 @@ typedef struct lt_run {
     /* replies: the engine's reply function */
     void   (*reply)(void *ud, uint16_t type, lt_handle node, void *ptr, float a, float b);
     void    *ud;
+    /* the device input of this quantum: frame i was captured at engine frame frame - LT_QUANTUM + i
+     * (the engine reads its input one quantum behind, so any block size has it in time) */
+    const float *in[LT_MAX_INPUTS];
+    int      nin;
+    int64_t  offset;              /* engine frame - score frame (the flywheel's) */
 } lt_run;
 
 /* Renders the track's voices into l, r (cleared first). */

@@ -47,7 +47,7 @@ typedef struct lt_plan {
     int       out_buf;
     int32_t   latency;     /* frames from a note to the output: the master's latency (compensated) */
     int       nchan;       /* the channels and the buffer each ends in (post-fader, aligned): stems */
-    struct lt_plan_chan { char name[32]; int buf, is_bus, leaving; } *chan;
+    struct lt_plan_chan { char name[32]; int buf, is_bus, leaving, to_master; } *chan;
 } lt_plan;
 
 static inline float *lt_plan_buf(const lt_plan *p, int b) { return p->bufs + (size_t)b * 2 * LT_QUANTUM; }

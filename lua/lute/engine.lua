@@ -84,6 +84,14 @@ function E.clock() return core.clock() end
 function E.quit() return core.quit() end
 function E.stats() return core.stats() end
 function E.meters() return core.meters() end
+-- Recording (lute/record.lua): the device input and takes the engine writes.
+function E.inputs() return core.inputs() end
+function E.take_attach(h, writer, latency, frame) return core.take_attach(h, writer, latency, frame) end
+function E.take_detach(h, frame) return core.take_detach(h, frame) end
+function E.script_dir() return core.script_dir() end
+-- The flywheel's cue (live): everything before score frame `frame` is sent; a bar is `period`
+-- frames there.  E.horizon(-1): off (stopped).
+function E.horizon(frame, period) return core.horizon(frame, period) end
 E.root = core.root
 
 return E

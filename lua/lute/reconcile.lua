@@ -175,6 +175,8 @@ function Rc.prepare_tracks(decls, order, d)
       end
     end
     Snd.stage(d, full)
+    -- lute's own channels (the recording click) live on through every commit
+    for _, spec in ipairs(require("lute.record").extra_channels()) do E.mix_channel(spec) end
   end)
   if ok then ok, err = pcall(E.mix_commit, frame, full) end
   if not ok then

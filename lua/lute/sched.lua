@@ -185,7 +185,12 @@ local function guarded(key, f, ...)
   return ok
 end
 
+-- Functions run for each track with the window [from, to) in transport bars, before what its plan
+-- provider gives: the track's audio clips (lute/clips.lua).
+Sc.track_hooks = {}
+
 local function schedule_track(t, prov, from, to)
+  for _, h in ipairs(Sc.track_hooks) do h(t, from, to) end
   for _, seg in ipairs(prov.plan(t, from, to)) do
     if seg.set then   -- parameters that change as the segment starts (a section's)
       local frame = T.frame_of_bar(seg.a)
@@ -228,6 +233,12 @@ function Sc.tick(upto)
         for _, fn in ipairs(Sc.after_window) do guarded("after window", fn, from, to) end
         local to_beat = T.bar_to_beat(to)
         for _, fn in ipairs(Sc.on_window) do guarded("window", fn, to_beat) end
+        -- live, the engine's flywheel learns how far the score is sent: if the control thread then
+        -- stalls (a long C call, a slow evaluation), it plays the last bar again instead of silence
+        if E.live() then
+          local f = math.floor(T.frame_of_bar(to))
+          guarded("horizon", E.horizon, f, f - math.floor(T.frame_of_bar(to - 1)))
+        end
       end
     end
   end

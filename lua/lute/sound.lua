@@ -495,7 +495,9 @@ function M.track_spec(name, d, channels)
   local program
   if p then program = p.program
   elseif d.kit_obj then program = nil   -- a sample track plays no patch
+  elseif d.input ~= nil and d.notes_src == nil then program = nil   -- an input track plays its input
   else program = require("lute.engine").builtin_synth() end
+  local input, monitor = require("lute.record").track_input(d)
   local controls = {}
   for k, v in pairs(d.params) do if not STRIP[k] then controls[k] = v end end
   local gain = d.params.gain or (D.param_info.gain and D.param_info.gain.default) or 0
@@ -507,6 +509,7 @@ function M.track_spec(name, d, channels)
     polarity = d.polarity or false, solo = d.solo or false, mute = d.mute or false,
     fx = chain_spec(d.fx, name, channels), sends = d.sends, out = d.out,
     kit = d.kit_obj and d.kit_obj.kit or nil,
+    input = input, monitor = monitor,
   }
 end
 

@@ -88,6 +88,7 @@ end
 
 -- Stops the transport and releases every note (they ring out with their release).
 local function halt()
+  if E.live() then pcall(E.horizon, -1) end   -- stopped: nothing for the flywheel to repeat
   S.playing = false
   S.stopped_by_user = true
   E.release_all(nil, 0)

@@ -8,9 +8,33 @@ Time in these tests is counted in captured frames, never the wall clock: every b
 client processes is appended, so "capture index" is a frame number on the same timeline as the MIDI
 events the capture client writes (it writes them in the same process callback).  The machine may be loaded (2 cores, other builds): waits are
 generous, checks are exact in frames.
+
+Every process a fixture starts (jackd, lute) is ended for sure, however the test ends: a failed check,
+an exception, Ctrl-C, SIGTERM, or the test process killed outright.  A leaked lute keeps its JACK server
+alive and registered, and jackd's registry (/dev/shm/jack-shm-registry) has room for 8 servers: an entry
+is freed when its server exits cleanly, but the entry of a jackd that died by SIGKILL stays until a
+server of the same name starts again — and test servers have names of their own — so after a few leaks
+or kills jackd refuses to start ("Too many servers already active") on that machine, failing every later
+live test.  So:
+  - each child runs in a process group of its own, and is stopped by reap(): lute with SIGTERM then
+    SIGKILL after a short grace; jackd with SIGTERM and a longer grace (it unregisters as it exits), and
+    only then SIGKILL; after a jackd ends, entries of dead servers are removed by scrub_registry() (a jackd
+    that lost a frozen client can exit on SIGTERM without unregistering);
+  - every child is on a list that an atexit handler empties, and SIGTERM/SIGHUP to the test become
+    SystemExit so that handler runs;
+  - each child asks the kernel to signal it when the test process dies (PR_SET_PDEATHSIG): SIGKILL for
+    lute, SIGTERM for jackd (so it still unregisters), which covers a test killed with SIGKILL, where no
+    Python code can run;
+  - a guardian process of its own session watches each jackd: if the test dies without stopping it, the
+    guardian stops it (SIGTERM, SIGKILL after 8 s) and scrubs the registry;
+  - JackServer.start() first removes the registry entries of servers that no longer exist, whoever left
+    them, under JACK's own registry lock (jackreg.py).
 """
+import atexit
+import ctypes
 import os
 import queue
+import signal
 import subprocess
 import sys
 import tempfile
@@ -24,6 +48,117 @@ import lutetest  # noqa: E402  (shared helpers: Checker, onsets, pitch_hz, LUTE,
 import jack  # noqa: E402
 
 RATE = 48000
+
+# ---- process hygiene ------------------------------------------------------------------------------
+
+_children = []             # every Popen a fixture started and has not reaped yet
+_libc = ctypes.CDLL(None, use_errno=True)
+_PARENT = os.getpid()
+
+
+def _with_parent(deathsig):
+    def preexec():
+        """In the child: `deathsig` when the test process dies (PR_SET_PDEATHSIG)."""
+        _libc.prctl(1, deathsig)
+        if os.getppid() != _PARENT:         # the parent died between fork and prctl
+            os._exit(1)
+    return preexec
+
+
+def spawn(args, jackd=False, **kw):
+    """subprocess.Popen for a fixture's child: own session (process group), signalled when the test dies,
+    listed so that reap_all() (run at exit) ends it.  Call it from the main thread: the parent-death signal
+    follows the thread that forked."""
+    p = subprocess.Popen(args, start_new_session=True,
+                         preexec_fn=_with_parent(signal.SIGTERM if jackd else signal.SIGKILL), **kw)
+    p.is_jackd = jackd
+    _children.append(p)
+    return p
+
+
+from jackreg import registry, scrub_registry  # noqa: E402,F401  (jackd's server registry, see jackreg.py)
+
+
+def _guard_server(p):
+    """A small process of its own session that outlives this test: if the test dies before it stopped jackd
+    (SIGKILL, where no Python code runs), it stops jackd properly — SIGTERM, then SIGKILL after 8 s — and
+    scrubs the registry (also when jackd went by itself: it may not have unregistered).  jackd's own parent-death SIGTERM does the same when jackd shuts down cleanly;
+    this covers a jackd that hangs in its shutdown (clients that vanished, one frozen)."""
+    code = ("import os, sys, time, signal\n"
+            "sys.path.insert(0, sys.argv[3])\n"
+            "parent, pg = int(sys.argv[1]), int(sys.argv[2])\n"
+            "def alive(q):\n"
+            "    try:\n        os.kill(q, 0); return True\n"
+            "    except ProcessLookupError:\n        return False\n"
+            "    except PermissionError:\n        return True\n"
+            "while alive(parent) and alive(pg): time.sleep(0.3)\n"
+            "if alive(pg):\n"
+            "    try: os.killpg(pg, signal.SIGTERM)\n"
+            "    except OSError: pass\n"
+            "    t = time.time()\n"
+            "    while alive(pg) and time.time() - t < 8: time.sleep(0.2)\n"
+            "    try: os.killpg(pg, signal.SIGKILL)\n"
+            "    except OSError: pass\n"
+            "if not alive(parent):\n"
+            "    time.sleep(0.5)\n"
+            "    import jackreg; jackreg.scrub_registry()\n")
+    subprocess.Popen(["/usr/bin/python3", "-c", code, str(os.getpid()), str(p.pid),
+                      os.path.dirname(os.path.abspath(__file__))],
+                     start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL)
+
+
+def reap(p, grace=2.0, sig=signal.SIGTERM):
+    """Ends p and its process group: `sig`, then SIGKILL after `grace` seconds (a jackd gets SIGTERM and at
+    least 5 s, since SIGKILL leaves its registry entry behind, which is then scrubbed).  Returns p's status."""
+    if p is None:
+        return None
+    jackd = getattr(p, "is_jackd", False)
+    if jackd:
+        sig, grace = signal.SIGTERM, max(grace, 5.0)
+    try:
+        if p.poll() is None:
+            try:
+                os.killpg(p.pid, sig)
+            except (ProcessLookupError, PermissionError):
+                p.send_signal(sig)
+            try:
+                p.wait(grace)
+            except subprocess.TimeoutExpired:
+                pass
+        try:                                  # the group may outlive its leader (children of children)
+            os.killpg(p.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        if p.poll() is None:
+            p.kill()
+        return p.wait(5)
+    except Exception:                         # never let cleanup raise over the real error
+        return p.poll()
+    finally:
+        if p in _children:
+            _children.remove(p)
+        if jackd:             # killed, or exited on SIGTERM without unregistering (a frozen client): tidy up
+            scrub_registry()
+
+
+def reap_all():
+    for p in [q for q in _children if not getattr(q, "is_jackd", False)]:   # clients first, then servers
+        reap(p, grace=1.0)
+    for p in list(_children):
+        reap(p)
+
+
+atexit.register(reap_all)
+
+
+def _exit_on_signal(sig, frame):
+    raise SystemExit(128 + sig)
+
+
+for _s in (signal.SIGTERM, signal.SIGHUP):
+    if signal.getsignal(_s) in (signal.SIG_DFL, None):
+        signal.signal(_s, _exit_on_signal)
 
 
 class JackServer:
@@ -42,9 +177,11 @@ class JackServer:
         return e
 
     def start(self, timeout=20.0):
-        self.proc = subprocess.Popen(["jackd", "--no-realtime", "-n", self.name, "-d", "dummy", "-r", str(self.rate),
-                                      "-p", str(self.period)], stdout=self.log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, env=self.env())
+        scrub_registry()      # entries of servers that died without unregistering would leave no room
+        self.proc = spawn(["jackd", "--no-realtime", "-n", self.name, "-d", "dummy", "-r", str(self.rate),
+                           "-p", str(self.period)], jackd=True, stdout=self.log, stderr=subprocess.STDOUT,
+                          stdin=subprocess.DEVNULL, env=self.env())
+        _guard_server(self.proc)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -60,13 +197,11 @@ class JackServer:
             return f.read()[-2000:]
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        """Ends every lute started on this server, then the server (SIGKILL after a short grace)."""
+        for p in list(_children):
+            if getattr(p, "jack_server", None) == self.name:
+                reap(p, grace=2.0)
+        reap(self.proc, grace=5.0)
         self.proc = None
 
     def __enter__(self):
@@ -74,7 +209,10 @@ class JackServer:
 
     def __exit__(self, *exc):
         self.stop()
-        os.unlink(self.log.name)
+        try:
+            os.unlink(self.log.name)
+        except OSError:
+            pass
 
 
 class Capture:
@@ -184,7 +322,9 @@ class Capture:
                 try:
                     self.client.connect(self.midi_out, dest)
                 except jack.JackErrorCode as e:
-                    if e.code != 17:   # EEXIST
+                    # EEXIST, or a race with lute's own connect (JACK then says -1): success if connected now
+                    time.sleep(0.1)
+                    if e.code != 17 and dest not in {p.name for p in self.client.get_all_connections(self.midi_out)}:
                         raise
                 return True
             time.sleep(0.1)
@@ -209,8 +349,9 @@ class Lute:
         env = server.env()
         if stats:
             env["LUTE_STATS"] = "1"
-        self.proc = subprocess.Popen([lutetest.LUTE, script, "--device", "jack", *extra], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True, bufsize=1)
+        self.proc = spawn([lutetest.LUTE, script, "--device", "jack", *extra], stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True, bufsize=1)
+        self.proc.jack_server = server.name
         self.out, self.err = [], []
         self._t = [threading.Thread(target=self._drain, args=(self.proc.stdout, self.out), daemon=True),
                    threading.Thread(target=self._drain, args=(self.proc.stderr, self.err), daemon=True)]
@@ -258,19 +399,21 @@ class Lute:
             rc = None
         for t in self._t:
             t.join(5)
+        if rc is not None:
+            reap(self.proc)
         return rc
 
     def kill(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(10)
+        """Ends lute for sure (SIGKILL to its process group); safe to call twice."""
+        reap(self.proc, grace=0.0, sig=signal.SIGKILL)
 
 
 # ---- measurements ------------------------------------------------------------------------------
 
 def notes(mono, rate=RATE, min_gap=64):
-    """The separated notes of a signal: a list of dicts with onset (the event frame: first non-zero
-    sample - 1), end (last non-zero sample), peak, and pitch (Hz, from the note's steady middle)."""
+    """The separated notes of a signal: a list of dicts with onset (the event frame: the first non-zero
+    sample, as an attack-0 note sounds on its own frame), end (last non-zero sample), peak, and pitch
+    (Hz, from the note's steady middle)."""
     idx = np.flatnonzero(np.abs(mono) > 0)
     if len(idx) == 0:
         return []
@@ -282,7 +425,7 @@ def notes(mono, rate=RATE, min_gap=64):
         seg = mono[s:e + 1]
         n = len(seg)
         mid = seg[n // 8: n - n // 8] if n > 2048 else seg
-        out.append({"onset": int(s) - 1, "end": int(e), "peak": float(np.max(np.abs(seg))),
+        out.append({"onset": int(s), "end": int(e), "peak": float(np.max(np.abs(seg))),
                     "pitch": lutetest.pitch_hz(mid, rate) if len(mid) > 1024 else float("nan")})
     return out
 

@@ -1,0 +1,181 @@
+-- test_record.lua — recording from the device input, offline: a file stands in for the input
+-- (core.input_file, as `lute render --input`), so every frame of a take can be compared with
+-- what went in.  Takes hold exactly the frames of their bars, punched in and out at bar lines;
+-- a loop recording makes one take per pass, switched at the exact frame; the latency moves a take
+-- earlier by that many frames; monitoring is heard and unmonitored input is not; the count-in's
+-- click sounds on the beats before the first recorded bar; a reload while recording keeps the
+-- take going; mistakes are errors that say what would be right.
+--
+--   lute exec tests/lua/test_record.lua
+local core = require "lute.core"
+local Tk = require "lute.take"
+local smp = require "lute.sample"
+
+local passed, failed = 0, 0
+local function check(ok, msg, ...)
+  if ok then passed = passed + 1 else failed = failed + 1; io.stderr:write("FAIL ", string.format(msg, ...), "\n") end
+end
+
+local out = os.getenv("OUT") or "tests/out"
+local dir = out .. "/record"
+os.execute("rm -rf '" .. dir .. "' && mkdir -p '" .. dir .. "'")
+local RATE, BAR = 48000, 96000
+
+-- The input: 80 s of a counter signal, frame k = ((k % 4801) / 4800) - 0.5 on channel 1 and its
+-- negation on channel 2, so a frame's value says where it came from.
+local N = RATE * 80
+local function value(k, c) local v = (k % 4801) / 4800 - 0.5; return c == 2 and -v or v end
+do
+  local parts = {}
+  for k = 0, N - 1 do parts[#parts + 1] = string.pack("<ff", value(k, 1), value(k, 2)) end
+  local pcm = table.concat(parts)
+  local f = assert(io.open(dir .. "/in.wav", "wb"))
+  f:write("RIFF", string.pack("<I4", 36 + #pcm), "WAVE", "fmt ", string.pack("<I4I2I2I4I4I2I2", 16, 3, 2, RATE, RATE * 8, 8, 32),
+          "data", string.pack("<I4", #pcm), pcm)
+  f:close()
+end
+core.input_file(dir .. "/in.wav")
+check(core.inputs() == 2, "the file is a two-channel input: %d", core.inputs())
+
+local function run(frames)   -- renders like lute render: a chunk, then the scheduler's tick
+  local got = {}
+  for _ = 1, math.ceil(frames / 4800) do
+    local _, pcm = core.render(4800, true)
+    got[#got + 1] = pcm
+    lute._tick(core.frame() + 9600)
+  end
+  return table.concat(got)
+end
+
+local function song(extra)
+  return 'tempo(120)\ninput "vox" { channels = { 1 }, monitor = false }\ninput "st" { channels = { 1, 2 } }\n'
+    .. 'track "vox" { input = "vox", arm = true }\n' .. (extra or "")
+end
+
+-- Compares a take with the input: frames and values.
+local function take_matches(info, start, frames, channels)
+  local s = smp.load(info.path, RATE)
+  if not s then return false, "unreadable" end
+  if s:frames() ~= frames or info.start ~= start then return false, ("%d frames from %d"):format(s:frames(), info.start) end
+  local x = s:read(0, frames)   -- channels averaged
+  local worst = 0
+  for i = 1, frames do
+    local want = channels == 2 and 0 or value(start + i - 1, 1)
+    worst = math.max(worst, math.abs(x[i] - want))
+  end
+  return worst < 1e-6, ("largest difference %g"):format(worst)
+end
+
+local function last_takes(n)
+  local r = takes_recorded()
+  local t = {}
+  for i = #r - n + 1, #r do t[#t + 1] = r[i] end
+  return t
+end
+
+-- 1. record{ from = 2, bars = 1 }: the take is bar 2 exactly (takes go to the test's own folder).
+assert(lute.eval(song(), dir .. "/song.lua"))
+lute.play()
+record{ from = 2, bars = 1, folder = dir .. "/takes" }
+run(3 * BAR)
+local t = last_takes(1)[1]
+local ok, why = take_matches(t, BAR, BAR)
+check(t and ok, "record{ from = 2, bars = 1 }: the take holds frames %d .. %d of the input, every one: %s", BAR, 2 * BAR, why)
+check(t.file == "vox-take-001.wav", "its file is takes/vox-take-001.wav: %s", t.file)
+
+-- 2. a loop of passes: one take per pass, each starting where the last ended, none overwritten.
+record{ bars = 1, loop = true }
+run(3 * BAR + 1000)
+stop_record()
+run(BAR)
+local ts = last_takes(3)
+local cont = true
+for i = 1, 2 do cont = cont and ts[i].start + ts[i].frames == ts[i + 1].start and ts[i].frames == BAR end
+check(cont and ts[1].number == 2 and ts[3].number == 4, "loop = true: passes become takes 2, 3, 4, each a bar (%d frames), "
+  .. "each starting where the last ended: %s", BAR, table.concat({ ts[1].start, ts[2].start, ts[3].start }, ", "))
+local ok2 = true
+for i = 1, 2 do ok2 = ok2 and take_matches(ts[i], ts[i].start, BAR) end
+check(ok2, "... and each pass holds its own bar of the input")
+check(ts[3].frames < BAR and ts[3].frames > 0, "stop_record() ends the last pass where it was: %d frames", ts[3].frames)
+
+-- 3. the latency: a take is placed that many frames earlier (what the player heard).
+record{ bars = 1, latency = 480 }
+local start_bar = lute.next_switch_bar()
+run(2 * BAR + 4000)
+t = last_takes(1)[1]
+local s = smp.load(t.path, RATE)
+local x = s:read(0, 10)
+local want = value(t.start + 480, 1)
+check(math.abs(x[1] - want) < 1e-6, "latency = 480: the take's first frame (at %d) is the input's frame %d: %g vs %g",
+  t.start, t.start + 480, x[1], want)
+
+-- 4. stereo: a track on an input of two channels records both.
+assert(lute.eval(song('track "st" { input = "st", arm = true, monitor = false }\n'), dir .. "/song.lua"))
+record{ bars = 1, tracks = { "st" } }
+run(2 * BAR + 4000)
+t = last_takes(1)[1]
+check(t.channels == 2 and t.file:find("^st%-take"), "a stereo input records a two-channel take: %s, %d channels", t.file, t.channels)
+local st, e2 = smp.load(t.path, RATE)
+check(st, "the stereo take reads back: %s", tostring(e2))
+ok, why = take_matches(t, t.start, BAR, 2)   -- L and -L average to 0
+check(ok, "... whose channels are the input's two (their mean is 0): %s", why)
+
+-- 5. monitoring: heard when on, silent when off.
+local function level(pcm)
+  local sum, n = 0, #pcm // 4
+  for i = 1, n do local v = string.unpack("<f", pcm, 4 * i - 3); sum = sum + v * v end
+  return math.sqrt(sum / n)
+end
+assert(lute.eval('tempo(120)\ninput "vox" { channels = { 1 }, monitor = false }\ntrack "vox" { input = "vox" }\n', dir .. "/song.lua"))
+run(BAR)
+local quiet = level(run(BAR))
+assert(lute.eval('tempo(120)\ninput "vox" { channels = { 1 } }\ntrack "vox" { input = "vox" }\n', dir .. "/song.lua"))
+run(BAR)
+local heard = level(run(BAR))
+check(quiet == 0 and heard > 0.05, "monitor = false is silent (RMS %g), monitored input is heard (RMS %.3f)", quiet, heard)
+
+-- 6. the count-in: a click on each beat of the bar before the first recorded one.
+assert(lute.eval(song(), dir .. "/song.lua"))
+run(BAR)
+local from = lute.next_switch_bar()
+record{ bars = 1, count_in = 1 }
+local pcm = run(3 * BAR)
+local first = core.frame() - #pcm // 8   -- the frame of pcm's first sample
+local cbar = lute.frame_of_bar(from)
+local beats, tol = {}, 0
+for b = 0, 3 do
+  local f0 = cbar + b * 24000 - first
+  local v = math.abs(string.unpack("<f", pcm, 8 * (f0 + 20) + 1))
+  local before = math.abs(string.unpack("<f", pcm, 8 * (f0 - 20) + 1))
+  beats[#beats + 1] = ("%.3f/%.3f"):format(before, v)
+  tol = tol + ((v > 0.01 and before == 0) and 1 or 0)
+end
+check(tol == 4, "count_in = 1: a click starts on each of the bar's 4 beats (sample 20 frames before / after): %s",
+  table.concat(beats, " "))
+local t4 = last_takes(1)[1]
+check(t4.start == lute.frame_of_bar(from + 1), "... and the take starts a bar later, at frame %d: %d", lute.frame_of_bar(from + 1), t4.start)
+
+-- 7. a reload while recording keeps the take going.
+record{ bars = 2 }
+run(BAR + 2000)
+assert(lute.eval(song('track "beat" { notes = "c5 ~ ~ ~" }\n'), dir .. "/song.lua"))
+run(2 * BAR + 4000)
+t = last_takes(1)[1]
+check(t.frames == 2 * BAR and take_matches(t, t.start, 2 * BAR), "a reload in the middle of a 2-bar take leaves it whole: %d frames", t.frames)
+
+-- 8. mistakes
+local function err(code)
+  local okk, e = lute.eval(code, dir .. "/bad.lua", true)
+  return not okk and e or ("no error")
+end
+check(err("record{ bar = 2 }"):find("unknown field 'bar'"), "record{ bar = 2 }: %s", err("record{ bar = 2 }"))
+check(err("record{ bars = -1 }"):find("bars"), "record{ bars = -1 }: %s", err("record{ bars = -1 }"))
+check(err("record{ loop = true }"):find("needs bars"), "record{ loop = true } without bars: %s", err("record{ loop = true }"))
+assert(lute.eval('tempo(120)\ntrack "x" { notes = "c4" }\n', dir .. "/song.lua"))
+check(err("record()"):find("no track is armed"), "nothing armed: %s", err("record()"))
+check(err('track "y" { input = "nope" }'):find("no input 'nope'"), "an unknown input: %s", err('track "y" { input = "nope" }'))
+check(err('input "z" { channels = { 0 } }'):find("count from 1"), "channel 0: %s", err('input "z" { channels = { 0 } }'))
+check(err('track "y" { input = { 1, 2, 3 } }'):find("one or two"), "three channels: %s", err('track "y" { input = { 1, 2, 3 } }'))
+
+print(("test_record: %d passed, %d failed"):format(passed, failed))
+os.exit(failed == 0 and 0 or 1)
