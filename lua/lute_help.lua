@@ -151,7 +151,8 @@ script); :points() the points, :value(bar) its value at a bar.  automation() lis
 arm("bass.cutoff") records the moves of the MIDI controller mapped to that target (midi.map or
 midi.learn) in song time; its own automation is silent meanwhile.  disarm() ends the take: thinned to
 within half a controller step, it becomes the target's automation (from the next bar) and
-automation("bass.cutoff"):lua() prints it.]],
+automation("bass.cutoff"):lua() prints it.  (A track's field arm = true is another thing: it arms the
+track's audio input for record{}.)]],
   disarm = [[disarm() ends every take arm() started (disarm("bass.cutoff") one) and says how many moves became how many
 points; automation(target):lua() prints the take.]],
   song = [[song { "intro", "verse", "chorus", ... } orders the sections; rendering renders the whole song.]],
