@@ -6,10 +6,11 @@
 --       print(automation("arp.cutoff"):lua())        the Lua that declares it again
 --       jump("build")                                 the curves follow song time, not the clock
 --
--- Over the eight bars of the build, the arpeggio's filter opens exponentially (an octave every
--- two bars and a bit, which the ear hears as an even rise) and its reverb send rises along an
--- S-curve, so the sound grows brighter and wider; the snare rolls faster; on the chorus's first
--- frame everything lands: the filter open, the send back at its own level, drums and bass in.
+-- Over the eight bars of the build, the arpeggio's filter opens exponentially (300 to 6000 Hz:
+-- 4.3 octaves at an even number of octaves a bar, which the ear hears as an even rise) and its
+-- reverb send rises along an S-curve, so the sound grows brighter and wider; the snare rolls
+-- faster; on the chorus's first frame everything lands: the filter open, the send back at its own
+-- level, drums and bass in.
 --
 -- The build's curves belong to the section (mix = { ... }): positions count from its first bar,
 -- and when the section is over each parameter goes back to what the track says.  automate(...)
