@@ -29,7 +29,7 @@ local function err(level, fmt, ...) error(string.format(fmt, ...), level + 1) en
 -- ---------------------------------------------------------------------------------------------
 -- Declarations
 -- ---------------------------------------------------------------------------------------------
-local section_fields = { bars = true, tempo = true, meter = true, ramp = true }
+local section_fields = { bars = true, tempo = true, meter = true, ramp = true, mix = true }
 
 local function bpm_ok(x) return type(x) == "number" and x >= 1 and x <= 1000 end
 local function bars_ok(x) return type(x) == "number" and x >= 0 and x <= 10000 end
@@ -62,6 +62,9 @@ local function make_section(name, spec)
     error(("section '%s': ramp needs a tempo to ramp to (tempo = 96, ramp = 2)"):format(name), 0)
   end
   if spec.meter ~= nil then s.meter = { T.parse_meter(spec.meter, 0) } end
+  -- mix = { ["lead.send.verb"] = -6, ["bass.cutoff"] = { {0, 200}, {8, 4000, "exp"} } }: mix settings
+  -- and automation for the section's span (automation.lua)
+  if spec.mix ~= nil then A.section_mix(s, spec.mix, Rp.at()) end
   for k, v in pairs(spec) do
     if not section_fields[k] then
       if type(k) ~= "string" then error(("section '%s': unexpected field %s"):format(name, tostring(k)), 0) end
@@ -82,12 +85,17 @@ local function make_section(name, spec)
       if params and next(params) then
         s.params[k], s.values[k] = {}, {}
         for pk, pv in pairs(params) do
-          if not D.param_info[pk] then
+          -- a strip or send setting, or an insert's parameter, is the section's mix (automation.lua)
+          local mixed = not D.param_info[pk] and type(pk) == "string" and A.section_track_mix
+            and A.section_track_mix(s, k, pk, pv, Rp.at())
+          if not D.param_info[pk] and not mixed then
             error(("%s: unknown parameter '%s'; known: %s"):format(where, tostring(pk), table.concat(D.param_names, ", ")), 0)
           end
           -- the same check as a track's: a number in range, or a pattern whose first cycles are
-          local x, pat = D.param_field(pk, pv, where)
-          if x then s.values[k][pk] = x else s.params[k][pk] = pat end
+          if not mixed then
+            local x, pat = D.param_field(pk, pv, where)
+            if x then s.values[k][pk] = x else s.params[k][pk] = pat end
+          end
         end
       end
     end
@@ -201,6 +209,14 @@ local function song_events(tl, layout)
     return out
   end
   return dedupe(meters), dedupe(tempos)
+end
+
+-- The meter (num, den) at song bar `sbar` (a rational): the song's, its maps' and its sections'.
+function A.song_meter_at(sbar)
+  local meters = song_events(S.timeline, S.layout)
+  local m = meters[1]
+  for _, x in ipairs(meters) do if x.bar <= sbar then m = x end end
+  return m.num, m.den
 end
 
 -- Lays the song's meters and tempos onto the transport from transport bar `tb`, where the song is

@@ -23,6 +23,7 @@
 --   lute/clips.lua      audio clips, comps and their edits on tracks; MIDI takes; sample replacement
 --   lute/mixview.lua    mix() and meters(): the mix and its meters in the terminal
 --   arrange.lua         sections, song form, jumps, render span, Standard MIDI Files
+--   lute/automation.lua automate, automation, arm/disarm, sections' mix, effect times as note values
 local R = require "rational"
 local P = require "pattern"
 local Th = require "theory"
@@ -42,6 +43,7 @@ local Sb = require "lute.sandbox"
 local Lv = require "lute.live"
 local C = require "lute.chance"
 local Snd = require "lute.sound"
+local Au = require "lute.automation"
 local Rec = require "lute.record"
 local Mv = require "lute.mixview"
 D.checks[#D.checks + 1] = Snd.check_track
@@ -61,6 +63,7 @@ H.track = Rc.track
 Sc.on_tick[#Sc.on_tick + 1] = M.dispatch
 Sc.on_window[#Sc.on_window + 1] = L.run
 Sc.before_window[#Sc.before_window + 1] = Rc.before_window
+Sc.after_window[#Sc.after_window + 1] = Au.window
 Sc.before_window[#Sc.before_window + 1] = Rec.before_window
 Sc.on_tick[#Sc.on_tick + 1] = Rec.poll
 Sc.on_tick[#Sc.on_tick + 1] = Mv.tick
@@ -299,10 +302,12 @@ lute.api = {
   prog = Th.prog,     -- prog("ii7 V7 Imaj7", "C") -> chord symbols
   chords = chords,
   mix = Mv.mix, meters = Mv.meters,   -- (inside a patch, mix is the unit: sound.lua resolves it)
+  automate = Au.automate, automation = Au.automation, arm = Au.arm, disarm = Au.disarm,
 }
 -- Patches, units, effects, buses and the master (sound.lua); names a unit shares with lute's or
 -- Lua's resolve by where they are called (inside a patch: the unit).
 for k, v in pairs(Snd.globals(lute.api)) do lute.api[k] = v end
+Au.wrap_effects(lute.api, Snd.building)   -- delay{ time = "3/16" }: times as note values follow the tempo
 for k, v in pairs(Rec.globals()) do lute.api[k] = v end   -- input, record, stop_record, calibrate
 for k, v in pairs(Cl.globals(lute.api)) do lute.api[k] = v end   -- clip, comp, takes, edits, MIDI takes
 Sb.publish(lute.api)

@@ -16,6 +16,7 @@ lute — live-coding music production.  Evaluate Lua; what you declare plays.
   midi.map{cc = 74, to = "bass.cutoff", min = 200, max = 8000, curve = "exp"}   midi.learn("bass.cutoff")
   midi.on("noteon", function(m) print(m.note, m.vel) end)
   section "verse" { bars = 8, bass = "c2*4" }   song { "intro", "verse", "chorus" }   jump("chorus")
+  automate("bass.cutoff", { {0, 200}, {8, 4000, "exp"} })   automation("bass.cutoff")   arm("bass.cutoff")
   mini("c4 e4 g4"):show(2)       see a pattern's events before hearing it
   bus "verb" { fx = { reverb{ mix = 1 } } }   sends = { verb = -12 }   mix()  meters()   help("mixing")
 
@@ -127,7 +128,35 @@ Patterns (Tidal/Strudel): mini("c4 [e4 g4] <b4 a4>") or any string where a patte
   theory = [[theory.chord("Cmaj7"), theory.scale("D dorian"), theory.note("C#4"), theory.prog("ii V I", "Bb"),
 theory.voice_lead{...}, theory.arp(notes, "updown").  See docs/theory.md.]],
   section = [[section "verse" { bars = 8, tempo = 120, meter = "4/4", bass = "c2*4", lead = "..." }
-  A section of the song: for each track, what it plays there (tracks not named are silent).]],
+  A section of the song: for each track, what it plays there (tracks not named are silent).
+  Mix settings for its span: lead = { notes = "...", sends = { verb = -6 }, width = 0.5, ["echo.mix"] = 0.4 },
+  or mix = { ["bass.cutoff"] = { {0, 200}, {8, 4000, "exp"} }, ["lead.send.verb"] = -6 } (bars from the
+  section's first); after the section each goes back to its own value.  help("automate").]],
+  automate = [[
+automate(target, what) — a parameter follows a curve over song time (the song's bars, through
+sections, jumps and loops).  Applied at the next bar, with the rest of the evaluation.
+  target: "bass.cutoff" (a patch control), "bass.gain" / .pan / .width / .mute / .polarity (the strip),
+          "bass.send.verb" (a send), "bass.echo.mix" / "bass.reverb#2.size" (an insert, by key or type),
+          the same for buses, "master.gain"
+  what:   { {0, 200}, {8, 4000, "exp"}, {16, 300, "s"}, {"17:3", 300, "step"} }
+            points: position (bars from 0, or "bar:beat" from 1), value, shape lin | exp | s | step
+          "<-20 -12>"                   a pattern: one cycle a bar, each value glides in
+          function(bar) return ... end  evaluated ahead, every 1/64 bar
+          0.5                           one value;   false: no automation (back to its own value)
+  Times may be note values: automate("lead.echo.time", { {0, "1/8"}, {8, "3/16"} }) follows the tempo,
+  as delay{ time = "3/16" } does.  See docs/automation.md.]],
+  automation = [[
+automation("bass.cutoff") shows a target's automation: its points and a sketch of the curve, and the
+sections that set it.  automation("bass.cutoff"):lua() gives the Lua that declares it (to paste into the
+script); :points() the points, :value(bar) its value at a bar.  automation() lists every target.]],
+  arm = [[
+arm("bass.cutoff") records the moves of the MIDI controller mapped to that target (midi.map or
+midi.learn) in song time; its own automation is silent meanwhile.  disarm() ends the take: thinned to
+within half a controller step, it becomes the target's automation (from the next bar) and
+automation("bass.cutoff"):lua() prints it.  (A track's field arm = true is another thing: it arms the
+track's audio input for record{}.)]],
+  disarm = [[disarm() ends every take arm() started (disarm("bass.cutoff") one) and says how many moves became how many
+points; automation(target):lua() prints the take.]],
   song = [[song { "intro", "verse", "chorus", ... } orders the sections; rendering renders the whole song.]],
   jump = [[jump("chorus") moves the playhead to a section at the next bar; queue("chorus") at the end of the
 current section; loop_region(from_bar, to_bar) repeats bars; loop_region() clears it.]],

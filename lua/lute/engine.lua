@@ -55,6 +55,9 @@ function E.sample(h, frame, index, opts) return core.sample(h, frame, index, opt
 -- note(h, on_frame, off_frame, note, vel, pan): pan -1 .. 1 for this note only (nil: the track's).
 function E.note(h, on, off, note, vel, pan) return core.note(h, on, off, note, vel, pan) end
 function E.param(h, frame, name, value) return core.param(h, frame, name, value) end
+-- param_ramp(h, frame, name, value, ramp_frames): glides there over ramp_frames (0: at once, -1: the
+-- parameter's own smoothing) — automation's segments (lute/automation.lua).
+function E.param_ramp(h, frame, name, value, ramp) return core.param(h, frame, name, value, ramp) end
 function E.master_param(frame, name, value) return core.param("master", frame, name, value) end
 -- release_all(h or nil for every track, frame)
 function E.release_all(h, frame) return core.release_all(h, frame) end

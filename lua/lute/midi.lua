@@ -53,11 +53,12 @@ function M.decode(bytes)
 end
 
 function M.dispatch()
-  if not next(S.midi_handlers) and not S.learning then E.midi_poll(); return end
+  if not next(S.midi_handlers) and not S.learning and not M.on_message then E.midi_poll(); return end
   for _, ev in ipairs(E.midi_poll()) do
     local m = M.decode(ev.bytes)
     m.frame = ev.frame
     if S.learning and m.type == "cc" then M.learned(m) end
+    if M.on_message then M.on_message(m) end   -- automation's recording (arm), set while armed
     for _, kind in ipairs({ m.type, "any" }) do
       for _, h in ipairs(S.midi_handlers[kind] or {}) do
         local ok, e = pcall(h.fn, m)

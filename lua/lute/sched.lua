@@ -189,8 +189,10 @@ Sc.provider = Sc.tracks_provider
 -- Functions run at the start of every tick (MIDI for Lua handlers), and after the tracks with the
 -- window's end in beats (live loops).
 Sc.on_tick, Sc.on_window = {}, {}
--- Functions run before each window is scheduled, with its bounds (an armed empty save).
+-- Functions run before each window is scheduled, with its bounds (an armed empty save); and after
+-- the tracks of a window are scheduled, with its bounds (automation, lute/automation.lua).
 Sc.before_window = {}
+Sc.after_window = {}
 
 -- Runs f(...) and reports an error instead of raising it: the scheduler never stops on a fault.
 local function guarded(key, f, ...)
@@ -244,6 +246,7 @@ function Sc.tick(upto)
             guarded("track\0" .. name, schedule_track, t, prov, from, to)
           end
         end
+        for _, fn in ipairs(Sc.after_window) do guarded("after window", fn, from, to) end
         local to_beat = T.bar_to_beat(to)
         for _, fn in ipairs(Sc.on_window) do guarded("window", fn, to_beat) end
         -- live, the engine's flywheel learns how far the score is sent: if the control thread then
