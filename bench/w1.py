@@ -349,7 +349,9 @@ def report(cases, lcases, ns, runs, vops, vops_text):
                      if (e, wl, n) in by and by[(e, wl, n)].verify]
             log(f"  level {wl} N={n}: lute RMS {lc.verify['rms_db']:.1f} dBFS (L-R {lc.verify['lr_db']:+.2f} dB); "
                 + ", ".join(f"{e} {r:.1f}" for e, r in peers)
-                + "  (Csound's and Faust's saws are +-1 as lute's; scsynth's and ChucK's +-0.5: 6 dB lower)")
+                + "  (Csound's and Faust's saws are +-1 as lute's; scsynth's and ChucK's +-0.5: 6 dB lower"
+                + ("; in W1r voices an octave apart start together and add or cancel by where the saw starts: "
+                   "lute's at 0, see bench/README.md)" if wl == "W1r" else ")"))
 
     # the patch written in Lua against the same voice written in C
     log("")
