@@ -160,6 +160,7 @@ def run_round(c, r, max_proj, cases, keep):
             p = max(prev, key=lambda p: p.n)
             if not p.runs:
                 c.status = f"skipped (N={p.n} did not run)"
+                log(f"    {c.id:24s} {c.status}")
                 return False
             proj = p.runs[0][0] * c.n / p.n
             if proj > max_proj:
