@@ -143,7 +143,9 @@ function D.event(v)
       ev.nudge = x
     end
     for k, pv in pairs(v) do
-      if param_info[k] then
+      -- a note's pan places its voice (sent with the note); it is not the strip's pan, which would
+      -- move every other voice of the track with it (a chord of hard-left and hard-right notes)
+      if param_info[k] and k ~= "pan" then
         ev.params = ev.params or {}
         ev.params[k] = D.check_param(k, pv)
       end

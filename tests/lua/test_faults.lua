@@ -100,6 +100,12 @@ local left, right = {}, {}
 for _, x in ipairs(ns) do if x.pan == -1 then left[#left + 1] = x.note elseif x.pan == 1 then right[#right + 1] = x.note end end
 check(table.concat(left, " ") == "60 64" and table.concat(right, " ") == "64 60",
   "jux(rev): the original hard left (pan -1: %s), the reversed copy hard right (pan 1: %s)", table.concat(left, " "), table.concat(right, " "))
+-- a note's pan places that voice only: it is not sent as the strip's pan (which would move the
+-- track's other voices with it, a hard-left note disappearing under a hard-right one)
+assert(eval('track "a" { notes = pattern.stack(pattern.pure({ note = 60, pan = -1 }), pattern.pure({ note = 72, pan = 1 })) }'))
+local strip_pans = 0
+for _, x in ipairs(render(1, true)) do if x.param == "pan" then strip_pans = strip_pans + 1 end end
+check(strip_pans == 0, "a note's pan is the voice's, never a strip pan change (%d sent)", strip_pans)
 assert(eval('track "a" { notes = mini("c4 e4"):pan("<-0.5 0.5>") }'))
 ns = render(2)
 check(#ns == 4 and ns[1].pan == -0.5 and ns[3].pan == 0.5, "pan(): each note carries its pan: %s %s", ns[1] and ns[1].pan, ns[3] and ns[3].pan)
