@@ -7,6 +7,8 @@
  *   writer:status() -> info           writer:close([note]) -> info      writer:path() -> string
  *   writer:set_end(frame) (punch out)  writer:lent() -> true while the engine records into it
  *                                      (core.take_attach); then it can neither be written nor closed
+ *   writer:abandon(note) -> info       closes the file even while lent, for a device that stopped
+ *                                      (its audio thread no longer runs; a late push is discarded)
  *   take.recover(path) -> info, fixed | nil, message
  *   take.recover_folder(folder) -> { info, ... }   (the pass to run on start)
  *   info = { path =, file =, number =, rate =, channels =, start =, frames =, lost =, hash = "hex",
@@ -162,6 +164,21 @@ static int t_close(lua_State *L) {
     return 1;
 }
 
+/* The device stopped: the audio thread that holds the take does not run, so the take is closed at
+ * what reached the disk without waiting for it to be handed back.  lt_take_close discards pushes that
+ * come after (a device that comes back); the lt_take itself is freed only once it is returned. */
+static int t_abandon(lua_State *L) {
+    take_ud *u = check_take(L);
+    const char *note = luaL_optstring(L, 2, NULL);
+    if (u->t && !u->closed) {
+        lt_take_close(u->t, note, &u->last);
+        u->closed = 1;
+        if (!u->lent) { lt_take_free(u->t); u->t = NULL; }
+    }
+    push_info(L, &u->last);
+    return 1;
+}
+
 static int t_path(lua_State *L) {
     take_ud *u = check_take(L);
     lua_pushstring(L, u->t ? lt_take_path(u->t) : u->last.path);
@@ -248,7 +265,8 @@ static int t_recover_folder(lua_State *L) {
 
 int lt_open_take(lua_State *L) {
     static const luaL_Reg methods[] = {
-        {"write", t_write}, {"status", t_status}, {"close", t_close}, {"path", t_path}, {"lent", t_lent}, {"set_end", t_set_end}, {NULL, NULL}};
+        {"write", t_write}, {"status", t_status}, {"close", t_close}, {"path", t_path}, {"lent", t_lent}, {"set_end", t_set_end},
+        {"abandon", t_abandon}, {NULL, NULL}};
     static const luaL_Reg funcs[] = {
         {"open", t_open}, {"recover", t_recover}, {"recover_folder", t_recover_folder}, {NULL, NULL}};
     if (luaL_newmetatable(L, TAKE_MT)) {

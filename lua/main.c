@@ -37,6 +37,7 @@
 #define LUTE_VERSION "0.1.0"
 #define DEFAULT_LOOKAHEAD_MS 50
 #define MAX_INPUTS 256
+#define DEVICE_LOST_MS 1500   /* no callback for this long: the device is gone (a loaded machine never stalls so long) */
 
 /* The engine's MIDI panic: CC 120 (all sound off: `hard`, voices cut) and CC 123 (all notes off:
  * released).  Thread: the MIDI thread (the producer of the engine's MIDI ring).  RT-safe: yes.
@@ -811,6 +812,10 @@ static int run_live(const options *o) {
     int stdin_open = !o->no_repl;
     int64_t reload_at = 0;
     int gone_said = 0;
+    /* A device that stops calling back (unplugged; its JACK server quit) stops the engine where it is:
+     * lute says so once and closes the takes being recorded, so what reached the disk is kept. */
+    int64_t seen_callbacks = -1, callbacks_at = now_ms();
+    int device_lost = 0;
     while (!lt_guard_exit_status() && !s.api.quit_requested && !(stdin_open && lt_repl_done())) {
         struct pollfd fds[2] = {{stdin_open ? 0 : -1, POLLIN, 0}, {wfd, POLLIN, 0}};
         poll(fds, 2, 4);
@@ -833,6 +838,20 @@ static int run_live(const options *o) {
             lt_session_watch_files(&s);
         }
         lt_session_tick(&s, lt_engine_frame(s.api.engine));
+        lt_live_stats ls;
+        lt_live_stats_get(live, &ls);
+        if (ls.callbacks != seen_callbacks) {
+            if (device_lost) lt_message("lute: the audio device %s is back; the music goes on from where it stopped",
+                                        lt_live_name(live));
+            seen_callbacks = ls.callbacks, callbacks_at = now_ms(), device_lost = 0;
+        } else if (!device_lost && now_ms() - callbacks_at > DEVICE_LOST_MS) {
+            device_lost = 1;
+            char why[256];
+            snprintf(why, sizeof why, "the audio device %s stopped (no audio for %d ms: unplugged, or its server quit)",
+                     lt_live_name(live), DEVICE_LOST_MS);
+            lt_message("lute: %s; the music has stopped. quit() and start lute again once the device is back", why);
+            lt_session_device_lost(&s, why);
+        }
         lt_message_flush(0);
         if (!stdin_open && !o->script) break;
     }

@@ -235,3 +235,11 @@ void lt_session_watch_files(lt_session *s) {
 void lt_session_tick(lt_session *s, int64_t upto) {
     lt_api_advance(s->L, &s->api, upto);
 }
+
+void lt_session_device_lost(lt_session *s, const char *reason) {
+    lua_State *L = s->L;
+    int top = lua_gettop(L);
+    lua_pushstring(L, reason);
+    if (call_lute(L, "_device_lost", 1, 0) != LUA_OK) lt_message("lute: %s", lua_tostring(L, -1));
+    lua_settop(L, top);
+}

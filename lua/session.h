@@ -32,4 +32,7 @@ lt_chunk_status lt_session_eval_chunk(lt_session *s, const char *code, int print
 void lt_session_watch_files(lt_session *s);
 /* Runs the scheduler up to `upto` (plus the lookahead) and drains replies. */
 void lt_session_tick(lt_session *s, int64_t upto);
+/* The audio device stopped calling back (unplugged, its JACK server gone): the takes being recorded
+ * are closed at what reached the disk, each with `reason` in its sidecar line (lute._device_lost). */
+void lt_session_device_lost(lt_session *s, const char *reason);
 #endif

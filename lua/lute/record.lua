@@ -357,6 +357,28 @@ function M.poll()
   if not M.active and #M.closing == 0 and M.click_on and not M.calibrating then M.click_on = false end
 end
 
+-- The device stopped (main.c: no audio callback for 1.5 s): its audio thread will not hand the takes
+-- back, so each take being recorded or closing is closed now at what reached the disk, with the
+-- reason in the sidecar, and reported as usual.  Recording is over; the music has stopped too.
+function M.device_lost(reason)
+  local all = {}
+  if M.active then
+    for _, tk in ipairs(M.active.takes) do all[#all + 1] = tk end
+    M.active = nil
+  end
+  for _, tk in ipairs(M.closing) do all[#all + 1] = tk end
+  M.closing = {}
+  M.calibrating = false
+  for _, tk in ipairs(all) do
+    local info = tk.writer:abandon(reason)
+    if not tk.calibrate then
+      M.recorded[#M.recorded + 1] = info
+      Rp.output(("recorded %s: %.2f s (%d frames) kept; %s"):format(info.file ~= "" and info.file or info.path,
+        info.frames / E.rate(), info.frames, reason))
+    end
+  end
+end
+
 -- takes_recorded() -> the session's takes (info tables: path, file, number, start, frames, lost, hash).
 function M.takes_recorded() return M.recorded end
 
