@@ -4,6 +4,8 @@
 #include "engine.h"
 #include "ring.h"
 #include "graph/plan.h"
+#include "analysis/truepeak.h"
+#include <stdatomic.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +56,8 @@ struct lt_engine {
     _Atomic int64_t mark_frame, mark_ns;
     int       meter_count, meter_period;
     float     mpeak_l, mpeak_r;
+    double    corr_lr, corr_ll, corr_rr;   /* the output's cross and own products since the last meter reply */
+    _Atomic(lt_truepeak *) tp;       /* the output's true-peak meter, made when first wanted */
     _Atomic int64_t late, dropped, stale, guards, turns_total, limited;
     void    (*tap)(void *ud, const lt_plan *p, int64_t frame);
     void     *tap_ud;
@@ -130,6 +134,7 @@ void lt_engine_drain(lt_engine *e, void (*give_back)(void *ud, const lt_reply *r
 
 void lt_engine_free(lt_engine *e) {
     if (!e) return;
+    lt_truepeak_free(atomic_load(&e->tp));
     lt_ring_free(&e->cmd_ring);
     lt_ring_free(&e->reply_ring);
     lt_ring_free(&e->midi_ring);
@@ -140,6 +145,14 @@ void lt_engine_free(lt_engine *e) {
 }
 
 int    lt_engine_rate(const lt_engine *e) { return e->sr; }
+
+int lt_engine_meter_true_peak(lt_engine *e) {
+    if (atomic_load(&e->tp)) return 0;
+    lt_truepeak *t = lt_truepeak_new(2);
+    if (!t) return -1;
+    atomic_store_explicit(&e->tp, t, memory_order_release);
+    return 0;
+}
 bool   lt_engine_send(lt_engine *e, const lt_cmd *c) { return lt_ring_push(&e->cmd_ring, c); }
 size_t lt_engine_send_space(lt_engine *e) { return lt_ring_capacity(&e->cmd_ring) - lt_ring_count(&e->cmd_ring); }
 bool   lt_engine_poll(lt_engine *e, lt_reply *r) { return lt_ring_pop(&e->reply_ring, r); }
@@ -462,6 +475,14 @@ static void output(lt_engine *e, const float *l, const float *r, float *out, int
     }
     e->guard_gain = g;
     e->mpeak_l = pl; e->mpeak_r = pr;
+    double lr = 0, ll = 0, rr = 0;
+    for (int i = 0; i < LT_QUANTUM; i++) {
+        double a = out[2 * i], b = out[2 * i + 1];
+        lr += a * b; ll += a * a; rr += b * b;
+    }
+    e->corr_lr += lr; e->corr_ll += ll; e->corr_rr += rr;
+    lt_truepeak *tp = atomic_load_explicit(&e->tp, memory_order_acquire);
+    if (tp) lt_truepeak_add(tp, out, LT_QUANTUM);
     if (gmin < 0.999f) {
         atomic_fetch_add(&e->limited, 1);
         if (!e->guard_acting) reply(e, LT_REPLY_LIMIT, 0, start, NULL, -20.0f * log10f(gmin), 0);
@@ -565,6 +586,15 @@ static void render_quantum(lt_engine *e) {
             }
         else reply(e, LT_REPLY_METER, 0, start, NULL, e->mpeak_l, e->mpeak_r);
         e->mpeak_l = e->mpeak_r = 0;
+        /* the output's true peak (-1: not measured) and the correlation of left and right (0 when
+         * either is silent: nothing to relate) */
+        lt_truepeak *tp = atomic_load_explicit(&e->tp, memory_order_acquire);
+        double pk[2] = { -1, -1 };
+        if (tp) lt_truepeak_take(tp, pk);
+        double den = sqrt(e->corr_ll * e->corr_rr);
+        reply(e, LT_REPLY_OUTPUT, 0, start, NULL, (float)(pk[0] > pk[1] ? pk[0] : pk[1]),
+              den > 1e-20 ? (float)(e->corr_lr / den) : 0.0f);
+        e->corr_lr = e->corr_ll = e->corr_rr = 0;
     }
     atomic_store_explicit(&e->frame, start + LT_QUANTUM, memory_order_relaxed);
 }

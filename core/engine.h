@@ -88,6 +88,10 @@ void    lt_engine_mark_time(lt_engine *e, int64_t frame, int64_t ns);
 /* Estimates the engine frame that corresponds to monotonic time `ns`.  Thread: any.  RT-safe: yes. */
 int64_t lt_engine_frame_at(const lt_engine *e, int64_t ns);
 void    lt_engine_get_stats(const lt_engine *e, lt_engine_stats *s);
+/* Starts measuring the output's true peak (LT_REPLY_OUTPUT): 4x oversampled, about 3 ms of CPU per
+ * second of audio, so only once someone looks at the master's meters.  -1 when out of memory.
+ * Thread: control (the meter is made here and handed over by an atomic pointer).  RT-safe: no. */
+int     lt_engine_meter_true_peak(lt_engine *e);
 /* The plan the audio thread runs.  Thread: control, only while the audio thread is not running. */
 struct lt_plan *lt_engine_plan(const lt_engine *e);
 /* Offline only: `tap` is called after every quantum with the plan that ran, its buffers holding each

@@ -622,12 +622,20 @@ static void push_meter(lua_State *L, const lt_meter *m) {
     lua_pushnumber(L, lt_meter_shortterm(m)); lua_setfield(L, -2, "lufs");
     lua_pushnumber(L, lt_meter_momentary(m)); lua_setfield(L, -2, "momentary");
     if (m && m->gating) { lua_pushnumber(L, lt_meter_integrated(m)); lua_setfield(L, -2, "integrated"); }
+    if (m && m->gating) {   /* the master: the output's true peak (dBTP, once measured) and correlation */
+        if (m->true_peak >= 0) {
+            lua_pushnumber(L, m->true_peak > 1e-10f ? 20.0 * log10(m->true_peak) : -HUGE_VAL);
+            lua_setfield(L, -2, "truepeak");
+        }
+        lua_pushnumber(L, m->correlation); lua_setfield(L, -2, "correlation");
+    }
 }
 
 /* core.meters() -> { master = {l, r, rms =, lufs =} }: the master's peaks of the last ~50 ms, RMS
  * and short-term loudness. */
 static int l_meters(lua_State *L) {
     lt_api_state *st = state(L);
+    lt_engine_meter_true_peak(st->engine);   /* someone looks: measure the true peak from now on */
     lua_newtable(L);
     push_meter(L, st->meter[0]);
     lua_setfield(L, -2, "master");
@@ -639,6 +647,7 @@ static int l_meters(lua_State *L) {
 static int l_meter(lua_State *L) {
     lt_api_state *st = state(L);
     lua_Integer h = luaL_checkinteger(L, 1);
+    if (h <= 0) lt_engine_meter_true_peak(st->engine);
     const lt_meter *m = h > 0 ? st->meter[LT_HANDLE_INDEX((lt_handle)h)] : st->meter[0];
     push_meter(L, m);
     lua_pushnumber(L, m ? m->reduction : 0);
@@ -924,6 +933,11 @@ void lt_api_pump(lua_State *L, lt_api_state *st) {
             break;
         }
         case LT_REPLY_TAKE_DONE: lt_take_returned(r.ptr); break;
+        case LT_REPLY_OUTPUT:
+            if (!st->meter[0] && !(st->meter[0] = calloc(1, sizeof(lt_meter)))) break;
+            st->meter[0]->true_peak = r.a;
+            st->meter[0]->correlation = r.b;
+            break;
         default: break;
         }
         lt_mix_reply(st->mix, &r);

@@ -27,6 +27,7 @@ typedef struct lt_api_state {
 typedef struct lt_gating { double e[LT_GATE_BINS]; uint32_t n[LT_GATE_BINS]; int step; } lt_gating;
 typedef struct lt_meter {
     float peak_l, peak_r, rms, reduction;
+    float true_peak, correlation; /* the master only: linear (-1: not measured yet), -1 .. 1 */
     float ks[LT_METER_HISTORY];   /* K-weighted mean squares, a ring */
     int   ks_pos, ks_n;
     lt_gating *gating;            /* the master only: 400 ms blocks for the gated integrated loudness */

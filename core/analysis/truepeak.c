@@ -91,6 +91,10 @@ void lt_truepeak_finish(lt_truepeak *t, double *peak) {
     for (int c = 0; c < t->channels; c++) peak[c] = t->peak[c];
 }
 
+void lt_truepeak_take(lt_truepeak *t, double *peak) {
+    for (int c = 0; c < t->channels; c++) { peak[c] = t->peak[c]; t->peak[c] = 0; }
+}
+
 void lt_truepeak_free(lt_truepeak *t) {
     if (!t) return;
     free(t->w);

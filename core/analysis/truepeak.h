@@ -3,7 +3,7 @@
  * parabola through the oversampled maximum and its neighbours, as ITU-R BS.1770-4 Annex 2 describes
  * ("4x or better").  Stretches whose interpolated values cannot exceed the peak found so far (by the
  * interpolator's gain bound) are skipped, so quiet passages cost little.
- * Thread: the thread that owns it.  RT-safe: no (allocates). */
+ * Thread: the thread that owns it.  RT-safe: new, finish no (they allocate); add and take yes. */
 #ifndef LT_ANALYSIS_TRUEPEAK_H
 #define LT_ANALYSIS_TRUEPEAK_H
 #include <stdint.h>
@@ -15,4 +15,7 @@ void         lt_truepeak_add(lt_truepeak *t, const float *x, int64_t frames);   
 /* Peaks (linear) per channel, counting the signal's ring-out past its last sample. */
 void         lt_truepeak_finish(lt_truepeak *t, double *peak);
 void         lt_truepeak_free(lt_truepeak *t);
+/* The peaks (linear, per channel) since the last take, then starts again: for a meter read in
+ * periods (the engine's master meter).  With lt_truepeak_add it is RT-safe: neither allocates. */
+void         lt_truepeak_take(lt_truepeak *t, double *peak);
 #endif

@@ -108,6 +108,9 @@ typedef enum {
     LT_REPLY_FLYWHEEL,        /* the scheduler fell behind: the engine repeated the last `a` frames
                                  (a bar) at `frame`; b = turns so far in this stall */
     LT_REPLY_TAKE_DONE,       /* ptr: an lt_take the audio thread no longer writes into */
+    LT_REPLY_OUTPUT,          /* the output over the last ~50 ms: a = its true peak (linear, 4x
+                                 oversampled; -1 until lt_engine_meter_true_peak), b = the
+                                 correlation of left and right (-1 .. 1; 0 when either is silent) */
 } lt_reply_type;
 
 typedef struct lt_reply {

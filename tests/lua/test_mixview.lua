@@ -225,5 +225,47 @@ local keys = {}
 for k in pairs(ht) do keys[k] = true end
 check(keys.patches and keys.effects and keys.mixing, "pairs() over the topics lists the computed ones too (completion, help(\"nosuch\"))")
 
+-- The master's true peak and correlation, measured by the engine on its output.  A sine at a quarter
+-- of the rate whose samples fall 45 degrees off its crests: every sample at cos(pi/4) of its crest,
+-- so the true peak is 3.01 dB over the sample peak.  Left and right: the same signal
+-- (correlation +1), one polarity inverted (-1), two unrelated pitches (about 0).
+local function master_after(src)
+  fresh(src)                    -- 4 s: past the bar where the new declaration starts
+  core.meter(0)                 -- looking at the master starts its true-peak meter
+  core.render(core.rate() // 2)
+  return core.meter(0)
+end
+local m = master_after([[
+tempo(120)
+patch "q" (function(v) return sine(12000, 0.125) * 0.5 end)
+track "l" { patch = "q", notes = "a4", legato = 1, pan = -1 }
+track "r" { patch = "q", notes = "a4", legato = 1, pan = 1 }
+]])
+local sp = 20 * math.log(math.max(m[1], m[2]), 10)
+local m_tp, m_sp = m.truepeak, sp
+check(sp > -30 and m.truepeak and math.abs(m.truepeak - sp - 3.01) < 0.1,
+  "the master's true peak of a quarter-rate sine 45 degrees off its crests is 3.01 dB over its samples: %s dBTP, "
+  .. "sample peak %.2f dBFS", tostring(m.truepeak), sp)
+check(m.correlation and m.correlation > 0.999, "the same signal left and right: correlation %s (want +1)", tostring(m.correlation))
+m = master_after([[
+tempo(120)
+patch "p" (function(v) return sine(v.freq) * 0.5 end)
+track "l" { patch = "p", notes = "a4", legato = 1, pan = -1 }
+track "r" { patch = "p", notes = "a4", legato = 1, pan = 1, polarity = true }
+]])
+check(m.correlation and m.correlation < -0.999, "one side's polarity inverted: correlation %s (want -1)", tostring(m.correlation))
+m = master_after([[
+tempo(120)
+patch "p" (function(v) return sine(v.freq) * 0.5 end)
+track "l" { patch = "p", notes = "a4", legato = 1, pan = -1 }
+track "r" { patch = "p", notes = "e5", legato = 1, pan = 1 }
+]])
+check(m.correlation and math.abs(m.correlation) < 0.05, "unrelated pitches left and right: correlation %s (want about 0)", tostring(m.correlation))
+print(("measured: master true peak %.2f dBTP over a sample peak of %.2f dBFS; correlation of unrelated pitches %+.3f")
+  :format(m_tp or 0, m_sp or 0, m.correlation or 0))
+local txt = capture(Mv.mix)
+check(txt:find("true peak %-?[%d.]+ dBTP; correlation [%+%-]0%.%d%d"), "mix() prints the master's true peak and correlation: %s",
+  tostring(line_of(txt, "true peak")))
+
 print(("test_mixview: %d passed, %d failed"):format(passed, failed))
 os.exit(failed == 0 and 0 or 1)
