@@ -4,9 +4,9 @@
 -- sine of amplitude 0.5 on a track with gain -6 and pan 0 peaks at 0.5 * 10^(-6/20) * cos(pi/4)
 -- (-15.04 dBFS) with an RMS 3.01 dB lower, and its short-term loudness is the BS.1770 figure for
 -- that sine in both channels; a limiter with 5 ms of lookahead makes the master's latency 240
--- frames.  The parts the engine does not report yet (an insert's gain reduction and current
--- values, the master's momentary / integrated loudness, true peak, correlation) are driven through
--- a stand-in binding to show they are read and printed when it comes.  The live view's drawing
+-- frames.  The view's figures for inserts and the master's loudness are also driven through a
+-- stand-in binding (section 4), and the master's true peak and correlation are measured on known
+-- signals at the end.  The live view's drawing
 -- goes through lute._status (the REPL's), here a function that records what it is given.
 local core = require "lute.core"
 local Mv = require "lute.mixview"
