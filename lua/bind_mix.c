@@ -105,6 +105,7 @@ static void read_chain(lua_State *L, int t, lt_fx_spec *fx, int *nfx, const char
 /* core.mix_channel{ name =, bus =, out =, program =, voices =, mono =, legato =, glide =,
  *                   controls = {name = value}, gain =, pan =, mute =, polarity =, width =, solo =,
  *                   solo_safe =, fx = {...}, sends = { {to =, gain =, pre =}, ... },
+ *                   feedback = (a bus: heard a quantum late, so it may close a loop),
  *                   input = { 1 [, 2] } (device input channels, 1-based), monitor = } */
 static int l_mix_channel(lua_State *L) {
     lt_api_state *st = state(L);
@@ -115,6 +116,7 @@ static int l_mix_channel(lua_State *L) {
     if (!t->name[0]) return luaL_error(L, "a channel needs a name");
     const char *owner = t->name;
     t->is_bus = opt_bool(L, 1, "bus", 0);
+    t->feedback = t->is_bus && opt_bool(L, 1, "feedback", 0);
     copy_name(L, t->out, opt_string(L, 1, "out", ""), "an output");
     if (lua_getfield(L, 1, "program") != LUA_TNIL) {
         lt_program **u = luaL_testudata(L, -1, PROGRAM_MT);

@@ -243,6 +243,8 @@ sends -> out.  Buses are strips too, fed by what is routed (out =) or sent (send
   gain dB (-120 .. 24; a track's is -6 unless set), pan -1 .. 1 (constant power: -3 dB each side
   in the centre), width 0 .. 2, polarity = true, mute = true, solo = true (buses stay audible:
   solo_safe).  sends = { bus = dB } after the fader, { dB, pre = true } before it.
+Feedback: bus "dub" { feedback = true, sends = { dub = -4 } } hears its inputs a quantum (32
+  frames) late, so it may send into itself or a bus before it; other loops are errors.
 Sidechain: a dynamics insert keyed by another channel, after that channel's inserts:
   duck{ by = "kick", depth = 8, release = 120 }   comp{ key = "vox", ratio = 4 }
 Latency: a lookahead (comp lookahead =, limiter, lineq) delays its path; every path that meets
@@ -272,9 +274,10 @@ terminal (piped input) meters() prints the view once.]]
 
 H.topics.bus = [[
 bus "name" { fx = { ... }, gain = 0, pan = 0, width = 1, out = "master", sends = { ... },
-             mute = false, solo = false, solo_safe = true, polarity = false }
+             mute = false, solo = false, solo_safe = true, polarity = false, feedback = false }
   A channel fed by tracks (out = "name") and sends (sends = { name = dB }).  Buses nest: a bus may
-  output to another bus; a routing cycle is an error naming it, and the old mix plays on.
+  output to another bus; a routing cycle is an error naming it, and the old mix plays on, unless
+  the loop goes through a bus with feedback = true (it hears its inputs 32 frames late).
   See help("mixing").]]
 
 -- Mastering, analysis, delivery and one topic per effect (lua/help_mastering.lua).

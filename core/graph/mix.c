@@ -28,6 +28,7 @@ typedef struct msend {
 typedef struct mtrack {                     /* a channel: a track, or a bus (no instrument) */
     char        name[LT_NAME_MAX];
     int         is_bus;
+    int         feedback;                   /* a bus read one quantum late (lt_track_spec) */
     lt_node    *instr, *strip;
     int         nfx;
     mfx         fx[LT_MIX_MAX_FX * 2];      /* the chain in order, leaving effects among them */
@@ -46,6 +47,7 @@ typedef struct mtrack {                     /* a channel: a track, or a bus (no 
     int         monitor;
     /* plan building */
     int         buf, tap, rank, lat_in, lat_post;
+    int         inbuf;                      /* a feedback bus: where its inputs gather for the next quantum */
 } mtrack;
 
 typedef struct chain {                      /* the master's effects */
@@ -183,8 +185,13 @@ static int find_index(mtrack **list, int n, const char *name) {
 static int edges(mtrack **list, int n, int c, int *to, int max) {
     int k = 0;
     const mtrack *t = list[c];
-    if (!is_master(t->out)) to[k++] = find_index(list, n, t->out);
-    for (int s = 0; s < t->nsends && k < max; s++) to[k++] = find_index(list, n, t->sends[s].to);
+    /* a feedback bus hears its inputs a quantum late: nothing it hears must run before it */
+    int d = is_master(t->out) ? -1 : find_index(list, n, t->out);
+    if (!is_master(t->out) && !(d >= 0 && list[d]->feedback)) to[k++] = d;
+    for (int s = 0; s < t->nsends && k < max; s++) {
+        d = find_index(list, n, t->sends[s].to);
+        if (!(d >= 0 && list[d]->feedback)) to[k++] = d;
+    }
     for (int j = 0; j < n && k < max; j++)
         for (int f = 0; f < list[j]->nfx; f++)
             if (!list[j]->fx[f].leaving && strcmp(list[j]->fx[f].keysrc, t->name) == 0) { to[k++] = j; break; }
@@ -343,6 +350,7 @@ static lt_plan *build_plan(lt_mix *m) {
     }
     for (int i = 0; i < n; i++) {
         m->tracks[i]->buf = new_buf(&b);
+        m->tracks[i]->inbuf = m->tracks[i]->feedback ? new_buf(&b) : m->tracks[i]->buf;
         m->tracks[i]->tap = -1;
         m->tracks[i]->lat_in = 0;
         m->tracks[i]->rank = -1;
@@ -367,12 +375,18 @@ static lt_plan *build_plan(lt_mix *m) {
         if (is_master(t->out)) { if (lat > master_in) master_in = lat; }
         else dsts[nd++] = find_index(m->tracks, n, t->out);
         for (int s = 0; s < t->nsends; s++) dsts[nd++] = find_index(m->tracks, n, t->sends[s].to);
-        for (int j = 0; j < nd; j++) if (dsts[j] >= 0 && m->tracks[dsts[j]]->lat_in < lat) m->tracks[dsts[j]]->lat_in = lat;
+        for (int j = 0; j < nd; j++)   /* (a feedback bus is not compensated: it hears a quantum late anyway) */
+            if (dsts[j] >= 0 && !m->tracks[dsts[j]]->feedback && m->tracks[dsts[j]]->lat_in < lat) m->tracks[dsts[j]]->lat_in = lat;
     }
 
     /* pass 2: steps */
-    for (int i = 0; i < n; i++)
-        if (m->tracks[i]->is_bus && add_step(&b, LT_STEP_CLEAR, m->tracks[i]->buf, -1, -1, NULL, NULL)) goto fail;
+    for (int i = 0; i < n; i++) {
+        mtrack *t = m->tracks[i];
+        if (t->feedback) {   /* what gathered during the last quantum is this quantum's input */
+            if (add_step(&b, LT_STEP_COPY, t->inbuf, t->buf, -1, NULL, NULL)) goto fail;
+            if (add_step(&b, LT_STEP_CLEAR, t->inbuf, -1, -1, NULL, NULL)) goto fail;
+        } else if (t->is_bus && add_step(&b, LT_STEP_CLEAR, t->buf, -1, -1, NULL, NULL)) goto fail;
+    }
     if (add_step(&b, LT_STEP_CLEAR, 0, -1, -1, NULL, NULL)) goto fail;
     for (int r = 0; r < n; r++) {
         int ci = rank[r];
@@ -435,7 +449,7 @@ static lt_plan *build_plan(lt_mix *m) {
                 int d = find_index(m->tracks, n, sd->to);
                 if (d < 0) continue;
                 int src = buf;
-                int32_t need = m->tracks[d]->lat_in - t->lat_post;
+                int32_t need = m->tracks[d]->feedback ? 0 : m->tracks[d]->lat_in - t->lat_post;
                 if (need > 0) {
                     src = new_buf(&b);
                     if (add_step(&b, LT_STEP_COPY, buf, src, ci, NULL, NULL)) goto fail;
@@ -447,11 +461,12 @@ static lt_plan *build_plan(lt_mix *m) {
                     b.p->steps[b.p->nsteps - 1].len = need;
                 }
                 add_node(&b, sd->node, t->leaving);
-                if (add_step(&b, LT_STEP_SEND, src, m->tracks[d]->buf, ci, sd->node, NULL)) goto fail;
+                if (add_step(&b, LT_STEP_SEND, src, m->tracks[d]->inbuf, ci, sd->node, NULL)) goto fail;
             }
         }
-        int dst = is_master(t->out) ? 0 : (find_index(m->tracks, n, t->out) >= 0 ? m->tracks[find_index(m->tracks, n, t->out)]->buf : 0);
-        int32_t arrive = dst == 0 ? master_in : m->tracks[find_index(m->tracks, n, t->out)]->lat_in;
+        int oi = is_master(t->out) ? -1 : find_index(m->tracks, n, t->out);
+        int dst = oi >= 0 ? m->tracks[oi]->inbuf : 0;
+        int32_t arrive = oi < 0 ? master_in : m->tracks[oi]->feedback ? t->lat_post : m->tracks[oi]->lat_in;
         if (arrive > t->lat_post) {
             snprintf(key, sizeof key, "pdc:%s/out", t->name);
             lt_node *dn = delay_node(m, key, arrive - t->lat_post);
@@ -831,6 +846,7 @@ static int prospective(lt_mix *m, int full, mtrack ***out, char *err, size_t err
         snprintf(f->name, sizeof f->name, "%s", sp->name);
         snprintf(f->out, sizeof f->out, "%s", sp->out);
         f->is_bus = sp->is_bus;
+        f->feedback = sp->feedback;
         f->nfx = sp->nfx;
         for (int k = 0; k < sp->nfx; k++) snprintf(f->fx[k].keysrc, sizeof f->fx[k].keysrc, "%s", sp->fx[k].keysrc);
         f->nsends = sp->nsends;
@@ -862,8 +878,9 @@ static int check_routing(lt_mix *m, int full, char *err, size_t errlen) {
                 snprintf(err, errlen, "'%s' sends to '%s', which is not a bus (declare bus \"%s\" { fx = { ... } })",
                          t->name, t->sends[s].to, t->sends[s].to);
                 rc = -1;
-            } else if (d == i) {
-                snprintf(err, errlen, "'%s' sends to itself", t->name);
+            } else if (d == i && !t->feedback) {
+                snprintf(err, errlen, "'%s' sends to itself (a bus may, with feedback = true: it hears its inputs a "
+                         "quantum late)", t->name);
                 rc = -1;
             }
         }
@@ -1072,6 +1089,7 @@ int lt_mix_commit(lt_mix *m, int64_t frame, int full, char *err, size_t errlen) 
             }
         }
         snprintf(t->out, sizeof t->out, "%s", s->out);
+        t->feedback = s->is_bus && s->feedback;
         t->solo = s->solo;
         t->solo_safe = s->solo_safe;
         if (!s->is_bus && (p->pool || !s->program)) {

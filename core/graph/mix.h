@@ -53,6 +53,8 @@ typedef struct lt_control_value { char name[LT_PROGRAM_NAME]; float value; } lt_
 typedef struct lt_track_spec {
     char            name[LT_NAME_MAX];
     int             is_bus;
+    int             feedback;             /* a bus only: hears what is routed or sent to it one quantum
+                                             late, so it may close a loop (a send back into itself) */
     char            out[LT_NAME_MAX];     /* "" or "master": the master; else a bus */
     lt_program     *program;              /* NULL: the track plays no patch */
     lt_kit         *kit;                  /* the samples it plays (the mix takes a reference); NULL: none */

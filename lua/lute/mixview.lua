@@ -407,8 +407,9 @@ local function master_loudness(lines)
   if type(tp) == "table" then tp = math.max(tp[1] or NEG_INF, tp[2] or NEG_INF) end
   if type(tp) ~= "number" then tp = nil end
   local corr = field("correlation")
-  lines[#lines + 1] = ("    momentary %s, short-term %s, integrated %s LUFS; true peak %s dBTP; correlation %s"):format(dbtext(field("momentary")), dbtext(r.lufs), dbtext(field("integrated")),
-    dbtext(tp), corr and ("%+.2f"):format(corr) or "n/a")
+  lines[#lines + 1] = ("    momentary %s, short-term %s, integrated %s LUFS"):format(dbtext(field("momentary")),
+    dbtext(r.lufs), dbtext(field("integrated")))
+  lines[#lines + 1] = ("    true peak %s dBTP; correlation %s"):format(dbtext(tp), corr and ("%+.2f"):format(corr) or "n/a")
 end
 
 -- The table as text (mix() prints it).  names: nil for every channel, or "bass, drums".

@@ -695,13 +695,13 @@ end
 -- Buses and the master
 -- ---------------------------------------------------------------------------------------------
 local BUS_FIELDS = { fx = true, gain = true, pan = true, out = true, sends = true, mute = true, solo = true,
-                     solo_safe = true, width = true, polarity = true }
+                     solo_safe = true, width = true, polarity = true, feedback = true }
 
 local function normalize_bus(name, spec, where)
   if type(spec) ~= "table" then error(("bus '%s' needs a table: bus \"%s\" { fx = { reverb{ } } }"):format(name, name), 0) end
   for k in pairs(spec) do
     if not BUS_FIELDS[k] then
-      error(("unknown field '%s' in bus '%s'; known: fx, gain, pan, width, polarity, out, sends, mute, solo, solo_safe")
+      error(("unknown field '%s' in bus '%s'; known: fx, gain, pan, width, polarity, out, sends, mute, solo, solo_safe, feedback")
         :format(tostring(k), name), 0)
     end
   end
@@ -723,6 +723,11 @@ local function normalize_bus(name, spec, where)
   end
   b.mute, b.solo, b.polarity = not not spec.mute, not not spec.solo, not not spec.polarity
   b.solo_safe = spec.solo_safe == nil and true or not not spec.solo_safe
+  if spec.feedback ~= nil and type(spec.feedback) ~= "boolean" then
+    error(("%s: feedback is true or false (true: the bus hears what is sent to it one quantum late, so it may "
+      .. "send back into itself or a bus before it), got %s"):format(w, tostring(spec.feedback)), 0)
+  end
+  b.feedback = spec.feedback == true
   return b
 end
 
@@ -840,7 +845,7 @@ function M.bus_spec(b, channels)
   local gain = b.gain
   if S.muted[b.name] or S.hushed then gain = -120 end
   return { name = b.name, bus = true, gain = gain, pan = b.pan, width = b.width, polarity = b.polarity,
-           mute = b.mute, solo = b.solo, solo_safe = b.solo_safe, out = b.out,
+           mute = b.mute, solo = b.solo, solo_safe = b.solo_safe, out = b.out, feedback = b.feedback,
            fx = chain_spec(b.fx, b.name, channels), sends = b.sends }
 end
 
