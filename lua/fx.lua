@@ -98,7 +98,10 @@ local function check(d, t, level)
         error(("%s: %s must be a number (%s), not %s"):format(d.name, k, range_text(p),
           type(v) == "string" and ("'" .. v .. "'") or type(v)), level)
       end
-      if v < p.min or v > p.max then
+      -- the bounds are the engine's single-precision floats (0.05 is 0.0500000007): compare the value
+      -- as the engine will hold it, so a documented minimum such as attack = 0.05 is accepted
+      local vf = string.unpack("f", string.pack("f", v))
+      if vf < p.min or vf > p.max then
         error(("%s: %s = %s is out of range; it takes %s"):format(d.name, k, fmt(v), range_text(p)), level)
       end
       desc.params[k] = v

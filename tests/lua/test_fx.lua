@@ -73,5 +73,20 @@ end
 for _, n in ipairs(names) do check(hm.topics[n] == fx.help(n), "help topic for unit " .. n .. " comes from the registry") end
 check(hm.topics.master:find("--target", 1, true) and hm.topics.album:find("ISRC", 1, true), "the topics name the options")
 
+-- every setting takes its documented bounds, which the engine holds as single-precision floats
+-- (0.05 is 0.0500000007 there): the minimum and the maximum are accepted, a hair outside is not
+local edge_bad = {}
+for _, n in ipairs(fx.list()) do
+  local d = fx.def(n)
+  for _, p in ipairs(d and d.params or {}) do
+    for _, v in ipairs({ p.min, p.max, tonumber(("%.6g"):format(p.min)), tonumber(("%.6g"):format(p.max)) }) do
+      local ok, e = pcall(fx[n], { [p.name] = v })
+      if not ok then edge_bad[#edge_bad + 1] = ("%s{ %s = %s }: %s"):format(n, p.name, v, e) end
+    end
+  end
+end
+check(#edge_bad == 0, "every effect setting accepts its bounds as written in the docs: " .. table.concat(edge_bad, "; ", 1, math.min(3, #edge_bad)))
+check(not pcall(fx.comp, { attack = 0.049 }), "comp{ attack = 0.049 } (under 0.05 ms) is still refused")
+
 print(("test_fx: %d passed, %d failed"):format(passed, failed))
 os.exit(failed == 0 and 0 or 1)
