@@ -144,6 +144,11 @@ end
 -- ---- the voice ----------------------------------------------------------------------------------
 
 local inputs = { freq = true, note = true, gate = true, vel = true, release_vel = true }
+local compiling_voice     -- the voice of the patch being compiled (lfo("1/8") reads its v.bps)
+
+-- v.bps, the tempo in beats (quarter notes) per second: a control every patch may read, which
+-- follows the tempo (lute/automation.lua sends it wherever the tempo changes).
+M.BPS = { default = 2, min = 0.05, max = 20 }
 
 -- v.freq, v.note, v.gate, v.vel, v.release_vel are the voice's inputs; any other name is a control:
 -- v.cutoff(800) or v.cutoff(800, 20, 20000) with a range, once; after that v.cutoff alone reads
@@ -219,7 +224,11 @@ function M.compile(fn, name)
   name = name or "patch"
   if type(fn) ~= "function" then error(("patch '%s' needs a function(v) ... end"):format(name), 2) end
   local v, controls = new_voice()
-  local result = fn(v)
+  compiling_voice = v
+  local okf, result = pcall(fn, v)
+  compiling_voice = nil
+  if not okf then error(result, 0) end
+  if rawget(controls, "bps") then v.bps(M.BPS.default, M.BPS.min, M.BPS.max) end
   for cname, c in pairs(controls) do
     if not rawget(c, "declared") then
       error(("%spatch '%s': v.%s is not a voice input (freq, note, gate, vel, release_vel) and has no default; "
@@ -345,10 +354,48 @@ local function wavetable_fn(tbl, ...)
   return apply("wavetable", { table.unpack(args, 1, args.n) }, 0, data)
 end
 
+-- The length in whole notes of a note value ("1/8", "3/16", "1/8." dotted, "1/4t" triplet), or nil.
+local function note_value(s)
+  local n, d, mod = s:match("^%s*(%d+)%s*/%s*(%d+)%s*([%.t]?)%s*$")
+  n, d = tonumber(n), tonumber(d)
+  if not n or not d or d == 0 or n == 0 then return nil end
+  return (n / d) * (mod == "." and 1.5 or mod == "t" and 2 / 3 or 1)
+end
+
+-- lfo(rate [, shape]) where rate may be a note value: lfo("1/8") cycles once an eighth note,
+-- following the tempo (a rate of v.bps / (4 x whole notes)).
+local function lfo_fn(plain)
+  return function(rate, ...)
+    if type(rate) == "string" then
+      local w = note_value(rate)
+      if not w then
+        fail('lfo: rate "%s" is not a note value; write Hz (lfo(2)) or a note value ("1/8", "3/16", "1/8." dotted, "1/4t" triplet)', rate)
+      end
+      if not compiling_voice then fail('lfo("%s"): a note value follows the tempo, which only a patch has', rate) end
+      local bps = compiling_voice.bps
+      bps(M.BPS.default, M.BPS.min, M.BPS.max)
+      return plain(mul(bps, 1 / (4 * w)), ...)
+    end
+    return plain(rate, ...)
+  end
+end
+
 -- The functions a script sees: every unit by name, mix, unison and patch.
 function M.globals()
   local g = {}
   for name in pairs(units) do g[name] = constructor(name) end
+  if g.lfo then g.lfo = lfo_fn(g.lfo) end
+  if g.formant then   -- formant(x, "o"): a vowel by name is its place 0 .. 4 (a, e, i, o, u)
+    local plain, VOWELS = g.formant, { a = 0, e = 1, i = 2, o = 3, u = 4 }
+    g.formant = function(x, vowel, ...)
+      if type(vowel) == "string" then
+        local k = VOWELS[vowel:lower()]
+        if not k then fail('formant: vowel "%s" is not one of "a", "e", "i", "o", "u" (or a number 0 .. 4 between them)', vowel) end
+        vowel = k
+      end
+      return plain(x, vowel, ...)
+    end
+  end
   g.mix = mix_fn
   g.unison = unison_fn
   if units.env then raw_env = g.env; g.env = env_fn end

@@ -74,6 +74,7 @@ end
 
 -- A note value (in whole notes) as a time in `unit` ("s" or "ms") at `bpm` quarter notes a minute.
 function Au.note_time(whole, unit, bpm)
+  if unit == "bps" then return bpm / 60 end   -- a patch's v.bps: the beat rate itself
   local s = whole * 4 * 60 / bpm
   return unit == "ms" and s * 1000 or s
 end
@@ -979,6 +980,17 @@ local function tempo_lanes()
   end
   for n, t in pairs(S.tracks) do scan(n, "track", t.def.fx) end
   for n, b in pairs(S.buses or {}) do scan(n, "bus", b.fx) end
+  -- a patch that reads v.bps (lfo("1/8") does) hears the tempo through it
+  local BPS = require("patch").BPS
+  for n, t in pairs(S.tracks) do
+    local p = t.def.patch_obj
+    if p and p.controls.bps then
+      local name = n .. ".bps"
+      out[name] = { info = { name = name, channel = n, kind = "track", class = "control", param = "bps",
+                             lo = BPS.min, hi = BPS.max, unit = "bps" },
+                    lane = setmetatable({ kind = "tempo", whole = 0.25, where = p.where }, TempoLane) }
+    end
+  end
   return out
 end
 
