@@ -185,6 +185,7 @@ function lute._abort()
   Cl.abort()
 end
 lute._tick = Sc.tick
+lute._at_exit = function() Rp.flush(true) end   -- session.c, as lute ends
 lute._device_lost = Rec.device_lost   -- main.c: the audio device stopped calling back (record.lua)
 lute._empty_save = Rc.empty_save   -- session.c: a script saved empty while it plays (see reconcile.lua)
 

@@ -57,6 +57,8 @@ void lt_session_close(lt_session *s) {
     /* the audio thread has stopped (the device is closed, or this was offline): a take the engine
      * was recording into is closed whole as Lua's state goes, with its header and sidecar line */
     lt_take_return_all();
+    /* messages held back as repeats are said now, with their count, before the session goes */
+    if (s->L && call_lute(s->L, "_at_exit", 0, 0) != LUA_OK) lua_pop(s->L, 1);
     lt_vm_close(s->L);
     s->L = NULL;
     lt_api_close(&s->api);

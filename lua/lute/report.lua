@@ -100,21 +100,23 @@ function Rp.limited(key, fmt, ...)
   return false
 end
 
-function Rp.flush()
+function Rp.flush(final)   -- final: the session ends, say every held count now
   local now
   for _, e in pairs(seen) do
     if e.n > 0 then
       now = now or E.clock()
-      if now - e.t >= Rp.WINDOW then
-        Rp.output(("%s (repeated %d more times in the last %.0f s)"):format(e.text, e.n, now - e.t))
+      if final or now - e.t >= Rp.WINDOW then
+        Rp.output(("%s (and %d more time%s in the last %.0f s)"):format(e.text, e.n, e.n == 1 and "" or "s", now - e.t))
         e.t, e.n = now, 0
       end
     end
   end
 end
 
--- A new evaluation starts a new story: messages about the old declaration may be said again.
+-- A new evaluation starts a new story: messages about the old declaration may be said again (the
+-- repeats held back so far are counted first, so none goes unsaid).
 function Rp.reset()
+  Rp.flush(true)
   for k in pairs(seen) do seen[k] = nil end
 end
 
