@@ -55,7 +55,8 @@ typedef struct options {
     const char *section;
     const char *solo, *mute, *bus, *stems, *input;
     int no_guard, inputs;
-    double seconds, bars, from_bar, to_bar, tail, stall_limit;
+    double seconds, bars, from_bar, to_bar, tail, stall_limit, guard_ceiling, seed;
+    int has_seed;
     int rate, block, bits, lookahead_ms, no_midi, no_repl;
     int exec_argc;
     char **exec_argv;
@@ -83,10 +84,12 @@ static void usage(FILE *f) {
         "  --no-repl            no REPL: play and watch the script only\n"
         "  --inputs N           open N input channels of the device too (full duplex), to record or\n"
         "                       monitor inputs; off by default: duplex costs a period of latency\n"
-        "  --no-guard           no speaker guard (by default the output never passes 0 dBFS, or the\n"
-        "                       master's ceiling: a fast limiter that says when it acts)\n"
+        "  --no-guard           no speaker guard (by default the output never passes 0 dBFS: a fast\n"
+        "                       limiter at the output that says when it acts)\n"
+        "  --guard-ceiling DB   the speaker guard's ceiling, -20 .. 0 dBFS (default 0)\n"
         "  --stall-limit S      say so when the control thread is stuck in one C function for S seconds\n"
         "                       (default %g; 0 = never)\n"
+        "  --seed N             math.random's seed for the script (a whole number; default 0, as lute.seed)\n"
         "render:\n"
         "  -o, --out FILE       the file to write: .wav, .flac or .aiff; written to a temporary file beside\n"
         "                       it and renamed when complete\n"
@@ -145,6 +148,7 @@ static int parse_args(int argc, char **argv, options *o) {
     o->lookahead_ms = DEFAULT_LOOKAHEAD_MS;
     o->seconds = o->bars = o->from_bar = o->to_bar = o->tail = -1;
     o->stall_limit = LT_GUARD_STALL_DEFAULT_S;
+    o->guard_ceiling = 0;
     int i = 1;
     if (i < argc && (strcmp(argv[i], "render") == 0 || strcmp(argv[i], "exec") == 0)) o->cmd = argv[i++];
     for (; i < argc; i++) {
@@ -167,7 +171,12 @@ static int parse_args(int argc, char **argv, options *o) {
         NUM("--seconds", 0.001, 86400, o->seconds) NUM("--bars", 0.001, 100000, o->bars)
         NUM("--from", 1, 100000, o->from_bar) NUM("--to", 1, 100000, o->to_bar) NUM("--tail", 0, 600, o->tail)
         NUM("--inputs", 1, 8, o->inputs) NUM("--rate", 8000, 384000, o->rate) NUM("--block", 16, 8192, o->block)
-        NUM("--stall-limit", 0, 86400, o->stall_limit)
+        NUM("--stall-limit", 0, 86400, o->stall_limit) NUM("--guard-ceiling", -20, 0, o->guard_ceiling)
+        else if (strcmp(a, "--seed") == 0) {   /* a whole number: math.random's seed (lute.seed) */
+            if (parse_number(a, v, -9007199254740992.0, 9007199254740992.0, &d)) return 2;
+            if (d != floor(d)) return bad_usage("--seed takes a whole number, got %s", v);
+            o->seed = d; o->has_seed = 1; i++;
+        }
         else if (strcmp(a, "--bits") == 0) {
             if (!v || (strcmp(v, "16") && strcmp(v, "24") && strcmp(v, "32")))
                 return bad_usage("--bits is 16, 24 or 32 (32 = float), not '%s'", v ? v : "(nothing)");
@@ -544,6 +553,7 @@ static int run_render(const options *o) {
     int rate = o->rate > 0 ? o->rate : 48000;
     lt_session s;
     if (lt_session_init(&s, rate, 0, o->lookahead_ms)) return 1;
+    if (o->has_seed) lt_session_seed(&s, o->seed);
     s.script = o->script;
     rc = 0;
     if (lt_session_eval_file(&s, o->script)) { rc = lt_guard_exit_status() ? interrupted_status("nothing was written") : 2; goto done; }
@@ -680,6 +690,7 @@ static int run_exec(const options *o) {
     if (rc) return rc;
     lt_session s;
     if (lt_session_init(&s, o->rate > 0 ? o->rate : 48000, 0, o->lookahead_ms)) return 1;
+    if (o->has_seed) lt_session_seed(&s, o->seed);
     lua_State *L = s.L;
     exec_call c = {o};
     int st = lt_vm_cpcall(L, exec_args, &c, 0);
@@ -760,11 +771,12 @@ static int run_live(const options *o) {
     int rate = lt_live_rate(live);
     lt_session s;
     if (lt_session_init(&s, rate, 1, o->lookahead_ms)) { lt_live_close(live); return 1; }
+    if (o->has_seed) lt_session_seed(&s, o->seed);
     s.api.inputs = lt_live_inputs(live);
     if (!o->no_guard) {   /* the speaker guard: nothing over 0 dBFS reaches the device (docs/robustness.md) */
         lt_cmd gcmd = {.frame = 0, .type = LT_CMD_GUARD};
         gcmd.u.guard.on = 1;
-        gcmd.u.guard.ceiling = 1.0f;
+        gcmd.u.guard.ceiling = (float)pow(10.0, o->guard_ceiling / 20.0);
         lt_engine_send(s.api.engine, &gcmd);
     }
     s.api.roundtrip = (int32_t)lround((lt_live_latency(live) + lt_live_input_latency(live)) * rate);

@@ -238,6 +238,14 @@ void lt_session_tick(lt_session *s, int64_t upto) {
     lt_api_advance(s->L, &s->api, upto);
 }
 
+void lt_session_seed(lt_session *s, double seed) {
+    lua_State *L = s->L;
+    int top = lua_gettop(L);
+    lua_pushinteger(L, (lua_Integer)seed);
+    if (call_lute(L, "seed", 1, 0) != LUA_OK) lt_message("lute: --seed: %s", lua_tostring(L, -1));
+    lua_settop(L, top);
+}
+
 void lt_session_device_lost(lt_session *s, const char *reason) {
     lua_State *L = s->L;
     int top = lua_gettop(L);

@@ -35,4 +35,6 @@ void lt_session_tick(lt_session *s, int64_t upto);
 /* The audio device stopped calling back (unplugged, its JACK server gone): the takes being recorded
  * are closed at what reached the disk, each with `reason` in its sidecar line (lute._device_lost). */
 void lt_session_device_lost(lt_session *s, const char *reason);
+/* Sets math.random's seed for every later evaluation of a whole script (lute.seed; --seed). */
+void lt_session_seed(lt_session *s, double seed);
 #endif
