@@ -170,7 +170,10 @@ lute._user_env = Sb.user               -- the user's globals (for the REPL's com
 -- environment the user's chunk runs in; _commit applies both; _abort drops both.  A whole script
 -- (full) is the desired state: what it does not declare stops; a REPL chunk adds and changes.
 function lute._begin(full, path)
-  if full then math.randomseed(seed); Cl.script(path) end
+  if full then
+    math.randomseed(seed); Cl.script(path)
+    if path then Rec.recover_on_start() end   -- takes a crash left open beside the script
+  end
   Rc.begin(full)
   return Sb.open()
 end

@@ -379,6 +379,28 @@ function M.device_lost(reason)
   end
 end
 
+-- The first time a script is evaluated, the takes a crash left open in its takes/ folder (lute
+-- killed, the power gone mid-take: the sidecar still says "recording") are made whole — every frame
+-- on disk, the header set to them — and each is reported.  Once per folder and session.
+local recovered_in = {}
+function M.recover_on_start()
+  local folder = takes_folder()
+  if not folder or recovered_in[folder] then return end
+  recovered_in[folder] = true
+  local f = io.open(folder .. "/takes.lua", "r")
+  if not f then return end
+  f:close()
+  local ok, list = pcall(Tk.recover_folder, folder)
+  if not ok then Rp.output("lute: the takes in " .. folder .. " could not be checked: " .. Rp.strip(list)); return end
+  for _, info in ipairs(list) do
+    if info.error then Rp.output("lute: " .. info.error)
+    else
+      Rp.output(("lute: recovered %s: %.2f s (%d frames), the take a crash cut off, kept up to its last frame on disk")
+        :format(info.file ~= "" and info.file or info.path, info.rate > 0 and info.frames / info.rate or 0, info.frames))
+    end
+  end
+end
+
 -- takes_recorded() -> the session's takes (info tables: path, file, number, start, frames, lost, hash).
 function M.takes_recorded() return M.recorded end
 
