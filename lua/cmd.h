@@ -10,6 +10,8 @@ int lt_cmd_analyze(int argc, char **argv);   /* lute analyze FILE... [--json [--
 int lt_cmd_master(int argc, char **argv);    /* lute master IN -o OUT [--target LUFS] [--ceiling dBTP] ... */
 int lt_cmd_album(int argc, char **argv);     /* lute album ALBUM.lua [-o DIR] */
 /* lute render with master { target =, ceiling = }: the written file brought to the target (render_master.c).
- * 0 met, 1 not met (the file is written anyway), -1 with err. */
-int lt_render_target(const char *path, int bits, double target, double ceiling, char *err, size_t errlen);
+ * limiter: the song's final limiter's settings (lt_fx_limiter's params, the mix rendered without it),
+ * or NULL for the limiter's defaults.  0 met, 1 not met (the file is written anyway), -1 with err. */
+int lt_render_target(const char *path, int bits, double target, double ceiling, const float *limiter, char *err,
+                     size_t errlen);
 #endif

@@ -490,16 +490,25 @@ static int render_opt_body(lua_State *L) {
     return 0;
 }
 
-/* The song's master { target =, ceiling = }: pushes target, ceiling (or nothing). */
+/* The song's master { target =, ceiling = }: its target and ceiling (NAN when not declared), and the
+ * settings of the chain's final limiter when the render left it for the target to drive. */
+typedef struct master_target { double target, ceiling; int has_limiter; float limiter[8]; } master_target;
+
 static int master_target_body(lua_State *L) {
-    double *tc = lua_touserdata(L, 1);
+    master_target *t = lua_touserdata(L, 1);
     lua_getglobal(L, "require");
     lua_pushstring(L, "lute.render");
     lua_call(L, 1, 1);
     lua_getfield(L, -1, "master_target");
-    lua_call(L, 0, 2);
-    tc[0] = lua_isnumber(L, -2) ? lua_tonumber(L, -2) : NAN;
-    tc[1] = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : NAN;
+    lua_call(L, 0, 3);
+    t->target = lua_isnumber(L, -3) ? lua_tonumber(L, -3) : NAN;
+    t->ceiling = lua_isnumber(L, -2) ? lua_tonumber(L, -2) : NAN;
+    t->has_limiter = lua_istable(L, -1);
+    for (int i = 0; t->has_limiter && i < 8; i++) {
+        lua_rawgeti(L, -1, i + 1);
+        t->limiter[i] = (float)lua_tonumber(L, -1);
+        lua_pop(L, 1);
+    }
     return 0;
 }
 
@@ -556,6 +565,7 @@ static int run_render(const options *o) {
     if (o->has_seed) lt_session_seed(&s, o->seed);
     s.script = o->script;
     rc = 0;
+    if ((rc = render_option(&s, "", "target_mode", ""))) goto done;
     if (lt_session_eval_file(&s, o->script)) { rc = lt_guard_exit_status() ? interrupted_status("nothing was written") : 2; goto done; }
     if ((rc = check_outputs_vs_inputs(&s, o))) goto done;
     if (o->solo && lt_vm_cpcall(s.L, solo_body, (void *)o->solo, LT_EVAL_BUDGET_MS) != LUA_OK) {
@@ -644,10 +654,12 @@ static int run_render(const options *o) {
     }
     lt_guard_set_tempfile(NULL);
     lt_api_pump(s.L, &s.api);
-    double tc[2] = {NAN, NAN};
-    if (lt_vm_cpcall(s.L, master_target_body, tc, LT_EVAL_BUDGET_MS) == LUA_OK && (isfinite(tc[0]) || isfinite(tc[1]))) {
-        /* master { target =, ceiling = }: the mix brought to the target under the ceiling */
-        int trc = lt_render_target(o->out, out.bits, tc[0], isfinite(tc[1]) ? tc[1] : -1.0, err, sizeof err);
+    master_target tc = {NAN, NAN, 0, {0}};
+    if (lt_vm_cpcall(s.L, master_target_body, &tc, LT_EVAL_BUDGET_MS) == LUA_OK && (isfinite(tc.target) || isfinite(tc.ceiling))) {
+        /* master { target =, ceiling = }: the mix brought to the target under the ceiling, through the
+         * song's own final limiter when it has one */
+        int trc = lt_render_target(o->out, out.bits, tc.target, isfinite(tc.ceiling) ? tc.ceiling : -1.0,
+                                   tc.has_limiter ? tc.limiter : NULL, err, sizeof err);
         if (trc < 0) { fprintf(stderr, "lute: master target: %s\n", err); rc = 1; }
         else if (trc > 0) rc = 1;
     }

@@ -13,7 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
-int lt_render_target(const char *path, int bits, double target, double ceiling, char *err, size_t errlen) {
+int lt_render_target(const char *path, int bits, double target, double ceiling, const float *limiter, char *err,
+                     size_t errlen) {
     lt_audio in = {0}, st = {0}, out = {0};
     if (lt_audio_load(path, &in, err, errlen)) return -1;
     int rc = lt_audio_to_stereo(&in, &st, err, errlen);
@@ -23,7 +24,7 @@ int lt_render_target(const char *path, int bits, double target, double ceiling, 
     if (lt_format_from_path(path, &spec.format, err, errlen)) { lt_audio_free(&st); return -1; }
     spec.bits = bits;
     spec.rate = st.rate;
-    lt_target_opts o = {.target_lufs = target, .ceiling_dbtp = ceiling, .deliver = &spec, .out_path = path,
+    lt_target_opts o = {.target_lufs = target, .ceiling_dbtp = ceiling, .deliver = &spec, .out_path = path, .limiter = limiter,
                         .verify = lt_ffmpeg_available() ? lt_ffmpeg_verify : NULL};
     lt_target_report r;
     rc = lt_target_master(&st, NULL, &o, &out, &r, err, errlen);

@@ -43,10 +43,15 @@ function M.bus(name)
   restage_bus(name)
 end
 
--- The master's target (LUFS) and ceiling (dBTP) when the song declares them, for lute render.
+-- lute render, before the script: a master { target = } will be met by render_master.c, which drives
+-- the chain's final limiter itself (so the render leaves it out: sound.lua's master_spec).
+function M.target_mode() S.render_target = true end
+
+-- The master's target (LUFS) and ceiling (dBTP) when the song declares them, for lute render, and
+-- the settings of the chain's final limiter when the render left it to the target (or nil).
 function M.master_target()
   local m = S.master
-  if m and (m.target or m.ceiling) then return m.target or (0 / 0), m.ceiling or -1 end
+  if m and (m.target or m.ceiling) then return m.target or (0 / 0), m.ceiling or -1, m.target and S.target_limiter or nil end
 end
 
 return M

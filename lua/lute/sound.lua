@@ -851,7 +851,16 @@ end
 
 function M.master_spec(m, channels)
   m = m or { gain = 0 }
-  return { gain = m.gain or 0, fx = chain_spec(m.fx, "master", channels) }
+  local chain = m.fx
+  -- lute render of a song with a loudness target: the chain's final limiter is the one the target
+  -- drives (render_master.c), so the mix is rendered without it and its settings go along
+  if S.render_target and m.target and chain and #chain > 0 and chain[#chain].type == "limiter" then
+    S.target_limiter = require("fx").values(chain[#chain])
+    chain = { table.unpack(chain, 1, #chain - 1) }
+  elseif S.render_target then
+    S.target_limiter = nil
+  end
+  return { gain = m.gain or 0, fx = chain_spec(chain, "master", channels) }
 end
 
 -- Stages what a declaration says about buses and the master (tracks are staged by reconcile.lua).
