@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include "engine.h"
+#include "master/dither.h"
 
 typedef struct lt_live_config {
     const char *device;      /* NULL = default output; else a number, a part of a device name or host API name */
@@ -74,6 +75,7 @@ typedef struct lt_render_out {
     int  fd, bits, format;
     void *sf;                /* SNDFILE* */
     void *loud;              /* ebur128_state* for the true peak of fixed-point files */
+    lt_ditherer dither;      /* fixed-point files: TPDF dither to the word length, seeded (same bytes every run) */
 } lt_render_out;
 /* Checks that `path` names a format lute can write with `bits` (0 = the type's default) before any work
  * is done.  0, or -1 with err saying what would be right. */

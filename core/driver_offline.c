@@ -107,6 +107,7 @@ int lt_render_open(lt_render_out *o, const char *path, int bits, int rate, char 
     sf_command(f, SFC_SET_CLIPPING, NULL, SF_TRUE);
     sf_command(f, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
     if (bits < 32) {
+        lt_dither_init(&o->dither, bits, LT_DITHER_TPDF, 0);
         o->loud = ebur128_init(2, (unsigned long)rate, EBUR128_MODE_TRUE_PEAK);
         if (!o->loud) {
             snprintf(err, errlen, "out of memory writing '%s'", path);
@@ -120,6 +121,7 @@ int lt_render_open(lt_render_out *o, const char *path, int bits, int rate, char 
 int lt_render_run(lt_render_out *o, lt_engine *e, int64_t frames, lt_feed_fn feed, void *ud,
                   lt_render_result *res, char *err, size_t errlen) {
     static float buf[CHUNK * 2];
+    static int ibuf[CHUNK * 2];
     SNDFILE *f = o->sf;
     double peak = 0;
     int64_t done = 0, clipped = 0;
@@ -138,8 +140,19 @@ int lt_render_run(lt_render_out *o, lt_engine *e, int64_t frames, lt_feed_fn fee
             if (a > peak) peak = a;
             if (a > 1.0f) clipped++;
         }
-        if (fixed) ebur128_add_frames_float(o->loud, buf, (size_t)n);
-        if (sf_writef_float(f, buf, n) != n) {
+        int wrote;
+        if (fixed) {
+            /* the word length shrinks: TPDF dither onto the file's grid (master/dither.h), then written as
+             * integers so that libsndfile's float scaling cannot move a sample off it */
+            ebur128_add_frames_float(o->loud, buf, (size_t)n);
+            lt_dither_run(&o->dither, buf, n, 2);
+            for (int i = 0; i < 2 * n; i++) {
+                double v = (double)buf[i] * 2147483648.0;
+                ibuf[i] = v >= 2147483647.0 ? 2147483647 : v <= -2147483648.0 ? (int)-2147483648LL : (int)v;
+            }
+            wrote = (int)sf_writef_int(f, ibuf, n);
+        } else wrote = (int)sf_writef_float(f, buf, n);
+        if (wrote != n) {
             int e2 = errno;
             if (e2 == ENOSPC || e2 == EFBIG || e2 == EDQUOT)
                 snprintf(err, errlen, "cannot write '%s': %s (the disk is full, or the file is over a size limit)",

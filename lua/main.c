@@ -595,8 +595,15 @@ static int run_render(const options *o) {
     ctx.pr.total = start + frames;
     ctx.pr.rate = rate;
     ctx.pr.t0_ns = mono_ns();
+    /* master { target =, ceiling = }: the mix is rendered in float beside the file, then brought to
+     * the target and written once, in the file's format, with one dither (render_master.c) */
+    master_target tc = {NAN, NAN, 0, {0}};
+    int target_on = lt_vm_cpcall(s.L, master_target_body, &tc, LT_EVAL_BUDGET_MS) == LUA_OK &&
+                    (isfinite(tc.target) || isfinite(tc.ceiling));
+    char float_path[PATH_MAX + 32];
+    snprintf(float_path, sizeof float_path, "%s.lute-mix.wav", o->out);
     lt_render_out out;
-    if (lt_render_open(&out, o->out, o->bits, rate, err, sizeof err)) {
+    if (lt_render_open(&out, target_on ? float_path : o->out, target_on ? 32 : o->bits, rate, err, sizeof err)) {
         fprintf(stderr, "lute: %s\n", err);
         rc = 2;
         goto done;
@@ -654,18 +661,20 @@ static int run_render(const options *o) {
     }
     lt_guard_set_tempfile(NULL);
     lt_api_pump(s.L, &s.api);
-    master_target tc = {NAN, NAN, 0, {0}};
-    if (lt_vm_cpcall(s.L, master_target_body, &tc, LT_EVAL_BUDGET_MS) == LUA_OK && (isfinite(tc.target) || isfinite(tc.ceiling))) {
-        /* master { target =, ceiling = }: the mix brought to the target under the ceiling, through the
-         * song's own final limiter when it has one */
-        int trc = lt_render_target(o->out, out.bits, tc.target, isfinite(tc.ceiling) ? tc.ceiling : -1.0,
-                                   tc.has_limiter ? tc.limiter : NULL, err, sizeof err);
+    int bits = out.bits;
+    if (target_on) {
+        /* the mix brought to the target under the ceiling, through the song's own final limiter when it
+         * has one, from the float render to the file */
+        lt_guard_set_tempfile(float_path);
+        int trc = lt_render_target(float_path, o->out, o->bits, tc.target, isfinite(tc.ceiling) ? tc.ceiling : -1.0,
+                                   tc.has_limiter ? tc.limiter : NULL, &bits, err, sizeof err);
+        unlink(float_path);
+        lt_guard_set_tempfile(NULL);
         if (trc < 0) { fprintf(stderr, "lute: master target: %s\n", err); rc = 1; }
         else if (trc > 0) rc = 1;
     }
     lt_engine_stats st;
     lt_engine_get_stats(s.api.engine, &st);
-    int bits = out.bits;
     lt_analysis a;
     if (lt_analyze_file(o->out, &a, err, sizeof err) == 0)
         printf("wrote %s: %.3f s, %d Hz, %s, peak %.1f dBFS, true peak %.1f dBTP, %.1f LUFS\n", o->out, a.seconds,
