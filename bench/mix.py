@@ -17,9 +17,9 @@ minus a "plain" baseline that only reads, sums and writes the stems) and the rat
 (>= 100x real time, ahead of ffmpeg by >= 5x) as met or not; and the peak RSS of a 16-track song
 without samples (goal < 64 MB).  Nothing is asserted.
 
-The stems: `lute render` has no --stems yet, so each track's dry instrument (its patch or sampler,
-nothing after it: no EQ, compressor, fader or sends) is rendered by a script of its own with just
-that track, generated here (not --solo NAME, which keeps the track's inserts and the master chain).
+The stems: each track's dry instrument (its patch or sampler, nothing after it: no EQ, compressor,
+fader or sends) is rendered by a script of its own with just that track, generated here (not
+--stems or --solo NAME, which keep the track's inserts, fader and the master chain).
 (Feeding the stems back into lute as input tracks is not possible: lute reads at most 8 input
 channels, and a sampler track would make mip levels of 24 one-minute stems, 1.6 GB.)
 
