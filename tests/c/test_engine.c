@@ -5,7 +5,8 @@
  * a delay keeps the delay's tail; a removed track rings out and is handed back; one evaluation is
  * one transaction; the flywheel repeats the last bar when the scheduler stalls; the speaker guard
  * holds the ceiling; the output guard silences a track that made NaN; both instruction sets give
- * the same bits; 500 tracks in one commit; nothing allocates while rendering.
+ * the same bits; 500 tracks in one commit; nothing allocates while rendering; the voice pool steals
+ * the oldest voice, glides legato in mono and hands a note-off's velocity to the voice.
  *
  * The voice ops and effects here are the test's own, small and exact, so what is measured is the
  * engine and not a unit. */
@@ -110,6 +111,18 @@ static lt_program *nan_voice(void) {   /* tcos / 0 */
     lt_op_desc ops[2] = {
         { &d_tcos, 0, 0, NULL, 1, { { LT_ARG_INPUT, 0, LT_IN_FREQ, 0 } } },
         { &d_tdiv, 0, 0, NULL, 2, { { LT_ARG_OP, 0, 0, 0 }, { LT_ARG_CONST, 0, 0, 0.0f } } },
+    };
+    lt_program_desc d = { 2, ops, 0, NULL, 1, { { LT_ARG_OP, 0, 1, 0 } } };
+    return lt_program_compile(&d, NULL);
+}
+
+
+/* in_times_env(input): a voice input as a level while the voice sounds (input * tenv(gate)), so the
+ * output is a DC that says which voices sound and what they were given. */
+static lt_program *dc_voice(int input) {
+    lt_op_desc ops[2] = {
+        { &d_tenv, 0, 0, NULL, 1, { { LT_ARG_INPUT, 0, LT_IN_GATE, 0 } } },
+        { &d_tmul, 0, 0, NULL, 2, { { LT_ARG_OP, 0, 0, 0 }, { LT_ARG_INPUT, 0, input, 0 } } },
     };
     lt_program_desc d = { 2, ops, 0, NULL, 1, { { LT_ARG_OP, 0, 1, 0 } } };
     return lt_program_compile(&d, NULL);
@@ -687,6 +700,94 @@ static void test_solo(void) {
     lt_program_unref(p);
 }
 
+
+/* The voice pool as a player hears it.  Voices output their note number (or frequency, or release
+ * velocity) as a level while they sound, so the mix says exactly which voices sound.
+ * - Stealing: a pool of 2 voices and a third held note: the oldest held note is the one cut.
+ * - Mono, legato, glide: a second note while the first is held glides (linear in pitch) over the
+ *   glide time without a new attack; releasing it returns to the first; without legato a new note
+ *   retriggers.
+ * - Note-off velocity: a MIDI note-off's velocity reaches v.release_vel as the voice is released. */
+static void test_voices(void) {
+    const float C = 0.70710678f;   /* a centred voice: constant-power pan, each channel */
+    rig r;
+    rig_open(&r);
+    static float out[2 * 48000];
+    lt_program *pn = dc_voice(LT_IN_NOTE);
+    lt_track_spec t = spec("poly", pn, 0);
+    t.pool.voices = 2;
+    CHECK(commit(&r, &t, 1, 0, 1) == 0, "a pool of 2 voices");
+    note(&r, "poly", 0, 24000, 60);
+    note(&r, "poly", 4800, 24000, 64);
+    note(&r, "poly", 9600, 24000, 67);     /* both lanes held: one is stolen */
+    render(&r, out, 14400, 256);
+    float two = out[2 * 8000] / C, three = out[2 * 12000] / C;
+    CHECK(fabsf(two - 124.0f) < 1e-3f, "two held notes sound together: the voices sum to %g (60 + 64)", two);
+    CHECK(fabsf(three - 131.0f) < 1e-3f, "a third note in a pool of 2 steals the oldest held voice: %g (64 + 67; "
+          "127 would be the newest stolen)", three);
+    rig_close(&r);
+
+    /* mono with legato and a glide of 100 ms: v.freq */
+    rig_open(&r);
+    lt_program *pf = dc_voice(LT_IN_FREQ);
+    t = spec("lead", pf, 0);
+    t.pool.mono = 1;
+    t.pool.legato = 1;
+    t.pool.glide = 0.1f;
+    CHECK(commit(&r, &t, 1, 0, 1) == 0, "a mono pool with legato and glide");
+    note(&r, "lead", 0, 20000, 60);
+    note(&r, "lead", 9600, 4800, 72);      /* while 60 is held: glide up, no attack */
+    render(&r, out, 20000, 256);
+    double f60 = 440.0 * pow(2, (60 - 69) / 12.0), f72 = 2 * f60;
+    double mid = out[2 * (9600 + 2400)] / C, end = out[2 * (9600 + 4799)] / C, back = out[2 * 19500] / C;
+    double half = 440.0 * pow(2, (66 - 69) / 12.0);    /* half way in pitch (linear in semitones) */
+    CHECK(fabs(mid - half) / half < 0.01, "legato glide: half way through the 100 ms glide v.freq is %.2f Hz "
+          "(%.2f, half way in pitch from %.2f to %.2f)", mid, half, f60, f72);
+    CHECK(fabs(end - f72) / f72 < 1e-3, "... and at the second note's pitch as the glide ends: %.2f Hz", end);
+    float minlevel = 1e9f;
+    for (int i = 9600; i < 14400; i++) if (out[2 * i] < minlevel) minlevel = out[2 * i];
+    CHECK(minlevel / C > f60 * 0.999, "... with no new attack: the level never drops under the first note's "
+          "(least %.2f Hz-level over the slide)", minlevel / C);
+    CHECK(fabs(back - f60) / f60 < 1e-3, "releasing the second note returns to the held first one: %.2f Hz", back);
+    rig_close(&r);
+
+    /* mono without legato: the second note retriggers (the envelope starts again: the release
+     * between is not there, but the voice restarts its level at the new note's frame) */
+    rig_open(&r);
+    t = spec("mono", pn, 0);
+    t.pool.mono = 1;
+    CHECK(commit(&r, &t, 1, 0, 1) == 0, "a mono pool without legato");
+    note(&r, "mono", 0, 9600, 60);
+    note(&r, "mono", 4800, 4800, 72);
+    render(&r, out, 9600, 256);
+    CHECK(fabsf(out[2 * 4799] / C - 60) < 1e-3f && fabsf(out[2 * 4800] / C - 72) < 1e-3f,
+          "mono: one voice; the new note takes it on its frame (%g then %g)", out[2 * 4799] / C, out[2 * 4800] / C);
+    rig_close(&r);
+
+    /* note-off velocity, from a MIDI note-off (LT_CMD_NOTE_OFF_PITCH carries it) */
+    rig_open(&r);
+    lt_program *pr = dc_voice(LT_IN_RELVEL);
+    t = spec("rel", pr, 0);
+    CHECK(commit(&r, &t, 1, 0, 1) == 0, "a pool reading v.release_vel");
+    lt_cmd on = { .frame = 0, .type = LT_CMD_NOTE, .flags = LT_CMDF_SCHED, .node = lt_mix_handle(r.m, "rel") };
+    on.u.note.note = 60;
+    on.u.note.vel = 1.0f;
+    on.u.note.dur = 0;
+    lt_engine_send(r.e, &on);
+    lt_cmd off = { .frame = 4800, .type = LT_CMD_NOTE_OFF_PITCH, .flags = LT_CMDF_SCHED, .node = on.node };
+    off.u.note.note = 60;
+    off.u.note.vel = 0.25f;
+    lt_engine_send(r.e, &off);
+    render(&r, out, 4800 + 480, 256);
+    CHECK(out[2 * 4799] == 0.0f && fabsf(out[2 * 4800] / C - 0.25f * (1 - 1.0f / 480)) < 1e-4f,
+          "v.release_vel is 0 while held and the note-off's velocity from its frame: %g, %g", out[2 * 4799] / C,
+          out[2 * 4800] / C);
+    rig_close(&r);
+    lt_program_unref(pn);
+    lt_program_unref(pf);
+    lt_program_unref(pr);
+}
+
 int main(void) {
     test_timing();
     test_independence();
@@ -702,5 +803,6 @@ int main(void) {
     test_routing();
     test_latency();
     test_solo();
+    test_voices();
     return check_done("test_engine");
 }
