@@ -84,6 +84,12 @@ static void read_fx(lua_State *L, int t, lt_fx_spec *f, const char *owner, int i
         luaL_error(L, "'%s': %s does not take a sidechain key (by = / key =)", owner, type);
     if (lua_getfield(L, t, "data") == LUA_TLIGHTUSERDATA) f->data = lua_touserdata(L, -1);
     lua_pop(L, 1);
+    f->par = (int)opt_number(L, t, "par", 0, owner);
+    f->branch = (int)opt_number(L, t, "branch", 0, owner);
+    if (f->par < 0 || f->par > LT_MIX_MAX_FX || f->branch < 0 || f->branch >= LT_MIX_MAX_BRANCHES)
+        luaL_error(L, "'%s': %s is in parallel group %d, branch %d (at most %d branches)", owner, type, f->par,
+                   f->branch + 1, LT_MIX_MAX_BRANCHES);
+    if (f->par && f->keysrc[0]) luaL_error(L, "'%s': %s inside parallel{} cannot take a sidechain key", owner, type);
 }
 
 static void read_chain(lua_State *L, int t, lt_fx_spec *fx, int *nfx, const char *owner) {

@@ -249,7 +249,9 @@ Sidechain: a dynamics insert keyed by another channel, after that channel's inse
   duck{ by = "kick", depth = 8, release = 120 }   comp{ key = "vox", ratio = 4 }
 Latency: a lookahead (comp lookahead =, limiter, lineq) delays its path; every path that meets
 another (a bus, a send, a sidechain key) is delayed to match, live and offline.  Parallel
-processing: send to a bus with its own inserts (examples/18-parallel.lua).
+processing: fx = { parallel{ dry = {}, crushed = { comp{ ratio = 10 }, gain = -6 } } } (named
+branches summed; their effects keyed crushed_comp, crushed_gain), or a send to a bus with its own
+inserts (examples/18-parallel.lua).
   mix()          the whole mix as a table: gain, pan, out, sends, inserts, meters, latency
   mix("bass")    one channel (or "bass, drums")
   meters()       a live view of the meters above the prompt; meters() again hides it

@@ -16,6 +16,7 @@ typedef struct mfx {
     float    params[LT_FX_MAX_PARAMS];
     float    mix;
     int      leaving;
+    int      par, branch;                   /* parallel{}: its group and branch (lt_fx_spec) */
 } mfx;
 
 typedef struct msend {
@@ -335,6 +336,27 @@ static int fx_latency(const mfx *f) { return f->leaving ? f->node->u.fx.latency 
  * buffer: instrument, effects (a keyed one reads its key's tap), a tap for channels others key from,
  * sends before the fader, the strip, sends after it, then the sum into the bus or master it outputs
  * to; the master's effects and strip last.  Paths that meet are delayed to arrive together. */
+/* parallel{}: the group effect k runs in, or 0 for the chain itself.  A leaving effect whose group
+ * no longer has a declared member rings out in the chain. */
+static int group_of(const mtrack *t, int k) {
+    int p = t->fx[k].par;
+    if (!p || !t->fx[k].leaving) return p;
+    for (int j = 0; j < t->nfx; j++) if (!t->fx[j].leaving && t->fx[j].par == p) return p;
+    return 0;
+}
+
+/* The end of the group that starts at effect k (one past its last effect), and its branch count. */
+static int group_end(const mtrack *t, int k, int *nbranches) {
+    int p = group_of(t, k), e = k, nb = 0;
+    while (e < t->nfx && group_of(t, e) == p) {
+        int br = t->fx[e].branch < LT_MIX_MAX_BRANCHES ? t->fx[e].branch : LT_MIX_MAX_BRANCHES - 1;
+        if (br + 1 > nb) nb = br + 1;
+        e++;
+    }
+    *nbranches = nb;
+    return e;
+}
+
 static lt_plan *build_plan(lt_mix *m) {
     builder b = { calloc(1, sizeof(lt_plan)), 0, 0, 1 };
     int n = m->ntracks;
@@ -365,10 +387,23 @@ static lt_plan *build_plan(lt_mix *m) {
     for (int r = 0; r < n; r++) {
         mtrack *t = m->tracks[rank[r]];
         int32_t lat = t->lat_in;
-        for (int k = 0; k < t->nfx; k++) {
+        for (int k = 0; k < t->nfx;) {
+            if (group_of(t, k)) {   /* a parallel group: as late as its latest branch */
+                int nb, e = group_end(t, k, &nb);
+                int32_t bl[LT_MIX_MAX_BRANCHES] = {0}, most = 0;
+                for (int j = k; j < e; j++) {
+                    int br = t->fx[j].branch < nb ? t->fx[j].branch : nb - 1;
+                    bl[br] += fx_latency(&t->fx[j]);
+                    if (bl[br] > most) most = bl[br];
+                }
+                lat += most;
+                k = e;
+                continue;
+            }
             int src = t->fx[k].keysrc[0] ? find_index(m->tracks, n, t->fx[k].keysrc) : -1;
             if (src >= 0 && m->tracks[src]->rank < r && m->tracks[src]->lat_post > lat) lat = m->tracks[src]->lat_post;
             lat += fx_latency(&t->fx[k]);
+            k++;
         }
         t->lat_post = lat;
         int dsts[LT_MIX_MAX_SENDS + 1], nd = 0;
@@ -399,6 +434,39 @@ static lt_plan *build_plan(lt_mix *m) {
             if (add_step(&b, LT_STEP_INSTR, buf, -1, ci, t->instr, NULL)) goto fail;
         }
         for (int k = 0; k < t->nfx; k++) {
+            if (group_of(t, k)) {
+                /* parallel{}: each branch a copy of the signal here, through its own effects, delayed to
+                 * the latest branch, then summed in place of the signal */
+                int nb, e = group_end(t, k, &nb), bb[LT_MIX_MAX_BRANCHES];
+                int32_t bl[LT_MIX_MAX_BRANCHES] = {0}, most = 0;
+                for (int br = 0; br < nb; br++) {
+                    bb[br] = new_buf(&b);
+                    if (add_step(&b, LT_STEP_COPY, buf, bb[br], ci, NULL, NULL)) goto fail;
+                }
+                for (int j = k; j < e; j++) {
+                    mfx *f = &t->fx[j];
+                    int br = f->branch < nb ? f->branch : nb - 1;
+                    add_fx_node(&b, f->node, f->leaving, t->strip);
+                    if (add_step(&b, LT_STEP_FX, bb[br], -1, ci, f->node, NULL)) goto fail;
+                    bl[br] += fx_latency(f);
+                    if (bl[br] > most) most = bl[br];
+                }
+                if (add_step(&b, LT_STEP_CLEAR, buf, -1, ci, NULL, NULL)) goto fail;
+                for (int br = 0; br < nb; br++) {
+                    if (bl[br] < most) {
+                        snprintf(key, sizeof key, "pdc:%s/par%d.%d", t->name, t->fx[k].par, br);
+                        lt_node *d = delay_node(m, key, most - bl[br]);
+                        if (!d) goto fail;
+                        add_node(&b, d, 0);
+                        if (add_step(&b, LT_STEP_DELAY, bb[br], -1, ci, d, NULL)) goto fail;
+                        b.p->steps[b.p->nsteps - 1].len = most - bl[br];
+                    }
+                    if (add_step(&b, LT_STEP_SUM, bb[br], buf, ci, NULL, NULL)) goto fail;
+                }
+                lat += most;
+                k = e - 1;
+                continue;
+            }
             mfx *f = &t->fx[k];
             int keybuf = -1;
             int src = f->keysrc[0] ? find_index(m->tracks, n, f->keysrc) : -1;
@@ -743,6 +811,7 @@ static void match_chain(const mfx *old, int nold, const lt_fx_spec *spec, int ns
         match[i] = -1;
         for (int k = 0; k < nold; k++) {
             if (used[k] || old[k].leaving || old[k].def != spec[i].def || old[k].data != spec[i].data) continue;
+            if (old[k].par != spec[i].par || old[k].branch != spec[i].branch) continue;   /* same place in parallel{} */
             if (strcmp(old[k].key, spec[i].key) != 0) continue;   /* keyed ones by key; unkeyed by place */
             if (spec[i].def->latency && latency_setting_changed(&old[k], &spec[i])) continue;
             match[i] = k;
@@ -801,6 +870,8 @@ static void apply_chain(lt_mix *m, mfx *old, int *nold, const lt_fx_spec *spec, 
         snprintf(f->keysrc, sizeof f->keysrc, "%s", spec[i].keysrc);
         memcpy(f->params, spec[i].params, sizeof f->params);
         f->mix = fx_mix(&spec[i]);
+        f->par = spec[i].par;
+        f->branch = spec[i].branch;
         if (cp->match[i] >= 0) {
             const mfx *o = &old[cp->match[i]];
             kept[cp->match[i]] = 1;

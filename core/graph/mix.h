@@ -27,6 +27,7 @@
 #define LT_MIX_MAX_FX       32     /* effects in one chain */
 #define LT_MIX_MAX_CONTROLS 64
 #define LT_MIX_MAX_SENDS    16
+#define LT_MIX_MAX_BRANCHES 8      /* branches of one parallel{} insert */
 
 typedef struct lt_mix lt_mix;
 
@@ -37,6 +38,10 @@ typedef struct lt_fx_spec {
     float             mix;                /* < 0: the unit's default */
     const lt_fx_data *data;               /* must outlive the node (the caller keeps it) */
     char              keysrc[LT_NAME_MAX];  /* sidechain key: a track or bus name ("" = its own input) */
+    int               par, branch;        /* parallel{}: the group (1, 2, ... in the chain; 0 = none) and
+                                             the branch (0 ..) it runs in.  A group's effects are
+                                             consecutive, by branch; its branches are copies of the
+                                             chain's signal where the group starts, summed where it ends */
 } lt_fx_spec;
 
 typedef struct lt_send_spec {

@@ -226,20 +226,88 @@ local function chain_spec(list, owner, channels)
     local def = fx.def(d.type)
     local keysrc = d.by
     if not keysrc and def.keyed and d.key and channels[d.key] then keysrc = d.key end
-    out[i] = { type = d.type, params = d.params, mix = d.mix, key = d.key, keysrc = keysrc, data = d.data_ptr }
+    out[i] = { type = d.type, params = d.params, mix = d.mix, key = d.key, keysrc = keysrc, data = d.data_ptr,
+               par = d.par, branch = d.branch }
   end
   return out
 end
 
--- fx = { ... }: a list of effect descriptors (reverb{...}, eq{...}).
+-- parallel{ dry = {}, crushed = { comp{ ratio = 10 }, gain = -6 } }: an insert that splits the signal
+-- into named branches, each through its own effects and at its own level (dB), and sums them.
+local MAX_BRANCHES = 8
+function M.parallel(spec)
+  if type(spec) ~= "table" or next(spec) == nil then
+    error("parallel{ dry = {}, crushed = { comp{ ratio = 10 }, gain = -6 } }: named branches, each a list of effects", 2)
+  end
+  local branches = {}
+  for name, b in pairs(spec) do
+    if type(name) ~= "string" or not name:match("^[%a_][%w_]*$") or #name > 12 then
+      error(("parallel{}: a branch is named by a word of up to 12 letters (dry = {}, crushed = {...}), not %s")
+        :format(tostring(name)), 2)
+    end
+    if type(b) ~= "table" or fx.is(b) then
+      error(("parallel{}: branch '%s' is a list of effects and an optional gain: %s = { comp{ ratio = 10 }, gain = -6 }")
+        :format(name, name), 2)
+    end
+    local gain = b.gain or 0
+    if type(gain) ~= "number" or not (gain >= -96 and gain <= 24) then
+      error(("parallel{}: branch '%s': gain = %s; a branch's level is -96 .. 24 dB"):format(name, tostring(b.gain)), 2)
+    end
+    for k in pairs(b) do
+      if k ~= "gain" and math.type(k) ~= "integer" then
+        error(("parallel{}: branch '%s': '%s' is not a field; a branch is a list of effects and gain ="):format(name, tostring(k)), 2)
+      end
+    end
+    local list = {}
+    for i, d in ipairs(b) do
+      if type(d) == "table" and d.kind == "parallel" then error(("parallel{}: branch '%s': parallel{} inside parallel{} is not supported"):format(name), 2) end
+      if not fx.is(d) then error(("parallel{}: branch '%s': item %d is not an effect"):format(name, i), 2) end
+      if d.by or (fx.def(d.type).keyed and d.key) then
+        error(("parallel{}: branch '%s': %s inside parallel{} cannot take a sidechain key (put it before or after the parallel{})")
+          :format(name, d.type), 2)
+      end
+      list[i] = d
+    end
+    branches[#branches + 1] = { name = name, fx = list, gain = gain }
+  end
+  if #branches > MAX_BRANCHES then error(("parallel{}: at most %d branches, got %d"):format(MAX_BRANCHES, #branches), 2) end
+  table.sort(branches, function(a, b) return a.name < b.name end)
+  return { kind = "parallel", branches = branches }
+end
+
+-- A parallel{} in a chain becomes its branches' effects in a row, each marked with its group and
+-- branch (the engine runs each branch on a copy and sums them), each branch ending in a gain at its
+-- level; they are keyed "<branch>_<type>" (crushed_comp, crushed_gain) so that automation and live
+-- edits find them by name.
+local function flatten_parallel(d, group, out)
+  for bi, b in ipairs(d.branches) do
+    local count = {}
+    local function add(e)
+      local copy = {}
+      for k, v in pairs(e) do copy[k] = v end
+      count[e.type] = (count[e.type] or 0) + 1
+      copy.key = e.key or (b.name .. "_" .. e.type .. (count[e.type] > 1 and tostring(count[e.type]) or ""))
+      copy.par, copy.branch, copy.parallel_branch = group, bi - 1, b.name
+      out[#out + 1] = setmetatable(copy, getmetatable(e))
+    end
+    for _, e in ipairs(b.fx) do add(e) end
+    add(fx.gain{ gain = b.gain })
+  end
+end
+
+-- fx = { ... }: a list of effect descriptors (reverb{...}, eq{...}, parallel{...}).
 local function check_chain(v, where)
   if type(v) ~= "table" then error(("%s: fx is a list of effects, e.g. fx = { reverb{ mix = 0.3 } }"):format(where), 0) end
-  local out = {}
+  local out, groups = {}, 0
   for i, d in ipairs(v) do
-    if not fx.is(d) then
+    if type(d) == "table" and d.kind == "parallel" then
+      groups = groups + 1
+      flatten_parallel(d, groups, out)
+    elseif not fx.is(d) then
       error(("%s: effect %d is not an effect (write fx = { reverb{ size = 0.8 }, delay{ time = 0.375 } })"):format(where, i), 0)
+    else
+      out[#out + 1] = d
     end
-    out[i] = d
   end
   for k in pairs(v) do
     if math.type(k) ~= "integer" then error(("%s: fx is a list; '%s' is not a place in it"):format(where, tostring(k)), 0) end
@@ -920,6 +988,7 @@ function M.globals(api)
   local units = Patch.globals()
   local g = {}
   for name, f in pairs(M.effects) do g[name] = f end
+  g.parallel = M.parallel
   for name, f in pairs(units) do
     local other = g[name] or (api and api[name]) or _G[name]
     -- A unit's mistake is reported at the user's line: the unit's own error points at this
