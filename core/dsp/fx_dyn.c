@@ -260,7 +260,7 @@ const lt_fx_def lt_fx_comp = {
 
 /* ========================================================================================= duck */
 
-enum { D_DEPTH, D_THR, D_ATT, D_HOLD, D_REL, D_NP };
+enum { D_DEPTH, D_THR, D_ATT, D_HOLD, D_REL, D_KEYHP, D_NP };
 
 static const lt_fx_param duck_params[D_NP] = {
     { "depth", 0.0f, 60.0f, 12.0f, "dB", 1, "how far the signal is turned down while the key sounds" },
@@ -268,6 +268,7 @@ static const lt_fx_param duck_params[D_NP] = {
     { "attack", 0.1f, 100.0f, 2.0f, "ms", 1, "time constant of the dip" },
     { "hold", 0.0f, 1000.0f, 30.0f, "ms", 1, "how long the dip stays after the key falls below threshold" },
     { "release", 1.0f, 3000.0f, 150.0f, "ms", 1, "time constant of the recovery" },
+    { "keyhp", 0.0f, 1000.0f, 0.0f, "Hz", 1, "high-pass on the key (12 dB/oct), 0 = off" },
 };
 
 typedef struct duck_st {
@@ -275,17 +276,20 @@ typedef struct duck_st {
     int    hold_left;
     float  y;                       /* reduction (dB) */
     tcache att, rel;
+    keyhp  hp;
 } duck_st;
 
 static size_t duck_size(float sr, const lt_fx_data *data) { (void)sr; (void)data; return sizeof(duck_st); }
-static void duck_reset(void *st) { duck_st *s = st; s->hold_left = 0; s->y = 0; }
+static void duck_reset(void *st) { duck_st *s = st; s->hold_left = 0; s->y = 0; memset(s->hp.s1, 0, sizeof s->hp.s1); memset(s->hp.s2, 0, sizeof s->hp.s2); }
 
 static void duck_init(void *st, float sr, const float *p, const lt_fx_data *data)
 {
     duck_st *s = st;
-    (void)p; (void)data;
+    (void)data;
     s->sr = sr;
     s->att.ms = s->rel.ms = -1;
+    memset(&s->hp, 0, sizeof s->hp);
+    keyhp_set(&s->hp, sr, p[D_KEYHP]);
     duck_reset(st);
 }
 
@@ -294,8 +298,9 @@ static void duck_process(void *st, const lt_fx_block *b)
     duck_st *s = st;
     float y = s->y;
     int i;
+    keyhp_set(&s->hp, s->sr, b->p[D_KEYHP]);
     for (i = 0; i < b->n; i++) {
-        float lev = fmaxf(fabsf(fx_finite(b->kl[i])), fabsf(fx_finite(b->kr[i])));
+        float lev = fmaxf(fabsf(keyhp_run(&s->hp, 0, fx_finite(b->kl[i]))), fabsf(keyhp_run(&s->hp, 1, fx_finite(b->kr[i]))));
         float target, a, g;
         if (lev > fx_db2lin(fx_p(b, D_THR, i))) s->hold_left = (int)(fx_p(b, D_HOLD, i) * 0.001f * s->sr) + 1;
         else if (s->hold_left > 0) s->hold_left--;
@@ -307,6 +312,7 @@ static void duck_process(void *st, const lt_fx_block *b)
         b->r[i] *= g;
     }
     s->y = fx_zap(y);
+    keyhp_flush(&s->hp);
 }
 
 static float duck_reduction(const void *st) { return ((const duck_st *)st)->y; }
@@ -320,7 +326,7 @@ const lt_fx_def lt_fx_duck = {
 
 /* ========================================================================================= gate */
 
-enum { G_THR, G_HYST, G_ATT, G_HOLD, G_REL, G_RANGE, G_NP };
+enum { G_THR, G_HYST, G_ATT, G_HOLD, G_REL, G_RANGE, G_KEYHP, G_NP };
 
 static const lt_fx_param gate_params[G_NP] = {
     { "threshold", -80.0f, 0.0f, -40.0f, "dB", 1, "key peak that opens the gate" },
@@ -329,6 +335,7 @@ static const lt_fx_param gate_params[G_NP] = {
     { "hold", 0.0f, 1000.0f, 20.0f, "ms", 1, "stays open this long after the key falls below" },
     { "release", 1.0f, 3000.0f, 100.0f, "ms", 1, "time constant of closing (linear gain)" },
     { "range", 0.0f, 100.0f, 80.0f, "dB", 1, "attenuation when closed" },
+    { "keyhp", 0.0f, 1000.0f, 0.0f, "Hz", 1, "high-pass on the key (12 dB/oct), 0 = off" },
 };
 
 typedef struct gate_st {
@@ -336,17 +343,20 @@ typedef struct gate_st {
     int    open, hold_left;
     float  g;                       /* linear gain */
     tcache att, rel;
+    keyhp  hp;
 } gate_st;
 
 static size_t gate_size(float sr, const lt_fx_data *data) { (void)sr; (void)data; return sizeof(gate_st); }
-static void gate_reset(void *st) { gate_st *s = st; s->open = 0; s->hold_left = 0; s->g = -1.0f; }
+static void gate_reset(void *st) { gate_st *s = st; s->open = 0; s->hold_left = 0; s->g = -1.0f; memset(s->hp.s1, 0, sizeof s->hp.s1); memset(s->hp.s2, 0, sizeof s->hp.s2); }
 
 static void gate_init(void *st, float sr, const float *p, const lt_fx_data *data)
 {
     gate_st *s = st;
-    (void)p; (void)data;
+    (void)data;
     s->sr = sr;
     s->att.ms = s->rel.ms = -1;
+    memset(&s->hp, 0, sizeof s->hp);
+    keyhp_set(&s->hp, sr, p[G_KEYHP]);
     gate_reset(st);
 }
 
@@ -355,8 +365,9 @@ static void gate_process(void *st, const lt_fx_block *b)
     gate_st *s = st;
     float g = s->g;
     int i;
+    keyhp_set(&s->hp, s->sr, b->p[G_KEYHP]);
     for (i = 0; i < b->n; i++) {
-        float lev = fmaxf(fabsf(fx_finite(b->kl[i])), fabsf(fx_finite(b->kr[i])));
+        float lev = fmaxf(fabsf(keyhp_run(&s->hp, 0, fx_finite(b->kl[i]))), fabsf(keyhp_run(&s->hp, 1, fx_finite(b->kr[i]))));
         float thr = fx_db2lin(fx_p(b, G_THR, i)), close = fx_db2lin(fx_p(b, G_THR, i) - fx_p(b, G_HYST, i));
         float floor_g = fx_db2lin(-fx_p(b, G_RANGE, i)), target, a;
         if (g < 0.0f) g = floor_g;                       /* a fresh gate starts closed */
@@ -372,6 +383,7 @@ static void gate_process(void *st, const lt_fx_block *b)
         b->r[i] *= g;
     }
     s->g = isfinite(g) ? g : 1.0f;
+    keyhp_flush(&s->hp);
 }
 
 static float gate_reduction(const void *st)
@@ -389,7 +401,7 @@ const lt_fx_def lt_fx_gate = {
 
 /* ===================================================================================== expander */
 
-enum { E_THR, E_RATIO, E_KNEE, E_ATT, E_HOLD, E_REL, E_RANGE, E_NP };
+enum { E_THR, E_RATIO, E_KNEE, E_ATT, E_HOLD, E_REL, E_RANGE, E_KEYHP, E_NP };
 
 static const lt_fx_param exp_params[E_NP] = {
     { "threshold", -80.0f, 0.0f, -40.0f, "dB", 1, "level (RMS) below which the gain is reduced" },
@@ -399,6 +411,7 @@ static const lt_fx_param exp_params[E_NP] = {
     { "hold", 0.0f, 1000.0f, 20.0f, "ms", 1, "wait before the reduction deepens" },
     { "release", 5.0f, 3000.0f, 100.0f, "ms", 1, "time constant of a deepening reduction" },
     { "range", 0.0f, 100.0f, 40.0f, "dB", 1, "most reduction" },
+    { "keyhp", 0.0f, 1000.0f, 0.0f, "Hz", 1, "high-pass on the key (12 dB/oct), 0 = off" },
 };
 
 typedef struct exp_st {
@@ -406,18 +419,21 @@ typedef struct exp_st {
     float  ms, y, rms_a;
     int    hold_left;
     tcache att, rel;
+    keyhp  hp;
 } exp_st;
 
 static size_t exp_size(float sr, const lt_fx_data *data) { (void)sr; (void)data; return sizeof(exp_st); }
-static void exp_reset(void *st) { exp_st *s = st; s->ms = 0; s->y = -1.0f; s->hold_left = 0; }
+static void exp_reset(void *st) { exp_st *s = st; s->ms = 0; s->y = -1.0f; s->hold_left = 0; memset(s->hp.s1, 0, sizeof s->hp.s1); memset(s->hp.s2, 0, sizeof s->hp.s2); }
 
 static void exp_init(void *st, float sr, const float *p, const lt_fx_data *data)
 {
     exp_st *s = st;
-    (void)p; (void)data;
+    (void)data;
     s->sr = sr;
     s->rms_a = fx_tc(RMS_MS, sr);
     s->att.ms = s->rel.ms = -1;
+    memset(&s->hp, 0, sizeof s->hp);
+    keyhp_set(&s->hp, sr, p[E_KEYHP]);
     exp_reset(st);
 }
 
@@ -426,8 +442,10 @@ static void exp_process(void *st, const lt_fx_block *b)
     exp_st *s = st;
     float y = s->y, ms = s->ms;
     int i;
+    keyhp_set(&s->hp, s->sr, b->p[E_KEYHP]);
     for (i = 0; i < b->n; i++) {
-        float kl = fx_finite(b->kl[i]), kr = fx_finite(b->kr[i]), k2 = fmaxf(kl * kl, kr * kr), c, g;
+        float kl = keyhp_run(&s->hp, 0, fx_finite(b->kl[i])), kr = keyhp_run(&s->hp, 1, fx_finite(b->kr[i]));
+        float k2 = fmaxf(kl * kl, kr * kr), c, g;
         ms = k2 + s->rms_a * (ms - k2);
         c = fminf(exp_gr(lin2db_floor(sqrtf(ms)), fx_p(b, E_THR, i), fx_p(b, E_RATIO, i), fx_p(b, E_KNEE, i)),
                   fx_p(b, E_RANGE, i));
@@ -443,6 +461,7 @@ static void exp_process(void *st, const lt_fx_block *b)
     }
     s->y = fx_zap(y);
     s->ms = fx_zap(ms);
+    keyhp_flush(&s->hp);
 }
 
 static float exp_reduction(const void *st) { const exp_st *s = st; return s->y > 0 ? s->y : 0.0f; }

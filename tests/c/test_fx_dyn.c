@@ -3,7 +3,8 @@
  * sines in RMS mode) against Giannoulis et al.'s soft-knee formula, within 0.2 dB; attack and release
  * time constants from the gain trajectory of a level step, within 10 %; stereo link; a sidechain
  * key; lookahead (latency and the reduction in place before the loud part); auto makeup;
- * reduction().  duck: the dip equals `depth` within 0.5 dB, attack, hold and release timed.  gate:
+ * reduction().  duck: the dip equals `depth` within 0.5 dB, attack, hold and release timed; the key filter
+ * (keyhp) of duck, gate and expander keeps a low key out and lets a high one in.  gate:
  * hysteresis (a level between the two thresholds keeps the state), range, hold, attack and release.
  * expander: the static curve at 10 levels.  deess: a tone below `freq` untouched, one above turned
  * down by the analytic amount.  transient: onsets and decays shaped, a steady tone left alone.
@@ -200,6 +201,40 @@ int main(void)
         CHECK(fabs(t->d->reduction(t->st) + fxt_db(l[n - 1] / 0.25)) < 1e-3, "duck: reduction() %.4f dB is the "
               "dip of the last frame (%.4f dB)", t->d->reduction(t->st), -fxt_db(l[n - 1] / 0.25));
         fxt_free(t);
+    }
+
+    /* the key filter (keyhp) of duck, gate and expander: a 50 Hz key at -6 dBFS (a kick's body) acts
+     * on the unit; high-passed at 400 Hz (12 dB/oct: -36 dB at 50 Hz) it falls under the threshold
+     * and the unit leaves the signal alone (duck), or keeps it shut (gate, expander); a 3 kHz key at
+     * the same level passes the filter and acts as before */
+    {
+        static const char *const names[3] = { "duck", "gate", "expander" };
+        int n = SR / 2, u;
+        for (u = 0; u < 3; u++) {
+            double acts[3];
+            int c;
+            for (c = 0; c < 3; c++) {   /* 0: 50 Hz unfiltered, 1: 50 Hz filtered, 2: 3 kHz filtered */
+                double hz = c == 2 ? 3000 : 50, hp = c == 0 ? 0 : 400;
+                fxt *t = u == 0 ? fxt_new("duck", SR, NULL, "depth", 12.0, "threshold", -30.0, "keyhp", hp, NULL)
+                       : u == 1 ? fxt_new("gate", SR, NULL, "threshold", -30.0, "range", 60.0, "keyhp", hp, NULL)
+                                : fxt_new("expander", SR, NULL, "threshold", -30.0, "ratio", 4.0, "range", 40.0,
+                                          "keyhp", hp, NULL);
+                for (i = 0; i < n; i++) {
+                    kl[i] = kr[i] = 0.5f * (float)sin(2 * PI * hz * i / SR);
+                    l[i] = r[i] = 0.25f;
+                }
+                t->kl = kl;
+                t->kr = kr;
+                fxt_run(t, l, r, n, 32);
+                acts[c] = -fxt_db(l[n - 1] / 0.25);   /* the reduction at the end, dB */
+                fxt_free(t);
+            }
+            /* duck acts by reducing while the key sounds; gate and expander by opening (no reduction) */
+            int ok = u == 0 ? acts[0] > 11.5 && acts[1] < 0.5 && acts[2] > 11.5
+                            : acts[0] < 0.5 && acts[1] > 30 && acts[2] < 0.5;
+            CHECK(ok, "%s keyhp = 400 Hz: a 50 Hz key no longer reaches it (reduction %.1f dB unfiltered, %.1f dB "
+                  "filtered), a 3 kHz key still does (%.1f dB)", names[u], acts[0], acts[1], acts[2]);
+        }
     }
 
     /* gate: hysteresis, range, hold, attack, release (levels of DC) */
