@@ -21,9 +21,9 @@ local dir = out .. "/record"
 os.execute("rm -rf '" .. dir .. "' && mkdir -p '" .. dir .. "'")
 local RATE, BAR = 48000, 96000
 
--- The input: 80 s of a counter signal, frame k = ((k % 4801) / 4800) - 0.5 on channel 1 and its
+-- The input: 100 s of a counter signal, frame k = ((k % 4801) / 4800) - 0.5 on channel 1 and its
 -- negation on channel 2, so a frame's value says where it came from.
-local N = RATE * 80
+local N = RATE * 100
 local function value(k, c) local v = (k % 4801) / 4800 - 0.5; return c == 2 and -v or v end
 do
   local parts = {}
@@ -152,8 +152,34 @@ for b = 0, 3 do
 end
 check(tol == 4, "count_in = 1: a click starts on each of the bar's 4 beats (sample 20 frames before / after): %s",
   table.concat(beats, " "))
+-- the accent: the bar's first click is c6 (1046.5 Hz), the others g5 (784 Hz) — counted by zero
+-- crossings over the click's first 20 ms
+local function click_hz(f0)
+  local n, prev = 0, 0
+  for i = f0 + 1, f0 + 960 do
+    local v = string.unpack("<f", pcm, 8 * i + 1)
+    if prev < 0 and v >= 0 then n = n + 1 end
+    prev = v
+  end
+  return n / 0.02
+end
+local hz = {}
+for b = 0, 3 do hz[#hz + 1] = click_hz(cbar + b * 24000 - first) end
+check(math.abs(hz[1] - 1046.5) <= 60 and math.abs(hz[2] - 784) <= 60 and math.abs(hz[4] - 784) <= 60,
+  "the count-in's first click is accented (c6, about 1046 Hz), the others g5 (784 Hz): %s Hz",
+  table.concat(hz, ", "))
 local t4 = last_takes(1)[1]
 check(t4.start == lute.frame_of_bar(from + 1), "... and the take starts a bar later, at frame %d: %d", lute.frame_of_bar(from + 1), t4.start)
+
+-- 6b. punch in and out at bars: record{ from = A, to = B } keeps exactly bars A .. B-1.
+do
+  local a = lute.next_switch_bar():floor() + 2
+  record{ from = a + 1, to = a + 3 }
+  run(5 * BAR)
+  local tp = last_takes(1)[1]
+  local okp, whyp = take_matches(tp, lute.frame_of_bar(a) - lute._state.origin, 2 * BAR)
+  check(okp, "record{ from = %d, to = %d }: the take is those two bars, every frame the input's: %s", a + 1, a + 3, whyp)
+end
 
 -- 7. a reload while recording keeps the take going.
 record{ bars = 2 }
