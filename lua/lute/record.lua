@@ -184,11 +184,23 @@ function M.record(o)
   o = o or {}
   if type(o) ~= "table" then error("record{ bars = 8, count_in = 1, click = true }", 2) end
   local known = { bars = true, count_in = true, click = true, from = true, to = true, loop = true, tracks = true,
-                  latency = true, folder = true }
+                  latency = true, folder = true, preroll = true }
   for k in pairs(o) do
     if not known[k] then
-      error(("record{}: unknown field '%s'; known: bars, count_in, click, from, to, loop, tracks, latency, folder"):format(tostring(k)), 2)
+      error(("record{}: unknown field '%s'; known: bars, count_in, click, from, to, loop, tracks, latency, folder, preroll")
+        :format(tostring(k)), 2)
     end
+  end
+  -- preroll = n: the transport starts n bars before `from` (the player hears the lead-in), and the
+  -- take begins at `from`
+  if o.preroll ~= nil then
+    if math.type(o.preroll) ~= "integer" or o.preroll < 1 or o.preroll > 64 then
+      error(("record{ preroll = %s }: a whole number of bars, 1 .. 64, played before `from`"):format(tostring(o.preroll)), 2)
+    end
+    if math.type(o.from) ~= "integer" or o.from - o.preroll < 1 then
+      error("record{ from = bar, preroll = bars }: pre-roll plays the bars before `from`, so it needs from = a bar after them", 2)
+    end
+    if S.playing then error("record{ preroll = ... } starts the transport before `from`: stop() first (or record without pre-roll)", 2) end
   end
   if o.folder ~= nil then
     if type(o.folder) ~= "string" or o.folder == "" then error("record{ folder = \"path\" }: a folder name", 2) end
@@ -226,6 +238,7 @@ function M.record(o)
     error("no audio input is open: start lute with --inputs 2 (full duplex costs a period of latency, so it is "
       .. "not the default; lute --list-devices shows each device's inputs)", 2)
   end
+  if o.preroll then require("lute.transport").play{ bar = o.from - o.preroll } end
   -- when
   local count_in = o.count_in or 0
   local start

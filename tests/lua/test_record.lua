@@ -260,5 +260,31 @@ check(err('track "y" { input = "nope" }'):find("no input 'nope'"), "an unknown i
 check(err('input "z" { channels = { 0 } }'):find("count from 1"), "channel 0: %s", err('input "z" { channels = { 0 } }'))
 check(err('track "y" { input = { 1, 2, 3 } }'):find("one or two"), "three channels: %s", err('track "y" { input = { 1, 2, 3 } }'))
 
+-- 11. pre-roll: from a stopped transport, record{ from = 5, bars = 1, preroll = 2 } starts playing at
+-- bar 3 and the take is bar 5.
+do
+  assert(lute.eval(song(), dir .. "/song.lua"))
+  require("lute.record").folder = dir .. "/takes"
+  lute.stop()
+  run(BAR)
+  local before = core.frame()
+  record{ from = 5, bars = 1, preroll = 2 }
+  local origin = lute._state.origin
+  run(4 * BAR)
+  local tp = last_takes(1)[1]
+  -- the take counts frames from the song's bar 1 (which is now `origin` in engine frames, where the
+  -- input file is read)
+  local sp = smp.load(tp.path, RATE)
+  local xs = sp and sp:read(0, BAR) or {}
+  local worst = sp and 0 or 1
+  for i = 1, #xs do worst = math.max(worst, math.abs(xs[i] - value(origin + 4 * BAR + i - 1, 1))) end
+  local b3 = lute.frame_of_bar(2)   -- bar 3 (bars count from 0 here)
+  check(tp.start == 4 * BAR and sp and sp:frames() == BAR and worst < 1e-6 and math.abs(b3 - before) <= 4800,
+    "record{ from = 5, bars = 1, preroll = 2 }: the transport starts at bar 3 (frame %d, asked at %d) and the take is "
+    .. "bar 5 (from song frame %d), every frame the input's: largest difference %g", b3, before, tp.start, worst)
+  check(err("record{ from = 99, preroll = 2 }"):find("stop%(%) first"), "pre-roll while playing: %s", err("record{ from = 99, preroll = 2 }"))
+  stop_record()
+end
+
 print(("test_record: %d passed, %d failed"):format(passed, failed))
 os.exit(failed == 0 and 0 or 1)
