@@ -84,7 +84,7 @@ bench: all
 # Ten minutes live on a JACK dummy server (about 1,000 saves, every kind of bad edit, MIDI throughout), then
 # 10,000 reloads through lute exec; prints silence runs, late events, xruns and memory over time.
 soak: deps $(B)/lute
-	@LUTE=$(B)/lute /usr/bin/python3 tests/live/test_faults --soak $${SOAK_MINUTES:-10}; live=$$?; \
+	@LUTE=$(B)/lute /usr/bin/python3 tests/live/test_live_faults --soak $${SOAK_MINUTES:-10}; live=$$?; \
 	 $(B)/lute exec tests/soak/reloads.lua $${SOAK_RELOADS:-10000}; reloads=$$?; [ $$live -eq 0 ] && [ $$reloads -eq 0 ]
 
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)

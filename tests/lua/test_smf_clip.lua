@@ -73,5 +73,5 @@ print(("measured: a 1/16-bar query of a clip of 200 notes %.4f ms, 20,000 notes 
 check(big < 1, "a query of a 20,000-note clip takes %.4f ms (< 1 ms)", big)
 check(huge < 5 * small + 0.5, "100,000 notes cost about what 200 do: %.4f ms vs %.4f ms", huge, small)
 
-print(("test_clip: %d passed, %d failed"):format(passed, failed))
+print(("test_smf_clip: %d passed, %d failed"):format(passed, failed))
 os.exit(failed == 0 and 0 or 1)
