@@ -558,6 +558,23 @@ static int l_ccmap(lua_State *L) {
     return 0;
 }
 
+/* core.midi_in(frame, status, data1 [, data2]): a channel message into the engine as the MIDI thread
+ * sends it (lt_engine_midi), for tests and tools offline; false when the ring is full. */
+static int l_midi_in(lua_State *L) {
+    lt_api_state *st = state(L);
+    lua_Integer frame = luaL_checkinteger(L, 1);
+    uint8_t msg[3];
+    int n = lua_gettop(L) - 1;
+    luaL_argcheck(L, n >= 2 && n <= 3, 2, "a channel message: status, data1 [, data2]");
+    for (int i = 0; i < n; i++) {
+        lua_Integer b = luaL_checkinteger(L, i + 2);
+        luaL_argcheck(L, b >= 0 && b <= 255, i + 2, "a byte");
+        msg[i] = (uint8_t)b;
+    }
+    lua_pushboolean(L, lt_engine_midi(st->engine, frame, msg, n));
+    return 1;
+}
+
 static int l_note_target(lua_State *L) {
     lt_api_state *st = state(L);
     lt_cmd c = {.frame = 0, .type = LT_CMD_NOTE_TARGET};
@@ -791,7 +808,7 @@ static const luaL_Reg core_funcs[] = {
     {"program", l_program}, {"units", l_units},
     {"track_add", l_track_add}, {"track_remove", l_track_remove}, {"note", l_note}, {"param", l_param},
     {"release_all", l_release_all}, {"panic", l_panic}, {"horizon", l_horizon},
-    {"ccmap", l_ccmap}, {"note_target", l_note_target},
+    {"ccmap", l_ccmap}, {"note_target", l_note_target}, {"midi_in", l_midi_in},
     {"meters", l_meters}, {"meter", l_meter}, {"stats", l_stats}, {"quit", l_quit}, {"clock", l_clock},
     {"tempo", l_tempo_new}, {"midi_poll", l_midi_poll},
     {"take_attach", l_take_attach}, {"take_detach", l_take_detach}, {"inputs", l_inputs}, {"input_file", l_input_file},

@@ -109,7 +109,8 @@ loop("name", function() ... sleep(beats) ... end)
 MIDI: lute opens a virtual input port "lute" (and connects hardware ports) or --midi-in PORT.
   midi.select("lead")            notes from the controller play this track (in C, no Lua on the way)
   midi.map{cc = 74, to = "lead.cutoff", min = 200, max = 8000, curve = "exp", channel = 1}
-                                 min and max are checked against the parameter's range
+                                 min and max are checked against the parameter's range; to = may be
+                                 an insert's ("lead.comp.ratio") or a send's ("lead.send.verb")
   midi.learn("lead.cutoff")      the next controller moved is mapped; the midi.map line is printed
   midi.on("cc", function(m) print(m.cc, m.value) end)    types: noteon noteoff cc program bend
                                  aftertouch pressure sysex clock start stop any]],

@@ -213,6 +213,8 @@ end
 
 -- Resolves a target name against the channels a declaration will have: { name, channel, kind,
 -- class, param, lo, hi, unit, ... } or an error (at `where`) that says what would be right.
+function Au.channels(d) return channels_of(d) end   -- the channels as they are, or will be after d (midi.lua's maps)
+
 function Au.resolve(name, channels, where)
   if type(name) ~= "string" then fail(where, 'automate: the target is a string like "bass.cutoff", not %s', type(name)) end
   local chname, rest = name:match("^([^.]+)%.(.+)$")

@@ -77,23 +77,51 @@ local function check_map(spec, known)
   local tname, pname = tostring(spec.to):match("^([^.]+)%.(.+)$")
   if not tname then error(('midi.map: to = "track.param" (e.g. "bass.cutoff"), got %s'):format(tostring(spec.to)), 0) end
   if not known(tname) then H.running(tname, 0) end
-  if not D.param_info[pname] then
-    error(("midi.map: unknown parameter '%s' on track '%s'; known: %s"):format(pname, tname, table.concat(D.param_names, ", ")), 0)
-  end
   local pi = D.param_info[pname]
-  local lo, hi = spec.min or pi.min, spec.max or pi.max
-  for _, x in ipairs({ { "min", lo }, { "max", hi } }) do   -- the same check as every other path
-    local ok, e = pcall(D.check_param, pname, x[2])
-    if not ok then error(("midi.map: %s: %s"):format(x[1], e), 0) end
+  local lo, hi, late
+  if pi then
+    lo, hi = spec.min or pi.min, spec.max or pi.max
+    for _, x in ipairs({ { "min", lo }, { "max", hi } }) do   -- the same check as every other path
+      local ok, e = pcall(D.check_param, pname, x[2])
+      if not ok then error(("midi.map: %s: %s"):format(x[1], e), 0) end
+    end
+  elseif pname:find("%.") then
+    -- an insert's parameter ("comp.ratio", "crushed_comp.ratio") or a send ("send.verb"): checked
+    -- against the mix when the map is applied (the track may be declared by this very script)
+    lo, hi, late = spec.min, spec.max, true
+    for _, x in ipairs({ { "min", lo }, { "max", hi } }) do
+      if x[2] ~= nil and (type(x[2]) ~= "number" or x[2] ~= x[2]) then error(("midi.map: %s is a number"):format(x[1]), 0) end
+    end
+  else
+    error(("midi.map: unknown parameter '%s' on track '%s'; known: %s, or an insert's (\"%s.comp.ratio\") or a send's "
+      .. "(\"%s.send.verb\")"):format(pname, tname, table.concat(D.param_names, ", "), tname, tname), 0)
   end
   local curve = spec.curve or "lin"
   if curve ~= "lin" and curve ~= "exp" then error(("midi.map: curve must be \"lin\" or \"exp\", got %s"):format(tostring(curve)), 0) end
-  if curve == "exp" and (lo <= 0 or hi <= 0) then error("midi.map: an exp curve needs min and max above 0", 0) end
+  if curve == "exp" and not late and (lo <= 0 or hi <= 0) then error("midi.map: an exp curve needs min and max above 0", 0) end
   local ch = spec.channel
   if ch ~= nil and (math.type(ch) ~= "integer" or ch < 1 or ch > 16) then
     error(("midi.map: channel is 1 .. 16 (or left out for any), got %s"):format(tostring(ch)), 0)
   end
-  return { cc = cc, ch = ch and ch - 1 or -1, track = tname, param = pname, to = spec.to, lo = lo, hi = hi, curve = curve }
+  return { cc = cc, ch = ch and ch - 1 or -1, track = tname, param = pname, to = spec.to, lo = lo, hi = hi, curve = curve,
+           late = late }
+end
+
+-- An insert's or a send's range, from the mix as it is, or as the declaration `d` makes it
+-- (automation.lua resolves the same names).
+local function late_range(m, d)
+  local Au = require("lute.automation")
+  local ok, info = pcall(Au.resolve, m.to, Au.channels(d), "")
+  if not ok then error((tostring(info):gsub('^automate%(("[^"]*")%)', "midi.map: %1")), 0) end
+  local lo, hi = m.lo or info.lo, m.hi or info.hi
+  for _, x in ipairs({ { "min", lo }, { "max", hi } }) do
+    if not (x[2] >= info.lo and x[2] <= info.hi) then
+      error(("midi.map: %s = %s is out of range for %s (%s .. %s %s)"):format(x[1], tostring(x[2]), m.to, tostring(info.lo),
+        tostring(info.hi), info.unit or ""), 0)
+    end
+  end
+  if m.curve == "exp" and (lo <= 0 or hi <= 0) then error("midi.map: an exp curve needs min and max above 0", 0) end
+  return lo, hi
 end
 
 local function apply_map(m, origin)
@@ -105,6 +133,7 @@ local function apply_map(m, origin)
   end
   index = index or #S.ccmaps + 1
   if index > 128 then error("midi.map: at most 128 maps", 0) end
+  if m.late then m.lo, m.hi = late_range(m) end
   E.ccmap(index - 1, m.cc, m.ch, t.handle, m.param, m.lo, m.hi, m.curve)
   S.ccmaps[index] = { cc = m.cc, ch = m.ch, to = m.to, spec = m, origin = origin or "repl" }
 end
@@ -114,6 +143,11 @@ function M.map(spec)
   local decl = S.decl
   local ok, m = pcall(check_map, spec, function(n) return (decl and decl.tracks[n]) or S.tracks[n] end)
   if not ok then error(m, 2) end
+  if m.late and decl and (decl.tracks[m.track] or S.tracks[m.track]) then
+    -- the track is known: its insert or send is checked now, at the user's line
+    local ok2, e2 = pcall(late_range, m, decl)
+    if not ok2 then error(e2, 2) end
+  end
   if decl then   -- part of the declaration: mapped once the tracks exist
     local origin = decl.full and "file" or "repl"
     table.insert(decl.after, function() apply_map(m, origin) end)
@@ -154,12 +188,12 @@ function M.learned(msg)
   S.learning = nil
   spec.cc, spec.channel = msg.cc, msg.channel
   local ok, m = pcall(check_map, spec, function(n) return S.tracks[n] end)
-  if ok then ok, m = pcall(apply_map, m, "repl") end
-  if not ok then Rp.say("lute: midi.learn: %s", tostring(m)); return end
-  local pi = D.param_info[spec.to:match("%.(.+)$")]
+  local ok2, e2 = true, nil
+  if ok then ok2, e2 = pcall(apply_map, m, "repl") end
+  if not ok or not ok2 then Rp.say("lute: midi.learn: %s", tostring(ok and e2 or m)); return end
   Rp.say('lute: midi.learn: CC %d on channel %d now moves %s; to keep it, put this line in the script:\n'
     .. '  midi.map{cc = %d, channel = %d, to = "%s", min = %s, max = %s, curve = "%s"}',
-    spec.cc, spec.channel, spec.to, spec.cc, spec.channel, spec.to, num(spec.min or pi.min), num(spec.max or pi.max), spec.curve or "lin")
+    spec.cc, spec.channel, spec.to, spec.cc, spec.channel, spec.to, num(m.lo), num(m.hi), spec.curve or "lin")
 end
 
 -- midi.select(track): MIDI notes play this track (note-through, in C, timestamped on arrival).

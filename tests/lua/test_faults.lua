@@ -172,6 +172,30 @@ ok, e = eval('track "a" {}\nmidi.map{cc = 74, to = "a.res", min = 0, max = 5}')
 check(not ok and e:find("max: res = 5 is out of range"), "midi.map max = 5 for res: %s", tostring(e))
 ok, e = eval('track "a" {}\nmidi.map{cc = 74, to = "a.cutoff", channel = 17}')
 check(not ok and e:find("channel is 1 .. 16"), "midi.map channel = 17: %s", tostring(e))
+-- an insert's parameter is a map's target too ("a.lpf.cutoff"), checked against its range at the line
+ok, e = eval('track "a" { fx = { lpf{ cutoff = 200 } } }\nmidi.map{cc = 1, to = "a.lpf.cutoff", min = 5, max = 8000}')
+check(not ok and e:find("^song.lua:2: midi.map: min = 5 is out of range for a.lpf.cutoff %(20"), "midi.map to an insert: "
+  .. "min below its range, at the line: %s", tostring(e))
+ok, e = eval('track "a" { fx = { lpf{ cutoff = 200 } } }\nmidi.map{cc = 1, to = "a.lpf.cutof"}')
+check(not ok and e:find("^song.lua:2: midi.map: \"a.lpf.cutof\": .*its parameters: cutoff"), "... a misspelt one: %s", tostring(e))
+-- and the controller moves it: a saw through lpf{ cutoff = 200 }, CC 1 to 127 opens it to 8 kHz
+do
+  local function bright(pcm)   -- RMS of the first difference over RMS: rises with the high end
+    local s2, d2, prev = 0, 0, 0
+    for i = 1, #pcm // 8 do local v = string.unpack("<f", pcm, 8 * i - 7); s2 = s2 + v * v; d2 = d2 + (v - prev) ^ 2; prev = v end
+    return math.sqrt(d2 / s2)
+  end
+  assert(eval('tempo(120)\ntrack "a" { notes = "a2", legato = 1, wave = "saw", cutoff = 20000, fx = { lpf{ cutoff = 200 } } }\n'
+    .. 'midi.map{cc = 1, to = "a.lpf.cutoff", min = 200, max = 8000, curve = "exp"}'))
+  lute.play()
+  core.render(BAR)
+  local _, before = core.render(24000, true)
+  core.midi_in(core.frame(), 0xB0, 1, 127)
+  core.render(4800)
+  local _, after = core.render(24000, true)
+  check(bright(after) > 3 * bright(before), "CC 1 mapped to the lpf insert's cutoff opens it: brightness %.4f -> %.4f",
+    bright(before), bright(after))
+end
 
 print(("test_faults: %d passed, %d failed"):format(passed, failed))
 os.exit(failed == 0 and 0 or 1)
