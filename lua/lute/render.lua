@@ -32,13 +32,13 @@ function M.mute(list)
       Lv.mute(n)
       pcall(require("lute.core").param, S.tracks[n].handle, 0, "gain", -120, 0)
     elseif S.buses and S.buses[n] then S.muted[n] = true; restage_bus(n)
-    else error(("--mute: no track or bus '%s' (%s)"):format(n, known()), 0) end
+    else error(("no track or bus '%s' (%s)"):format(n, known()), 0) end
   end
 end
 
 -- --bus "drums": the bus soloed — it and what is routed or sent to it; the rest silent.
 function M.bus(name)
-  if not (S.buses and S.buses[name]) then error(("--bus: no bus '%s' (%s)"):format(tostring(name), known()), 0) end
+  if not (S.buses and S.buses[name]) then error(("no bus '%s' (%s)"):format(tostring(name), known()), 0) end
   S.buses[name].solo = true
   restage_bus(name)
 end
