@@ -23,7 +23,10 @@ lute analyze FILE... [--json [--series]] [--plot OUT.png|OUT.svg] [--target LUFS
   (or --reference) are drawn over each other.]==]
 
 H.topics.master = [==[
-In a script, master { fx = { ... }, gain = 0 } is the mix's master strip (help("mixing")).  On a file:
+In a script, master { fx = { ... }, gain = 0 } is the mix's master strip (help("mixing")); with
+target = -14, ceiling = -1 a `lute render` of the song is brought to that loudness under that true peak
+(driving the chain's final limiter, if it ends in one, else a default one), verified as below; live the
+ceiling is the speaker guard's business (--guard-ceiling) and the target is not applied.  On a file:
 lute master IN -o OUT [--target LUFS|none] [--ceiling dBTP] [--chain FILE.lua|PRESET]
             [--reference REF [--match]] [--bits 16|24|32] [--rate HZ] [--dither tpdf|shaped|none]
             [--preview all|phone,car,...] [--codec-preview] [--plot OUT.png] [--title T --artist A ...]

@@ -34,8 +34,11 @@ int lt_render_target(const char *in_path, const char *path, int bits, double tar
     lt_audio_free(&st);
     lt_audio_free(&out);
     if (rc) return -1;
+    char verified[96] = "";
+    if (isfinite(r.verify_lufs))
+        snprintf(verified, sizeof verified, ", ffmpeg reads %.2f LUFS / %.2f dBTP", r.verify_lufs, r.verify_dbtp);
     printf("master target: %.2f LUFS -> %.2f LUFS, true peak %.2f dBTP (ceiling %.1f)%s; limiter drive %+.2f dB, "
-           "gain reduction up to %.1f dB%s%s\n", r.input_lufs, r.lufs, r.dbtp, ceiling,
-           isfinite(r.verify_lufs) ? "" : "", r.gain_db, r.max_reduction_db, r.met ? "" : "; not met: ", r.met ? "" : r.note);
+           "gain reduction up to %.1f dB%s%s\n", r.input_lufs, r.lufs, r.dbtp, ceiling, verified, r.gain_db,
+           r.max_reduction_db, r.met ? "" : "; not met: ", r.met ? "" : r.note);
     return r.met ? 0 : 1;
 }
