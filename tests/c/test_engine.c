@@ -5,7 +5,8 @@
  * a delay keeps the delay's tail; a removed track rings out and is handed back; one evaluation is
  * one transaction; the flywheel repeats the last bar when the scheduler stalls; the speaker guard
  * holds the ceiling; the output guard silences a track that made NaN; both instruction sets give
- * the same bits; 500 tracks in one commit; nothing allocates while rendering; the voice pool steals
+ * the same bits; 500 tracks in one commit; nothing allocates or page-faults while rendering, nor while
+ * the audio thread swaps in a plan of 1000 new nodes; the voice pool steals
  * the oldest voice, glides legato in mono and hands a note-off's velocity to the voice.
  *
  * The voice ops and effects here are the test's own, small and exact, so what is measured is the
@@ -14,6 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include "check.h"
 #include "engine.h"
 #include "graph/mix.h"
@@ -566,6 +568,26 @@ static void test_many(void) {
     counting = 0;
     if (COUNT_ALLOCS) CHECK(allocs == 0, "no allocation while rendering 500 tracks (%d)", allocs);
     CHECK(energy(out, 1000, 5000) > 1.0, "they sound (energy %.2f)", energy(out, 1000, 5000));
+    /* A change while they play: every track gets an echo insert (new nodes, a new plan with new buffers),
+     * a parameter glide on each strip, new notes.  What the audio thread does with it — swapping the
+     * plan, starting the nodes, gliding, handing the old plan back — neither allocates nor touches a
+     * page for the first time (the control thread prefaulted the plan's memory). */
+    for (int i = 0; i < 500; i++) { t[i].nfx = 1; t[i].fx[0] = fxs(&fx_echo, 0.7f); t[i].gain = -3; }
+    int64_t at = lt_engine_frame(r.e) + 256;
+    CHECK(commit(&r, t, 500, at, 1) == 0, "the 500 tracks get an echo insert each");
+    for (int i = 0; i < 500; i++) { char n[16]; snprintf(n, sizeof n, "t%d", i); note(&r, n, at + 64, 2000, 40 + (i % 40)); }
+    struct rusage ru0, ru1;
+    getrusage(RUSAGE_SELF, &ru0);
+    counting = 1;
+    allocs = 0;
+    for (int done = 0; done < 9600; done += 128) lt_engine_process(r.e, out + 2 * done, 128);
+    counting = 0;
+    getrusage(RUSAGE_SELF, &ru1);
+    long faults = ru1.ru_minflt - ru0.ru_minflt + ru1.ru_majflt - ru0.ru_majflt;
+    if (COUNT_ALLOCS) CHECK(allocs == 0, "no allocation while the audio thread swaps in a plan of 1000 new nodes (%d)", allocs);
+    if (COUNT_ALLOCS) CHECK(faults == 0, "and no page fault: the new plan's memory was prefaulted (%ld faults)", faults);
+    CHECK(energy(out, 512, 4000) > 1.0, "the new notes sound through the echoes (energy %.2f)", energy(out, 512, 4000));
+    pump(&r);
     free(t);
     rig_close(&r);
     lt_program_unref(p);
