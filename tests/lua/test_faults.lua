@@ -197,5 +197,26 @@ do
     bright(before), bright(after))
 end
 
+-- 8. One evaluation is one transaction: a patch that does not compile changes nothing — not the
+-- track that plays the old patch, not a track the same script adds, not the tempo.
+do
+  assert(eval('tempo(120)\npatch "p" (function(v) return saw(v.freq) * ar(v.gate, 0.01, 0.1) end)\ntrack "a" { patch = "p", notes = "c4 e4" }'))
+  render(1)
+  local h, tempo0 = S.tracks.a.handle, S.tempo:bpm(0)
+  ok, e = lute.eval('tempo(90)\npatch "p" (function(v) return lpf(saw(v.freq)) end)\ntrack "a" { patch = "p", notes = "g4" }\n'
+    .. 'track "b" { notes = "c5" }', "song.lua")
+  check(not ok and e:find("^song.lua:2: patch 'p'"), "a patch that does not compile is an error at its line: %s", tostring(e))
+  local ns = render(2)
+  local notes_a, seen, any_b = {}, {}, false
+  for _, x in ipairs(ns) do
+    if x.track == "a" and not seen[x.note] then notes_a[#notes_a + 1] = x.note; seen[x.note] = true end
+    any_b = any_b or x.track == "b"
+  end
+  table.sort(notes_a)
+  check(S.tracks.a.handle == h and not S.tracks.b and not any_b and table.concat(notes_a, " ") == "60 64"
+    and S.tempo:bpm(0) == tempo0, "... and nothing changed: track a plays c4 e4 on its handle, no track b, tempo %s: %s",
+    tostring(S.tempo:bpm(0)), table.concat(notes_a, " "))
+end
+
 print(("test_faults: %d passed, %d failed"):format(passed, failed))
 os.exit(failed == 0 and 0 or 1)
