@@ -241,20 +241,24 @@ static void heap_push(lt_engine *e, const lt_cmd *c) {
     e->heap[i] = it;
 }
 
-static void heap_pop(lt_engine *e, lt_cmd *out) {
-    *out = e->heap[0].cmd;
-    qitem last = e->heap[--e->heap_n];
-    int i = 0;
+/* Puts `it` at place i, moving it down past any earlier child (the rest of the heap below i is in order). */
+static void sift_down(lt_engine *e, int i, qitem it) {
     for (;;) {
         int l = 2 * i + 1, r = l + 1, m = i;
-        const qitem *best = &last;
+        const qitem *best = &it;
         if (l < e->heap_n && before(&e->heap[l], best)) { m = l; best = &e->heap[l]; }
         if (r < e->heap_n && before(&e->heap[r], best)) { m = r; }
         if (m == i) break;
         e->heap[i] = e->heap[m];
         i = m;
     }
-    if (e->heap_n > 0) e->heap[i] = last;
+    e->heap[i] = it;
+}
+
+static void heap_pop(lt_engine *e, lt_cmd *out) {
+    *out = e->heap[0].cmd;
+    qitem last = e->heap[--e->heap_n];
+    if (e->heap_n > 0) sift_down(e, 0, last);
 }
 
 static lt_node *lookup(const lt_engine *e, lt_handle h) {
@@ -350,14 +354,16 @@ static void midi_to_cmds(lt_engine *e, const midi_msg *m) {
  * move everything it sent for later by that bar too. */
 static void flywheel_turn(lt_engine *e) {
     int64_t h = e->horizon, p = e->period;
-    /* Adding p to every scheduled item at or after h keeps the heap ordered: a parent is never later
-     * than its child, so either both move, only the child moves, or neither does.  (The engine's own
-     * note-offs stay: a note that started before h ends when it was going to.) */
+    /* Every scheduled item at or after h moves a bar later; the others stay — the engine's own
+     * note-offs (a note that started before h ends when it was going to) and the player's MIDI, which
+     * is in engine frames.  A moved item can now be later than an unmoved child under it, so the
+     * heap's order is restored (Floyd's bottom-up build: O(n), no allocation). */
     for (int i = 0; i < e->heap_n; i++)
         if ((e->heap[i].cmd.flags & LT_CMDF_SCHED) && e->heap[i].frame >= h) {
             e->heap[i].frame += p;
             e->heap[i].cmd.frame += p;
         }
+    for (int i = e->heap_n / 2 - 1; i >= 0; i--) sift_down(e, i, e->heap[i]);
     for (int k = 0; k < e->rec_n; k++) {
         const lt_cmd *r = &e->rec[(e->rec_head + k) % RECORD_CAP];
         if (r->frame >= h - p && r->frame < h) {

@@ -491,6 +491,42 @@ static void test_flywheel(void) {
     lt_program_unref(p);
 }
 
+/* A flywheel turn moves the scheduler's items a bar later but not the player's: a MIDI note-off
+ * already queued when the engine turns still ends its note on its own frame.  (The turn used to move
+ * items inside the queue without restoring its order, so an unmoved MIDI note-off under a moved
+ * scheduled item came out a bar late, or before its note-on: a hanging note, heard in the live fault
+ * test after a stalled live loop.) */
+static void test_flywheel_midi(void) {
+    static float out[2 * 24000];
+    lt_program *pn = dc_voice(LT_IN_NOTE), *p = voice(0.5f, 0);
+    rig r;
+    rig_open(&r);
+    lt_track_spec t[2] = { spec("keys", pn, -1), spec("a", p, 1) };
+    commit(&r, t, 2, 0, 1);
+    lt_cmd tg = { .type = LT_CMD_NOTE_TARGET, .node = lt_mix_handle(r.m, "keys") };
+    lt_engine_send(r.e, &tg);
+    for (int k = 0; k < 64; k++) note(&r, "a", 9000 + 37 * k, 200, 60 + (k % 12));   /* around and after the turn */
+    lt_cmd h = { .type = LT_CMD_HORIZON };
+    h.u.fly.horizon = 9600;
+    h.u.fly.period = 4800;
+    lt_engine_send(r.e, &h);
+    render(&r, out, 4800, 64);
+    const uint8_t on[3] = { 0x90, 60, 100 }, off[3] = { 0x80, 60, 0 };
+    lt_engine_midi(r.e, 9000, on, 3);      /* queued now, long before the turn at 9600 */
+    lt_engine_midi(r.e, 9700, off, 3);
+    render(&r, out + 2 * 4800, 24000 - 4800, 64);
+    int end = -1;
+    for (int i = 9000; i < 24000; i++) if (out[2 * i] != 0.0f) end = i;
+    CHECK(fabsf(out[2 * 9000] - 60) < 1e-3f && fabsf(out[2 * 9699] - 60) < 1e-3f && out[2 * 8999] == 0.0f,
+          "a MIDI note held across a flywheel turn sounds from its frame (%g, %g; hard left: gain 1)", out[2 * 9000],
+          out[2 * 9699]);
+    CHECK(end >= 9700 && end < 9700 + 480 + 1, "... and its note-off, queued before the turn, releases it on its own "
+          "frame: silent from %d (want 9700 + the 480-frame release)", end + 1);
+    rig_close(&r);
+    lt_program_unref(pn);
+    lt_program_unref(p);
+}
+
 /* The speaker guard holds every sample at or under the ceiling; the output guard silences a track
  * that makes NaN and lets its neighbour play on. */
 static void test_guards(void) {
@@ -819,6 +855,7 @@ int main(void) {
     test_strip();
     test_transaction();
     test_flywheel();
+    test_flywheel_midi();
     test_guards();
     test_isa();
     test_many();
