@@ -19,6 +19,8 @@ typedef struct lt_live_config {
     const char *client_name; /* the name JACK shows; NULL = "lute" */
     int inputs;              /* device input channels to open: -1 = none (output only), 0 = up to 2,
                                 N = up to N (as many as the device has) */
+    int outputs;             /* device output channels: 0 = 2 (the master); up to LT_MAX_OUTPUTS, as many
+                                as the device has: outputs 3.. carry channels routed to them directly */
 } lt_live_config;
 
 typedef struct lt_live_stats {
@@ -39,6 +41,7 @@ int      lt_live_block(const lt_live *l);
 const char *lt_live_name(const lt_live *l);
 double   lt_live_latency(const lt_live *l);   /* output latency the device reports, seconds */
 int      lt_live_inputs(const lt_live *l);    /* input channels opened (0: output only) */
+int      lt_live_outputs(const lt_live *l);   /* output channels opened (2: the master only) */
 double   lt_live_input_latency(const lt_live *l);   /* input latency the device reports, seconds */
 int      lt_live_start(lt_live *l, lt_engine *e, char *err, size_t errlen);
 void     lt_live_stats_get(const lt_live *l, lt_live_stats *s);

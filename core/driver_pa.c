@@ -19,7 +19,7 @@ struct lt_live {
     int rate, block;
     char name[256];
     double latency, in_latency;
-    int inputs;
+    int inputs, outputs;
     _Atomic int64_t worst_ns, total_ns, callbacks, underflows;
 };
 
@@ -137,7 +137,13 @@ lt_live *lt_live_open(const lt_live_config *cfg, int *no_device, char *err, size
     const PaHostApiInfo *h = Pa_GetHostApiInfo(d->hostApi);
     snprintf(l->name, sizeof l->name, "%s: %s", h ? h->name : "?", d->name);
     l->block = cfg->block > 0 ? cfg->block : 256;
-    PaStreamParameters op = {dev, 2, paFloat32, d->defaultLowOutputLatency, NULL};
+    /* the master on outputs 1-2; more when asked (--outputs: a click for headphones on 3-4) and the
+     * device has them */
+    int want_out = cfg->outputs > 2 ? cfg->outputs : 2;
+    if (want_out > LT_MAX_OUTPUTS) want_out = LT_MAX_OUTPUTS;
+    if (want_out > d->maxOutputChannels && d->maxOutputChannels >= 2) want_out = d->maxOutputChannels;
+    l->outputs = want_out;
+    PaStreamParameters op = {dev, want_out, paFloat32, d->defaultLowOutputLatency, NULL};
     double rates[2] = {cfg->sample_rate > 0 ? cfg->sample_rate : 48000, d->defaultSampleRate};
     r = paInvalidSampleRate;
     /* Full duplex on the same device when inputs are asked for (recording, monitoring) and it has
@@ -172,10 +178,12 @@ int lt_live_block(const lt_live *l) { return l->block; }
 const char *lt_live_name(const lt_live *l) { return l->name; }
 double lt_live_latency(const lt_live *l) { return l->latency; }
 int lt_live_inputs(const lt_live *l) { return l->inputs; }
+int lt_live_outputs(const lt_live *l) { return l->outputs; }
 double lt_live_input_latency(const lt_live *l) { return l->in_latency; }
 
 int lt_live_start(lt_live *l, lt_engine *e, char *err, size_t errlen) {
     l->engine = e;
+    lt_engine_set_outputs(e, l->outputs);
     PaError r = Pa_StartStream(l->stream);
     if (r != paNoError) { snprintf(err, errlen, "cannot start '%s': %s", l->name, Pa_GetErrorText(r)); return -1; }
     return 0;

@@ -44,8 +44,10 @@ struct lt_engine {
     lt_cmd   *rec;                  /* ring of applied scheduled events, engine frames */
     int       rec_head, rec_n;
     /* the output */
-    float     fifo[LT_QUANTUM * 2];
+    float     fifo[LT_QUANTUM * LT_MAX_OUTPUTS];   /* nout channels, interleaved */
     int       fifo_pos;
+    int       nout;                 /* device output channels: the master on 0-1, direct outputs after */
+    float     direct[LT_MAX_OUTPUTS][LT_QUANTUM];
     _Atomic int64_t frame;          /* next engine frame rendered into the FIFO */
     int64_t   out_frame;
     _Atomic int64_t out_frame_pub;
@@ -90,6 +92,7 @@ lt_engine *lt_engine_new(const lt_engine_config *cfg) {
     if (!e->heap || !e->qev || !e->rec) goto fail;
     for (int i = 0; i < LT_CC_MAPS; i++) e->ccmaps[i].cc = -1;
     e->fifo_pos = LT_QUANTUM;
+    e->nout = 2;
     e->meter_period = (int)(METER_S * e->sr / LT_QUANTUM);
     e->horizon = -1;
     e->guard_ceiling = 1.0f;
@@ -145,6 +148,14 @@ void lt_engine_free(lt_engine *e) {
 }
 
 int    lt_engine_rate(const lt_engine *e) { return e->sr; }
+
+int lt_engine_set_outputs(lt_engine *e, int n) {
+    if (n < 2 || n > LT_MAX_OUTPUTS) return -1;
+    e->nout = n;
+    return 0;
+}
+
+int lt_engine_outputs(const lt_engine *e) { return e->nout; }
 
 int lt_engine_meter_true_peak(lt_engine *e) {
     if (atomic_load(&e->tp)) return 0;
@@ -474,21 +485,36 @@ static void output(lt_engine *e, const float *l, const float *r, float *out, int
             a = a > ceil ? ceil : a < -ceil ? -ceil : a;
             b = b > ceil ? ceil : b < -ceil ? -ceil : b;
         }
-        out[2 * i] = a;
-        out[2 * i + 1] = b;
+        out[e->nout * i] = a;
+        out[e->nout * i + 1] = b;
         if (fabsf(a) > pl) pl = fabsf(a);
         if (fabsf(b) > pr) pr = fabsf(b);
     }
     e->guard_gain = g;
     e->mpeak_l = pl; e->mpeak_r = pr;
+    /* the direct outputs (a click for the headphones): never NaN, and live never past the ceiling */
+    for (int c = 2; c < e->nout; c++)
+        for (int i = 0; i < LT_QUANTUM; i++) {
+            float v = e->direct[c][i];
+            if (!isfinite(v)) v = 0;
+            if (e->guard_on) v = v > ceil ? ceil : v < -ceil ? -ceil : v;
+            out[e->nout * i + c] = v;
+        }
     double lr = 0, ll = 0, rr = 0;
     for (int i = 0; i < LT_QUANTUM; i++) {
-        double a = out[2 * i], b = out[2 * i + 1];
+        double a = out[e->nout * i], b = out[e->nout * i + 1];
         lr += a * b; ll += a * a; rr += b * b;
     }
     e->corr_lr += lr; e->corr_ll += ll; e->corr_rr += rr;
     lt_truepeak *tp = atomic_load_explicit(&e->tp, memory_order_acquire);
-    if (tp) lt_truepeak_add(tp, out, LT_QUANTUM);
+    if (tp) {
+        if (e->nout == 2) lt_truepeak_add(tp, out, LT_QUANTUM);
+        else {
+            float lr2[2 * LT_QUANTUM];
+            for (int i = 0; i < LT_QUANTUM; i++) { lr2[2 * i] = out[e->nout * i]; lr2[2 * i + 1] = out[e->nout * i + 1]; }
+            lt_truepeak_add(tp, lr2, LT_QUANTUM);
+        }
+    }
     if (gmin < 0.999f) {
         atomic_fetch_add(&e->limited, 1);
         if (!e->guard_acting) reply(e, LT_REPLY_LIMIT, 0, start, NULL, -20.0f * log10f(gmin), 0);
@@ -533,6 +559,7 @@ static int read_input(lt_engine *e, int64_t start, lt_run *run) {
 static void render_quantum(lt_engine *e) {
     int64_t start = atomic_load_explicit(&e->frame, memory_order_relaxed);
     gather(e, start);
+    for (int c = 2; c < e->nout; c++) memset(e->direct[c], 0, sizeof e->direct[c]);
     lt_plan *p = e->plan;
     if (!p) {
         float z[LT_QUANTUM] = {0};
@@ -567,6 +594,15 @@ static void render_quantum(lt_engine *e) {
                 break;
             }
             case LT_STEP_OUT: output(e, b, b + LT_QUANTUM, e->fifo, start); break;
+            case LT_STEP_DIRECT:
+                if (s->key < 0) {
+                    if (s->len < e->nout)
+                        for (int k = 0; k < LT_QUANTUM; k++) e->direct[s->len][k] += 0.5f * (b[k] + b[LT_QUANTUM + k]);
+                } else {
+                    if (s->len < e->nout) for (int k = 0; k < LT_QUANTUM; k++) e->direct[s->len][k] += b[k];
+                    if (s->key < e->nout) for (int k = 0; k < LT_QUANTUM; k++) e->direct[s->key][k] += b[LT_QUANTUM + k];
+                }
+                break;
             }
         }
         if (e->tap) e->tap(e->tap_ud, p, start);
@@ -626,8 +662,8 @@ void lt_engine_process_io(lt_engine *e, const float *in, int nin, float *out, in
         if (e->fifo_pos >= LT_QUANTUM) { render_quantum(e); e->fifo_pos = 0; }
         int k = LT_QUANTUM - e->fifo_pos;
         if (k > n) k = n;
-        memcpy(out, e->fifo + 2 * e->fifo_pos, sizeof(float) * 2 * (size_t)k);
-        out += 2 * k; n -= k;
+        memcpy(out, e->fifo + e->nout * e->fifo_pos, sizeof(float) * (size_t)(e->nout * k));
+        out += e->nout * k; n -= k;
         e->fifo_pos += k;
         e->out_frame += k;
     }

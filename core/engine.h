@@ -29,6 +29,7 @@
 #define LT_NAME_MAX     32
 #define LT_CC_MAPS      128
 #define LT_MAX_NODES    65535      /* handles have a 16-bit index: tracks, effects and strips together */
+#define LT_MAX_OUTPUTS  8          /* device output channels: the master on 1-2, direct outputs on 3..8 */
 
 typedef struct lt_engine lt_engine;
 struct lt_plan;
@@ -88,6 +89,11 @@ void    lt_engine_mark_time(lt_engine *e, int64_t frame, int64_t ns);
 /* Estimates the engine frame that corresponds to monotonic time `ns`.  Thread: any.  RT-safe: yes. */
 int64_t lt_engine_frame_at(const lt_engine *e, int64_t ns);
 void    lt_engine_get_stats(const lt_engine *e, lt_engine_stats *s);
+/* Device output channels (2 .. LT_MAX_OUTPUTS): the master on the first two, channels routed to direct
+ * outputs (a click for the performer's headphones) after them; lt_engine_process_io then writes n
+ * interleaved channels.  Thread: control, before the audio thread runs.  -1 when out of range. */
+int     lt_engine_set_outputs(lt_engine *e, int n);
+int     lt_engine_outputs(const lt_engine *e);
 /* Starts measuring the output's true peak (LT_REPLY_OUTPUT): 4x oversampled, about 3 ms of CPU per
  * second of audio, so only once someone looks at the master's meters.  -1 when out of memory.
  * Thread: control (the meter is made here and handed over by an atomic pointer).  RT-safe: no. */

@@ -486,6 +486,12 @@ static int l_script_dir(lua_State *L) {
     return 1;
 }
 
+/* core.outputs() -> the device's output channels (2 offline: the render is the master). */
+static int l_outputs(lua_State *L) {
+    lua_pushinteger(L, lt_engine_outputs(state(L)->engine));
+    return 1;
+}
+
 /* core.inputs() -> channels, roundtrip frames: the device input lute reads (0 without one). */
 static int l_inputs(lua_State *L) {
     lt_api_state *st = state(L);
@@ -811,7 +817,7 @@ static const luaL_Reg core_funcs[] = {
     {"ccmap", l_ccmap}, {"note_target", l_note_target}, {"midi_in", l_midi_in},
     {"meters", l_meters}, {"meter", l_meter}, {"stats", l_stats}, {"quit", l_quit}, {"clock", l_clock},
     {"tempo", l_tempo_new}, {"midi_poll", l_midi_poll},
-    {"take_attach", l_take_attach}, {"take_detach", l_take_detach}, {"inputs", l_inputs}, {"input_file", l_input_file},
+    {"take_attach", l_take_attach}, {"take_detach", l_take_detach}, {"inputs", l_inputs}, {"outputs", l_outputs}, {"input_file", l_input_file},
     {"script_dir", l_script_dir}, {"guard", l_guard},
     {NULL, NULL}};
 

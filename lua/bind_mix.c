@@ -112,7 +112,8 @@ static void read_chain(lua_State *L, int t, lt_fx_spec *fx, int *nfx, const char
  *                   controls = {name = value}, gain =, pan =, mute =, polarity =, width =, solo =,
  *                   solo_safe =, fx = {...}, sends = { {to =, gain =, pre =}, ... },
  *                   feedback = (a bus: heard a quantum late, so it may close a loop),
- *                   input = { 1 [, 2] } (device input channels, 1-based), monitor = } */
+ *                   input = { 1 [, 2] } (device input channels, 1-based), monitor =,
+ *                   outputs = { 3 [, 4] } (device outputs instead of out: a click for headphones) } */
 static int l_mix_channel(lua_State *L) {
     lt_api_state *st = state(L);
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -194,6 +195,21 @@ static int l_mix_channel(lua_State *L) {
     }
     lua_pop(L, 1);
     t->monitor = opt_bool(L, 1, "monitor", t->ninput > 0);
+    if (lua_getfield(L, 1, "outputs") == LUA_TTABLE) {   /* device outputs of its own, 1-based: { 3, 4 } */
+        int n = (int)luaL_len(L, -1);
+        if (n < 1 || n > 2) return luaL_error(L, "'%s': outputs is one or two device outputs, e.g. { 3, 4 }", owner);
+        for (int i = 0; i < n; i++) {
+            lua_rawgeti(L, -1, i + 1);
+            int isnum = 0;
+            lua_Integer c = lua_tointegerx(L, -1, &isnum);
+            if (!isnum || c < 3 || c > LT_MAX_OUTPUTS)
+                return luaL_error(L, "'%s': outputs are device outputs 3 .. %d (1 and 2 are the master's)", owner, LT_MAX_OUTPUTS);
+            t->direct[i] = (int)c - 1;
+            lua_pop(L, 1);
+        }
+        t->ndirect = n;
+    }
+    lua_pop(L, 1);
     char err[512];
     if (lt_mix_track(st->mix, t, err, sizeof err)) return luaL_error(L, "%s", err);
     return 0;

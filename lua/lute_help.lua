@@ -224,7 +224,8 @@ stereo).  A track plays them with input = "vox" (or input = { 1 }); monitor = fa
 Live, start lute with --inputs 2 to open the device's input.  help("record"); docs/recording-input.md.]]
 H.topics.record = [[record{ bars = 8, count_in = 1, click = true, from = 9, to = 17, loop = true, tracks = { "vox" },
 latency = frames, folder = "takes" } records every armed track (arm = true) into takes/<track>-take-NNN.wav from the
-next bar (or `from`), after count_in bars of click; preroll = 2 (with from) starts a stopped transport 2 bars before
+next bar (or `from`), after count_in bars of click; click = { 3, 4 } sends the click to device outputs 3-4 only
+(lute --outputs 4: the headphones); preroll = 2 (with from) starts a stopped transport 2 bars before
 `from`; loop = true makes a new take for each pass.  Takes are placed by
 the round trip (the driver's, or calibrate()'s), so an overdub played in time lands on the grid.
 stop_record() ends it now.  takes_recorded() lists the session's takes; takes("vox") reads them back for clips.]]

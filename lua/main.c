@@ -54,7 +54,7 @@ typedef struct options {
     const char *midi_api;
     const char *section;
     const char *solo, *mute, *bus, *stems, *input;
-    int no_guard, inputs;
+    int no_guard, inputs, outputs;
     double seconds, bars, from_bar, to_bar, tail, stall_limit, guard_ceiling, seed;
     int has_seed;
     int rate, block, bits, lookahead_ms, no_midi, no_repl;
@@ -82,6 +82,7 @@ static void usage(FILE *f) {
         "  --midi-api alsa|jack which MIDI system (default: ALSA when there is one, else JACK)\n"
         "  --no-midi            no MIDI input\n"
         "  --no-repl            no REPL: play and watch the script only\n"
+        "  --outputs N          open N output channels (the master on 1-2; 3.. for a click: record{ click = { 3, 4 } })\n"
         "  --inputs N           open N input channels of the device too (full duplex), to record or\n"
         "                       monitor inputs; off by default: duplex costs a period of latency\n"
         "  --no-guard           no speaker guard (by default the output never passes 0 dBFS: a fast\n"
@@ -170,7 +171,7 @@ static int parse_args(int argc, char **argv, options *o) {
         STR("--mute", o->mute) STR("--bus", o->bus) STR("--stems", o->stems) STR("--input", o->input)
         NUM("--seconds", 0.001, 86400, o->seconds) NUM("--bars", 0.001, 100000, o->bars)
         NUM("--from", 1, 100000, o->from_bar) NUM("--to", 1, 100000, o->to_bar) NUM("--tail", 0, 600, o->tail)
-        NUM("--inputs", 1, 8, o->inputs) NUM("--rate", 8000, 384000, o->rate) NUM("--block", 16, 8192, o->block)
+        NUM("--inputs", 1, 8, o->inputs) NUM("--outputs", 2, LT_MAX_OUTPUTS, o->outputs) NUM("--rate", 8000, 384000, o->rate) NUM("--block", 16, 8192, o->block)
         NUM("--stall-limit", 0, 86400, o->stall_limit) NUM("--guard-ceiling", -20, 0, o->guard_ceiling)
         else if (strcmp(a, "--seed") == 0) {   /* a whole number: math.random's seed (lute.seed) */
             if (parse_number(a, v, -9007199254740992.0, 9007199254740992.0, &d)) return 2;
@@ -768,7 +769,7 @@ static int run_live(const options *o) {
     char err[2048];
     int no_device = 0;
     lt_live_config lc = {.device = o->device, .sample_rate = o->rate, .block = o->block, .client_name = "lute",
-                         .inputs = o->inputs > 0 ? o->inputs : -1};
+                         .inputs = o->inputs > 0 ? o->inputs : -1, .outputs = o->outputs};
     lt_live *live = lt_live_open(&lc, &no_device, err, sizeof err);
     if (!live) {
         if (lt_guard_exit_status()) return lt_guard_exit_status();

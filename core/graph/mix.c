@@ -45,6 +45,7 @@ typedef struct mtrack {                     /* a channel: a track, or a bus (no 
     int         mute, polarity, solo, solo_safe, solo_muted;
     int         leaving;
     int8_t      in_ch[2];                   /* the device input it plays (as its instrument has it) */
+    int         ndirect, direct[2];         /* device outputs instead of `out` (lt_track_spec) */
     int         monitor;
     /* plan building */
     int         buf, tap, rank, lat_in, lat_post;
@@ -407,7 +408,8 @@ static lt_plan *build_plan(lt_mix *m) {
         }
         t->lat_post = lat;
         int dsts[LT_MIX_MAX_SENDS + 1], nd = 0;
-        if (is_master(t->out)) { if (lat > master_in) master_in = lat; }
+        if (t->ndirect) ;                        /* a direct output: nothing to meet */
+        else if (is_master(t->out)) { if (lat > master_in) master_in = lat; }
         else dsts[nd++] = find_index(m->tracks, n, t->out);
         for (int s = 0; s < t->nsends; s++) dsts[nd++] = find_index(m->tracks, n, t->sends[s].to);
         for (int j = 0; j < nd; j++)   /* (a feedback bus is not compensated: it hears a quantum late anyway) */
@@ -532,6 +534,12 @@ static lt_plan *build_plan(lt_mix *m) {
                 if (add_step(&b, LT_STEP_SEND, src, m->tracks[d]->inbuf, ci, sd->node, NULL)) goto fail;
             }
         }
+        if (t->ndirect) {   /* to device outputs of its own, not into the mix */
+            if (add_step(&b, LT_STEP_DIRECT, buf, -1, ci, NULL, NULL)) goto fail;
+            b.p->steps[b.p->nsteps - 1].len = t->direct[0];
+            b.p->steps[b.p->nsteps - 1].key = (int16_t)(t->ndirect > 1 ? t->direct[1] : -1);
+            continue;
+        }
         int oi = is_master(t->out) ? -1 : find_index(m->tracks, n, t->out);
         int dst = oi >= 0 ? m->tracks[oi]->inbuf : 0;
         int32_t arrive = oi < 0 ? master_in : m->tracks[oi]->feedback ? t->lat_post : m->tracks[oi]->lat_in;
@@ -572,7 +580,8 @@ static lt_plan *build_plan(lt_mix *m) {
         b.p->chan[i].buf = m->tracks[i]->buf;
         b.p->chan[i].is_bus = m->tracks[i]->is_bus;
         b.p->chan[i].leaving = m->tracks[i]->leaving;
-        b.p->chan[i].to_master = is_master(m->tracks[i]->out) || find_index(m->tracks, n, m->tracks[i]->out) < 0;
+        b.p->chan[i].to_master = !m->tracks[i]->ndirect &&
+                                 (is_master(m->tracks[i]->out) || find_index(m->tracks, n, m->tracks[i]->out) < 0);
     }
     b.p->out_buf = 0;
     free(rank);
@@ -1161,6 +1170,9 @@ int lt_mix_commit(lt_mix *m, int64_t frame, int full, char *err, size_t errlen) 
         }
         snprintf(t->out, sizeof t->out, "%s", s->out);
         t->feedback = s->is_bus && s->feedback;
+        t->ndirect = s->ndirect;
+        t->direct[0] = s->direct[0];
+        t->direct[1] = s->direct[1];
         t->solo = s->solo;
         t->solo_safe = s->solo_safe;
         if (!s->is_bus && (p->pool || !s->program)) {

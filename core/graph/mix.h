@@ -78,6 +78,9 @@ typedef struct lt_track_spec {
     int             ninput;               /* device input channels the track plays: 0, 1 (mono) or 2 */
     int             input[2];             /* their indices, 0-based, below LT_MAX_INPUTS */
     int             monitor;              /* 1: the input is heard through the track (else only recorded) */
+    int             ndirect;              /* 0, or 1 or 2 device outputs (0-based, >= 2) the channel plays to
+                                             instead of `out`: a click for headphones, a cue mix */
+    int             direct[2];
 } lt_track_spec;
 
 typedef struct lt_master_spec {

@@ -23,6 +23,8 @@ typedef enum {
     LT_STEP_SEND,        /* node: dst += buf * the send's gain */
     LT_STEP_SUM,         /* dst += buf */
     LT_STEP_OUT,         /* buf is the output */
+    LT_STEP_DIRECT,      /* buf goes to device outputs instead of the master: len = the left's index
+                            (0-based, >= 2), key = the right's (-1: one output, fed (L + R) / 2) */
 } lt_step_kind;
 
 typedef struct lt_step {

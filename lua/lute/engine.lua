@@ -86,6 +86,7 @@ function E.stats() return core.stats() end
 function E.meters() return core.meters() end
 -- Recording (lute/record.lua): the device input and takes the engine writes.
 function E.inputs() return core.inputs() end
+function E.outputs() return core.outputs() end
 function E.take_attach(h, writer, latency, frame, base) return core.take_attach(h, writer, latency, frame, base) end
 function E.take_detach(h, frame) return core.take_detach(h, frame) end
 function E.script_dir() return core.script_dir() end

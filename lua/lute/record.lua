@@ -124,7 +124,9 @@ local function click_spec()
       return U.sine(v.freq) * e * e * v.vel * 0.5
     end, "click").program
   end
-  return { name = CLICK, program = click_program, voices = 4, gain = -6, controls = {} }
+  -- to the device outputs record{ click = { 3, 4 } } asked for (the performer's headphones), else
+  -- into the mix
+  return { name = CLICK, program = click_program, voices = 4, gain = -6, controls = {}, outputs = M.click_outputs }
 end
 M.click_on = false
 function M.extra_channels()
@@ -207,6 +209,24 @@ function M.record(o)
     M.folder = o.folder
   end
   if M.active then error("already recording; stop_record() first", 2) end
+  -- click = { 3, 4 } (or 3): the click goes to those device outputs only, not into the mix
+  local click_outputs
+  if type(o.click) == "table" or math.type(o.click) == "integer" then
+    click_outputs = type(o.click) == "table" and o.click or { o.click }
+    local n = E.outputs()
+    for _, c in ipairs(click_outputs) do
+      if math.type(c) ~= "integer" or c < 3 or c > 8 then
+        error(("record{ click = { 3, 4 } }: device outputs 3 .. 8 (1 and 2 are the mix), got %s"):format(tostring(c)), 2)
+      end
+      if E.live() and c > n then
+        error(("record{ click = { %s } }: output %d is not open (%d are): start lute with --outputs %d"):format(
+          table.concat(click_outputs, ", "), c, n, math.max(table.unpack(click_outputs))), 2)
+      end
+    end
+    if #click_outputs < 1 or #click_outputs > 2 then error("record{ click = { 3, 4 } }: one or two device outputs", 2) end
+  elseif o.click ~= nil and type(o.click) ~= "boolean" then
+    error(("record{ click = %s }: true, false, or device outputs { 3, 4 }"):format(tostring(o.click)), 2)
+  end
   positive(o.bars, "bars")
   if o.count_in ~= nil and (math.type(o.count_in) ~= "integer" or o.count_in < 0 or o.count_in > 16) then
     error(("record{ count_in = %s }: it is a whole number of bars, 0 .. 16"):format(tostring(o.count_in)), 2)
@@ -260,9 +280,13 @@ function M.record(o)
     stop = start + T.to_r(o.bars)
   end
   local rec = { start = start, stop = stop, pass = o.bars and T.to_r(o.bars) or nil, loop = o.loop,
-                click = o.click == nil and count_in > 0 or not not o.click, click_from = start - count_in,
+                click = (o.click == nil and count_in > 0) or (o.click ~= nil and o.click ~= false), click_from = start - count_in,
                 latency = o.latency or latency(), takes = {}, passes = 0 }
-  if rec.click then ensure_click() end
+  if rec.click then
+    if M.click_outputs ~= click_outputs and M.click_on then M.click_on = false end   -- re-staged with its new outputs
+    M.click_outputs = click_outputs
+    ensure_click()
+  end
   -- a take's frames count from the song's first bar (S.origin is where this session's bar 1 is), so
   -- clips cut it by bar and beat in any later session (lute/clips.lua)
   local s_frame, e_frame = T.frame_of_bar(start) - S.origin, stop and T.frame_of_bar(stop) - S.origin or nil
@@ -427,6 +451,7 @@ function M.calibrate(o)
   local ch = o.channel or 1
   if math.type(ch) ~= "integer" or ch < 1 or ch > 8 then error("calibrate{ channel = n }: an input channel from 1", 2) end
   if M.active then error("calibrate() while recording: stop_record() first", 2) end
+  if M.click_outputs then M.click_outputs, M.click_on = nil, false end   -- the loopback hears the main output
   local h = ensure_click()
   M.calibrating = true
   -- a channel that only records: the input, not monitored (a loopback must not feed back)

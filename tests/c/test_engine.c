@@ -846,6 +846,49 @@ static void test_voices(void) {
     lt_program_unref(pr);
 }
 
+/* Direct outputs: a channel routed to device outputs 3-4 (a click for the performer's headphones) is
+ * heard there and not in the master on 1-2, which carries the rest; with one output the channel's
+ * left and right are summed at half each. */
+static void test_direct_outputs(void) {
+    const float C = 0.70710678f;
+    static float out[4 * 4800];
+    lt_program *pn = dc_voice(LT_IN_NOTE);
+    rig r;
+    rig_open(&r);
+    CHECK(lt_engine_set_outputs(r.e, 4) == 0 && lt_engine_outputs(r.e) == 4 && lt_engine_set_outputs(r.e, 9) < 0,
+          "an engine with 4 outputs (9 refused)");
+    lt_track_spec t[2] = { spec("main", pn, 0), spec("cue", pn, 0) };
+    t[1].ndirect = 2;
+    t[1].direct[0] = 2;
+    t[1].direct[1] = 3;
+    CHECK(commit(&r, t, 2, 0, 1) == 0, "a track routed to outputs 3-4");
+    note(&r, "main", 100, 4000, 60);
+    note(&r, "cue", 100, 4000, 72);
+    for (int done = 0; done < 4800; done += 256) {
+        int n = 4800 - done < 256 ? 4800 - done : 256;
+        lt_engine_process_io(r.e, NULL, 0, out + 4 * done, n);
+        pump(&r);
+    }
+    int i = 2000;
+    CHECK(fabsf(out[4 * i] / C - 60) < 1e-3f && fabsf(out[4 * i + 1] / C - 60) < 1e-3f,
+          "outputs 1-2 carry the master, without the cue track (%g, %g: 60 alone)", out[4 * i] / C, out[4 * i + 1] / C);
+    CHECK(fabsf(out[4 * i + 2] / C - 72) < 1e-3f && fabsf(out[4 * i + 3] / C - 72) < 1e-3f && out[4 * 99 + 2] == 0.0f,
+          "outputs 3-4 carry the cue track alone (%g, %g: 72)", out[4 * i + 2] / C, out[4 * i + 3] / C);
+    t[1].ndirect = 1;
+    t[1].direct[0] = 3;
+    CHECK(commit(&r, t, 2, lt_engine_frame(r.e), 1) == 0, "routed to output 4 alone");
+    note(&r, "cue", lt_engine_frame(r.e) + 100, 2000, 72);
+    for (int done = 0; done < 2400; done += 256) {
+        int n = 2400 - done < 256 ? 2400 - done : 256;
+        lt_engine_process_io(r.e, NULL, 0, out + 4 * done, n);
+        pump(&r);
+    }
+    CHECK(fabsf(out[4 * 1000 + 3] - 72 * C) < 1e-3f && out[4 * 1000 + 2] == 0.0f,
+          "one output gets (L + R) / 2 (%g, want %g), the other nothing", out[4 * 1000 + 3], 72 * C);
+    rig_close(&r);
+    lt_program_unref(pn);
+}
+
 int main(void) {
     test_timing();
     test_independence();
@@ -863,5 +906,6 @@ int main(void) {
     test_latency();
     test_solo();
     test_voices();
+    test_direct_outputs();
     return check_done("test_engine");
 }

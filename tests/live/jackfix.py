@@ -164,9 +164,10 @@ for _s in (signal.SIGTERM, signal.SIGHUP):
 class JackServer:
     """A jackd of our own, named after the process so two runs never share one; always stop() it."""
 
-    def __init__(self, period=256, rate=RATE, tag="live"):
+    def __init__(self, period=256, rate=RATE, tag="live", playback=2):
         self.name = f"lute-{tag}-{os.getpid()}-{int(time.time() * 1000) % 100000}"
         self.period, self.rate = period, rate
+        self.playback = playback   # the dummy device's outputs (lute --outputs N can open up to that many)
         self.proc = None
         self.log = tempfile.NamedTemporaryFile(prefix="jackd-", suffix=".log", delete=False)
 
@@ -179,7 +180,7 @@ class JackServer:
     def start(self, timeout=20.0):
         scrub_registry()      # entries of servers that died without unregistering would leave no room
         self.proc = spawn(["jackd", "--no-realtime", "-n", self.name, "-d", "dummy", "-r", str(self.rate),
-                           "-p", str(self.period)], jackd=True, stdout=self.log, stderr=subprocess.STDOUT,
+                           "-p", str(self.period), "-P", str(self.playback)], jackd=True, stdout=self.log, stderr=subprocess.STDOUT,
                           stdin=subprocess.DEVNULL, env=self.env())
         _guard_server(self.proc)
         deadline = time.monotonic() + timeout
@@ -300,9 +301,9 @@ class Capture:
             time.sleep(0.02)
         return self.pos >= index
 
-    def connect_from(self, client_name="lute", timeout=30.0):
-        """Connects client_name:out_0/out_1 to our inputs once they exist."""
-        want = [f"{client_name}:out_0", f"{client_name}:out_1"]
+    def connect_from(self, client_name="lute", timeout=30.0, ports=("out_0", "out_1")):
+        """Connects client_name:out_0/out_1 (or the two ports named) to our inputs once they exist."""
+        want = [f"{client_name}:{p}" for p in ports]
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             names = {p.name for p in self.client.get_ports()}
