@@ -89,7 +89,7 @@ static void usage(FILE *f) {
         "                       limiter at the output that says when it acts)\n"
         "  --guard-ceiling DB   the speaker guard's ceiling, -20 .. 0 dBFS (default 0)\n"
         "  --stall-limit S      say so when the control thread is stuck in one C function for S seconds\n"
-        "                       (default %g; 0 = never)\n"
+        "                       (default %g, or $LUTE_STALL_LIMIT; 0 = never)\n"
         "  --seed N             math.random's seed for the script (a whole number; default 0, as lute.seed)\n"
         "render:\n"
         "  -o, --out FILE       the file to write: .wav, .flac or .aiff; written to a temporary file beside\n"
@@ -149,6 +149,9 @@ static int parse_args(int argc, char **argv, options *o) {
     o->lookahead_ms = DEFAULT_LOOKAHEAD_MS;
     o->seconds = o->bars = o->from_bar = o->to_bar = o->tail = -1;
     o->stall_limit = LT_GUARD_STALL_DEFAULT_S;
+    /* LUTE_STALL_LIMIT: the default for builds that run slowly on purpose (make test-asan); the option wins */
+    const char *sl = getenv("LUTE_STALL_LIMIT");
+    if (sl && *sl) { char *end; double v = strtod(sl, &end); if (*end == 0 && v >= 0 && v <= 86400) o->stall_limit = v; }
     o->guard_ceiling = 0;
     int i = 1;
     if (i < argc && (strcmp(argv[i], "render") == 0 || strcmp(argv[i], "exec") == 0)) o->cmd = argv[i++];
