@@ -108,6 +108,27 @@ static void read_chain(lua_State *L, int t, lt_fx_spec *fx, int *nfx, const char
     lua_pop(L, 1);
 }
 
+/* One or two device channels, 1-based in Lua ({ 1 } or { 3, 4 }), from lo to hi: stored 0-based in
+ * ch; returns how many (0 when the field is absent), raises an error naming the field otherwise. */
+static int device_channels(lua_State *L, const char *field, int lo, int hi, int ch[2], const char *owner) {
+    int n = 0;
+    if (lua_getfield(L, 1, field) == LUA_TTABLE) {
+        n = (int)luaL_len(L, -1);
+        if (n < 1 || n > 2) luaL_error(L, "'%s': %s is one or two device channels, e.g. { %d } or { %d, %d }", owner, field, lo, lo, lo + 1);
+        for (int i = 0; i < n; i++) {
+            lua_rawgeti(L, -1, i + 1);
+            int isnum = 0;
+            lua_Integer c = lua_tointegerx(L, -1, &isnum);
+            if (!isnum || c < lo || c > hi)
+                luaL_error(L, "'%s': %s channels are whole numbers %d .. %d", owner, field, lo, hi);
+            ch[i] = (int)c - 1;
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+    return n;
+}
+
 /* core.mix_channel{ name =, bus =, out =, program =, voices =, mono =, legato =, glide =,
  *                   controls = {name = value}, gain =, pan =, mute =, polarity =, width =, solo =,
  *                   solo_safe =, fx = {...}, sends = { {to =, gain =, pre =}, ... },
@@ -180,36 +201,9 @@ static int l_mix_channel(lua_State *L) {
         t->nsends = n;
     }
     lua_pop(L, 1);
-    if (lua_getfield(L, 1, "input") == LUA_TTABLE) {
-        int n = (int)luaL_len(L, -1);
-        if (n < 1 || n > 2) return luaL_error(L, "'%s': input is one or two device channels, e.g. { 1 } or { 1, 2 }", owner);
-        for (int i = 0; i < n; i++) {
-            lua_rawgeti(L, -1, i + 1);
-            int isnum = 0;
-            lua_Integer c = lua_tointegerx(L, -1, &isnum);
-            if (!isnum) return luaL_error(L, "'%s': input channels are whole numbers from 1", owner);
-            t->input[i] = (int)c - 1;
-            lua_pop(L, 1);
-        }
-        t->ninput = n;
-    }
-    lua_pop(L, 1);
+    t->ninput = device_channels(L, "input", 1, LT_MAX_INPUTS, t->input, owner);
     t->monitor = opt_bool(L, 1, "monitor", t->ninput > 0);
-    if (lua_getfield(L, 1, "outputs") == LUA_TTABLE) {   /* device outputs of its own, 1-based: { 3, 4 } */
-        int n = (int)luaL_len(L, -1);
-        if (n < 1 || n > 2) return luaL_error(L, "'%s': outputs is one or two device outputs, e.g. { 3, 4 }", owner);
-        for (int i = 0; i < n; i++) {
-            lua_rawgeti(L, -1, i + 1);
-            int isnum = 0;
-            lua_Integer c = lua_tointegerx(L, -1, &isnum);
-            if (!isnum || c < 3 || c > LT_MAX_OUTPUTS)
-                return luaL_error(L, "'%s': outputs are device outputs 3 .. %d (1 and 2 are the master's)", owner, LT_MAX_OUTPUTS);
-            t->direct[i] = (int)c - 1;
-            lua_pop(L, 1);
-        }
-        t->ndirect = n;
-    }
-    lua_pop(L, 1);
+    t->ndirect = device_channels(L, "outputs", 3, LT_MAX_OUTPUTS, t->direct, owner);   /* 1 and 2: the master's */
     char err[512];
     if (lt_mix_track(st->mix, t, err, sizeof err)) return luaL_error(L, "%s", err);
     return 0;
