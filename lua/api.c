@@ -901,6 +901,10 @@ int lt_api_init(lt_api_state *st, int rate, int live, int lookahead_ms) {
 }
 
 void lt_api_close(lt_api_state *st) {
+    /* a file standing in for the device input (lute render --input, core.input_file): the engine
+     * reads it, so it goes before the engine does */
+    if (st->input_file && st->engine) lt_input_file_close(st->engine, st->input_file);
+    st->input_file = NULL;
     if (st->mix) lt_mix_free(st->mix);
     if (st->engine) lt_engine_free(st->engine);
     if (st->meter) for (int i = 0; i <= LT_MAX_NODES; i++) { if (st->meter[i]) free(st->meter[i]->gating); free(st->meter[i]); }
