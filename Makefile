@@ -25,7 +25,15 @@ TEST_BIN := $(TEST_SRC:tests/c/%.c=$(B)/tests/%)
 
 .PHONY: all run test test-c test-lua test-e2e test-live test-asan bench fuzz soak deps clean
 
-all: deps $(B)/lute $(TEST_BIN)
+# Real music for the mastering examples and tests: 30 s of two Wesnoth tracks from the Debian package,
+# cut without re-encoding (examples/audio/README.md); made here, not kept in git.
+WESNOTH_MUSIC := /usr/share/games/wesnoth/1.16/data/core/music
+EXCERPTS := examples/audio/battle-epic-30s.ogg examples/audio/elvish-theme-30s.ogg
+examples/audio/%-30s.ogg: | deps
+	ffmpeg -v error -y -ss 20 -t 30 -i $(WESNOTH_MUSIC)/$*.ogg -c copy $@
+
+all: deps $(B)/lute $(TEST_BIN) $(EXCERPTS)
+
 
 deps:
 	@sh vendor/install

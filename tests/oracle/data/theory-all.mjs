@@ -4,7 +4,7 @@
 // tonics — so that lute's theory is compared with all of tonal, not only with what the public corpus
 // happened to ask.  theory-oracle.mjs then answers each query (npm run regen does both).
 //
-// Usage: node theory-all.mjs > theory-tonal.txt
+// Usage: node theory-all.mjs > all.txt   (npm run regen-tonal splits it into theory-tonal-{scales,chords}.txt)
 //
 // Tonics: the twelve of a keyboard as a musician spells them, plus G#, Cb and E# (whose scales need
 // double sharps and flats); every name (and every chord type's first symbol) is asked on all of them.
