@@ -354,20 +354,12 @@ local function wavetable_fn(tbl, ...)
   return apply("wavetable", { table.unpack(args, 1, args.n) }, 0, data)
 end
 
--- The length in whole notes of a note value ("1/8", "3/16", "1/8." dotted, "1/4t" triplet), or nil.
-local function note_value(s)
-  local n, d, mod = s:match("^%s*(%d+)%s*/%s*(%d+)%s*([%.t]?)%s*$")
-  n, d = tonumber(n), tonumber(d)
-  if not n or not d or d == 0 or n == 0 then return nil end
-  return (n / d) * (mod == "." and 1.5 or mod == "t" and 2 / 3 or 1)
-end
-
 -- lfo(rate [, shape]) where rate may be a note value: lfo("1/8") cycles once an eighth note,
 -- following the tempo (a rate of v.bps / (4 x whole notes)).
 local function lfo_fn(plain)
   return function(rate, ...)
     if type(rate) == "string" then
-      local w = note_value(rate)
+      local w = require("lute.automation").note_value(rate)   -- "3/16", "1/8." and "1/4t", as effect times
       if not w then
         fail('lfo: rate "%s" is not a note value; write Hz (lfo(2)) or a note value ("1/8", "3/16", "1/8." dotted, "1/4t" triplet)', rate)
       end

@@ -88,6 +88,17 @@ static inline float keyhp_run(keyhp *h, int c, float x)
     return x - h->coef.k * v1 - v2;
 }
 
+/* A fresh filter at `hz` (its coefficients made, its state cleared), and a cleared state. */
+static void keyhp_clear(keyhp *h) { memset(h->s1, 0, sizeof h->s1); memset(h->s2, 0, sizeof h->s2); }
+
+static void keyhp_init(keyhp *h, float sr, float hz)
+{
+    h->hz = -1;
+    h->coef.sr = 0;
+    keyhp_set(h, sr, hz);
+    keyhp_clear(h);
+}
+
 static void keyhp_flush(keyhp *h)
 {
     int c;
@@ -170,8 +181,8 @@ static void comp_reset(void *st)
         fx_xtap_init(&s->tap[c], s->look + 1, (int)(LOOK_FADE_S * s->sr));
         s->ms[c] = 0;
         s->y[c] = 0;
-        s->hp.s1[c] = s->hp.s2[c] = 0;
     }
+    keyhp_clear(&s->hp);
     s->mk = -1e9f;                  /* taken from the parameters at the first frame */
     s->gr = 0;
 }
@@ -188,9 +199,7 @@ static void comp_init(void *st, float sr, const float *p, const lt_fx_data *data
     s->mk_a = fx_tc(50.0, sr);
     s->rms_a = fx_tc(RMS_MS, sr);
     s->att.ms = s->rel.ms = -1;
-    s->hp.hz = -1;
-    s->hp.coef.sr = 0;
-    keyhp_set(&s->hp, sr, p[C_KEYHP]);
+    keyhp_init(&s->hp, sr, p[C_KEYHP]);
     comp_reset(st);
 }
 
@@ -280,7 +289,7 @@ typedef struct duck_st {
 } duck_st;
 
 static size_t duck_size(float sr, const lt_fx_data *data) { (void)sr; (void)data; return sizeof(duck_st); }
-static void duck_reset(void *st) { duck_st *s = st; s->hold_left = 0; s->y = 0; memset(s->hp.s1, 0, sizeof s->hp.s1); memset(s->hp.s2, 0, sizeof s->hp.s2); }
+static void duck_reset(void *st) { duck_st *s = st; s->hold_left = 0; s->y = 0; keyhp_clear(&s->hp); }
 
 static void duck_init(void *st, float sr, const float *p, const lt_fx_data *data)
 {
@@ -288,8 +297,7 @@ static void duck_init(void *st, float sr, const float *p, const lt_fx_data *data
     (void)data;
     s->sr = sr;
     s->att.ms = s->rel.ms = -1;
-    memset(&s->hp, 0, sizeof s->hp);
-    keyhp_set(&s->hp, sr, p[D_KEYHP]);
+    keyhp_init(&s->hp, sr, p[D_KEYHP]);
     duck_reset(st);
 }
 
@@ -347,7 +355,7 @@ typedef struct gate_st {
 } gate_st;
 
 static size_t gate_size(float sr, const lt_fx_data *data) { (void)sr; (void)data; return sizeof(gate_st); }
-static void gate_reset(void *st) { gate_st *s = st; s->open = 0; s->hold_left = 0; s->g = -1.0f; memset(s->hp.s1, 0, sizeof s->hp.s1); memset(s->hp.s2, 0, sizeof s->hp.s2); }
+static void gate_reset(void *st) { gate_st *s = st; s->open = 0; s->hold_left = 0; s->g = -1.0f; keyhp_clear(&s->hp); }
 
 static void gate_init(void *st, float sr, const float *p, const lt_fx_data *data)
 {
@@ -355,8 +363,7 @@ static void gate_init(void *st, float sr, const float *p, const lt_fx_data *data
     (void)data;
     s->sr = sr;
     s->att.ms = s->rel.ms = -1;
-    memset(&s->hp, 0, sizeof s->hp);
-    keyhp_set(&s->hp, sr, p[G_KEYHP]);
+    keyhp_init(&s->hp, sr, p[G_KEYHP]);
     gate_reset(st);
 }
 
@@ -423,7 +430,7 @@ typedef struct exp_st {
 } exp_st;
 
 static size_t exp_size(float sr, const lt_fx_data *data) { (void)sr; (void)data; return sizeof(exp_st); }
-static void exp_reset(void *st) { exp_st *s = st; s->ms = 0; s->y = -1.0f; s->hold_left = 0; memset(s->hp.s1, 0, sizeof s->hp.s1); memset(s->hp.s2, 0, sizeof s->hp.s2); }
+static void exp_reset(void *st) { exp_st *s = st; s->ms = 0; s->y = -1.0f; s->hold_left = 0; keyhp_clear(&s->hp); }
 
 static void exp_init(void *st, float sr, const float *p, const lt_fx_data *data)
 {
@@ -432,8 +439,7 @@ static void exp_init(void *st, float sr, const float *p, const lt_fx_data *data)
     s->sr = sr;
     s->rms_a = fx_tc(RMS_MS, sr);
     s->att.ms = s->rel.ms = -1;
-    memset(&s->hp, 0, sizeof s->hp);
-    keyhp_set(&s->hp, sr, p[E_KEYHP]);
+    keyhp_init(&s->hp, sr, p[E_KEYHP]);
     exp_reset(st);
 }
 

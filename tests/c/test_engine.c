@@ -20,29 +20,7 @@
 #include "engine.h"
 #include "graph/mix.h"
 
-/* Counting allocations: the test's own malloc forwards to glibc's.  Sanitizer builds bring their
- * own allocator, so the count is only taken in plain builds. */
-#if defined(__SANITIZE_ADDRESS__)
-#define COUNT_ALLOCS 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define COUNT_ALLOCS 0
-#endif
-#endif
-#ifndef COUNT_ALLOCS
-#define COUNT_ALLOCS 1
-#endif
-static int counting, allocs;
-#if COUNT_ALLOCS
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void *__libc_memalign(size_t, size_t);
-void *malloc(size_t n) { if (counting) allocs++; return __libc_malloc(n); }
-void *calloc(size_t a, size_t b) { if (counting) allocs++; return __libc_calloc(a, b); }
-void *realloc(void *p, size_t n) { if (counting) allocs++; return __libc_realloc(p, n); }
-void *aligned_alloc(size_t a, size_t n) { if (counting) allocs++; return __libc_memalign(a, n); }
-#endif
+#include "alloc_count.h"   /* counting, allocs, COUNT_ALLOCS */
 
 #define SR 48000
 

@@ -12,20 +12,7 @@
 #include "dsp/vops_defs.h"
 #include "dsp/wavetable.h"
 
-/* ---- allocation counting (not under AddressSanitizer, which owns malloc) ----------------------- */
-#if !defined(__SANITIZE_ADDRESS__)
-extern void *__libc_malloc(size_t n);
-extern void *__libc_calloc(size_t n, size_t m);
-extern void *__libc_realloc(void *p, size_t n);
-static int counting, allocs;
-void *malloc(size_t n) { if (counting) allocs++; return __libc_malloc(n); }
-void *calloc(size_t n, size_t m) { if (counting) allocs++; return __libc_calloc(n, m); }
-void *realloc(void *p, size_t n) { if (counting) allocs++; return __libc_realloc(p, n); }
-#define COUNT(on) (counting = (on))
-#else
-static int allocs;
-#define COUNT(on) ((void)0)
-#endif
+#include "alloc_count.h"   /* counting, allocs, COUNT(on); nothing counted under AddressSanitizer */
 
 #define SR 48000.0f
 #define LEN 3000
