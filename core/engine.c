@@ -35,6 +35,7 @@ struct lt_engine {
     lt_ccmap  ccmaps[LT_CC_MAPS];
     lt_handle note_target;
     uint32_t  note_ids;
+    int64_t   midi_last;            /* frame of the last MIDI message taken: MIDI keeps its order */
     /* the flywheel */
     int64_t   horizon;              /* engine frame the scheduler has covered; -1: no flywheel */
     int32_t   period;
@@ -95,6 +96,7 @@ lt_engine *lt_engine_new(const lt_engine_config *cfg) {
     e->nout = 2;
     e->meter_period = (int)(METER_S * e->sr / LT_QUANTUM);
     e->horizon = -1;
+    e->midi_last = INT64_MIN;
     e->guard_ceiling = 1.0f;
     e->guard_gain = 1.0f;
     e->guard_rel = 1.0f - expf(-1.0f / (GUARD_RELEASE * (float)e->sr));
@@ -433,7 +435,15 @@ static void gather(lt_engine *e, int64_t start) {
         heap_push(e, &c);
     }
     while (e->horizon >= 0 && e->period > 0 && end > e->horizon) flywheel_turn(e);
-    while (lt_ring_pop(&e->midi_ring, &m)) midi_to_cmds(e, &m);
+    /* Each message is stamped from the arrival time by the clock estimate (lt_engine_frame_at), which can
+     * step back when the audio thread was late (an xrun on a loaded machine): a note-off stamped before its
+     * note-on would play first and leave the note hanging.  MIDI's order is the order of arrival, so a
+     * message is never placed before the one that came before it. */
+    while (lt_ring_pop(&e->midi_ring, &m)) {
+        if (m.frame < e->midi_last) m.frame = e->midi_last;
+        e->midi_last = m.frame;
+        midi_to_cmds(e, &m);
+    }
     while (e->heap_n > 0 && e->heap[0].frame < end) {
         heap_pop(e, &c);
         int off = 0;

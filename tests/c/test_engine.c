@@ -505,6 +505,40 @@ static void test_flywheel_midi(void) {
     lt_program_unref(p);
 }
 
+/* MIDI keeps the order it arrived in.  A message is stamped by the clock estimate, which steps back when
+ * the audio thread ran late (an xrun on a loaded machine): a note-off stamped before its note-on used to
+ * play first and leave the note hanging for the rest of the set (heard in the live fault test, run beside
+ * other live tests).  Such a note-off now ends the note on its note-on's frame. */
+static void test_midi_order(void) {
+    static float out[2 * 24000];
+    lt_program *pn = dc_voice(LT_IN_NOTE);
+    rig r;
+    rig_open(&r);
+    lt_track_spec t[1] = { spec("keys", pn, -1) };
+    commit(&r, t, 1, 0, 1);
+    lt_cmd tg = { .type = LT_CMD_NOTE_TARGET, .node = lt_mix_handle(r.m, "keys") };
+    lt_engine_send(r.e, &tg);
+    render(&r, out, 4800, 64);
+    const uint8_t on[3] = { 0x90, 60, 100 }, off[3] = { 0x80, 60, 0 }, on2[3] = { 0x90, 62, 100 },
+                  off2[3] = { 0x80, 62, 0 };
+    lt_engine_midi(r.e, 9000, on, 3);
+    lt_engine_midi(r.e, 8500, off, 3);      /* came later, stamped earlier */
+    lt_engine_midi(r.e, 12000, on2, 3);     /* a later note in order keeps its own frames */
+    lt_engine_midi(r.e, 12600, off2, 3);
+    render(&r, out + 2 * 4800, 24000 - 4800, 64);
+    int end1 = -1, end2 = -1;
+    for (int i = 9000; i < 12000; i++) if (out[2 * i] != 0.0f) end1 = i;
+    for (int i = 12000; i < 24000; i++) if (out[2 * i] != 0.0f) end2 = i;
+    CHECK(out[2 * 8999] == 0.0f && end1 <= 9000 + 480,
+          "a note-off stamped before its note-on still ends the note (on its note-on's frame): silent from %d "
+          "(want by 9000 + the 480-frame release)", end1 < 0 ? 9000 : end1 + 1);
+    CHECK(out[2 * 11999] == 0.0f && fabsf(out[2 * 12599] - 62) < 1e-3f && end2 >= 12600 && end2 <= 12600 + 480,
+          "the next note plays on its own frames, 12000 to 12600 (%g at 12599; silent from %d)", out[2 * 12599],
+          end2 + 1);
+    rig_close(&r);
+    lt_program_unref(pn);
+}
+
 /* The speaker guard holds every sample at or under the ceiling; the output guard silences a track
  * that makes NaN and lets its neighbour play on. */
 static void test_guards(void) {
@@ -877,6 +911,7 @@ int main(void) {
     test_transaction();
     test_flywheel();
     test_flywheel_midi();
+    test_midi_order();
     test_guards();
     test_isa();
     test_many();
