@@ -68,22 +68,22 @@ run: deps $(B)/lute
 	$(B)/lute examples/00-hello.lua
 
 test: all
-	@B=$(B) sh tests/run-all
+	@B=$(B) bash tests/run-all
 
 test-c: all
-	@B=$(B) sh tests/run-all c
+	@B=$(B) bash tests/run-all c
 test-lua: all
-	@B=$(B) sh tests/run-all lua
+	@B=$(B) bash tests/run-all lua
 test-e2e: all
-	@B=$(B) sh tests/run-all e2e
+	@B=$(B) bash tests/run-all e2e
 test-live: all
-	@B=$(B) sh tests/run-all live
+	@B=$(B) bash tests/run-all live
 
 # The same suites, built apart in build-asan/ with AddressSanitizer and UBSan.
 test-asan: deps
 	@$(MAKE) --no-print-directory B=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	    LDFLAGS="-fsanitize=address,undefined" all
-	@B=build-asan LUTE_STALL_LIMIT=60 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/run-all c lua oracle e2e
+	@B=build-asan LUTE_STALL_LIMIT=60 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 bash tests/run-all c lua oracle e2e
 
 bench: all
 	@sh vendor/install vendor/packages-bench.txt

@@ -346,18 +346,46 @@ class Capture:
 class Lute:
     """build/lute playing a script live through JACK; stdin stays open for REPL chunks."""
 
-    def __init__(self, server, script, *extra, stats=False):
+    # What lute says when the JACK server did not answer its client in time (PortAudio then lists no JACK
+    # device): with several dummy servers on a loaded 2-core machine that happens now and then at start-up.
+    OPEN_FAILED = ("no output device matches 'jack'", "cannot open '", "cannot start '")
+
+    def __init__(self, server, script, *extra, stats=False, tries=3):
         env = server.env()
         if stats:
             env["LUTE_STATS"] = "1"
-        self.proc = spawn([lutetest.LUTE, script, "--device", "jack", *extra], stdin=subprocess.PIPE,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True, bufsize=1)
-        self.proc.jack_server = server.name
+        for attempt in range(tries):
+            self._spawn([lutetest.LUTE, script, "--device", "jack", *extra], env, server.name)
+            if not self._open_failed() or attempt == tries - 1:
+                break
+            print(f"note: lute could not open its JACK client (attempt {attempt + 1}): {self.stderr().strip()[-200:]}; "
+                  f"starting it again", file=sys.stderr)
+            reap(self.proc)
+            time.sleep(1.0)
+
+    def _spawn(self, argv, env, server_name):
+        self.proc = spawn(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                          text=True, bufsize=1)
+        self.proc.jack_server = server_name
         self.out, self.err = [], []
         self._t = [threading.Thread(target=self._drain, args=(self.proc.stdout, self.out), daemon=True),
                    threading.Thread(target=self._drain, args=(self.proc.stderr, self.err), daemon=True)]
         for t in self._t:
             t.start()
+
+    def _open_failed(self, timeout=20.0):
+        """Waits until lute has opened the device (its "lute VERSION: NAME, RATE Hz" line) or exited; True if
+        it exited because the JACK client could not be opened."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(ln.startswith("lute ") and " Hz, " in ln for ln in self.err):
+                return False
+            if self.proc.poll() is not None:
+                for t in self._t:
+                    t.join(2)
+                return any(m in self.stderr() for m in self.OPEN_FAILED)
+            time.sleep(0.02)
+        return False
 
     @staticmethod
     def _drain(f, into):
