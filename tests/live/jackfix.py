@@ -161,6 +161,19 @@ for _s in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(_s, _exit_on_signal)
 
 
+def open_client(name, server, tries=4):
+    """A jack.Client on `server`.  Opening one may fail with "server_error" while another dummy server on the
+    machine is starting or stopping (jackd's shared registry is busy): a fixture tries again before it gives up."""
+    for attempt in range(tries):
+        try:
+            return jack.Client(name, no_start_server=True, servername=server.name)
+        except jack.JackOpenError as e:
+            if attempt == tries - 1:
+                raise
+            print(f"note: JACK client '{name}' did not open ({e}); trying again", file=sys.stderr)
+            time.sleep(0.5 * (attempt + 1))
+
+
 class JackServer:
     """A jackd of our own, named after the process so two runs never share one; always stop() it."""
 
@@ -226,7 +239,7 @@ class Capture:
     def __init__(self, server, name="cap", seconds=60.0, midi=False):
         self.server = server
         os.environ["JACK_DEFAULT_SERVER"] = server.name
-        self.client = jack.Client(name, no_start_server=True, servername=server.name)
+        self.client = open_client(name, server)
         self.rate = self.client.samplerate
         self.block = self.client.blocksize
         self.ins = [self.client.inports.register(f"in_{c}") for c in range(2)]
