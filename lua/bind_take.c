@@ -36,7 +36,7 @@ static take_ud *check_take(lua_State *L) { return luaL_checkudata(L, 1, TAKE_MT)
 
 static void push_info(lua_State *L, const lt_take_info *in) {
     char hash[24];
-    lua_createtable(L, 0, 12);
+    lua_createtable(L, 0, 14);
     lua_pushstring(L, in->path); lua_setfield(L, -2, "path");
     lua_pushstring(L, in->file ? in->file : ""); lua_setfield(L, -2, "file");
     lua_pushinteger(L, in->number); lua_setfield(L, -2, "number");
@@ -48,6 +48,8 @@ static void push_info(lua_State *L, const lt_take_info *in) {
     snprintf(hash, sizeof hash, "%016llx", (unsigned long long)in->hash);
     lua_pushstring(L, hash); lua_setfield(L, -2, "hash");
     lua_pushnumber(L, in->ring_peak); lua_setfield(L, -2, "ring_peak");
+    lua_pushinteger(L, in->sound_end); lua_setfield(L, -2, "sound_end");
+    lua_pushnumber(L, in->peak); lua_setfield(L, -2, "peak");
     if (in->error) { lua_pushstring(L, in->message); lua_setfield(L, -2, "error"); }
     else if (in->message[0]) { lua_pushstring(L, in->message); lua_setfield(L, -2, "message"); }
 }

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -67,6 +68,8 @@ struct lt_take {
     _Atomic int64_t  frames_done;       /* disk -> control: frames on disk */
     _Atomic int64_t  lost_done;
     _Atomic int64_t  start_done;
+    _Atomic int64_t  sound_end_done;    /* disk -> control: frames into the take up to its last sound */
+    _Atomic float    peak_done;
     _Atomic int      failed;            /* disk -> control: error and message are set */
 
     /* the disk thread's own */
@@ -531,7 +534,18 @@ static void take_block(lt_take *t, const block *b) {
         t->lost += gap;
         atomic_store_explicit(&t->lost_done, t->lost, memory_order_relaxed);
     }
-    if (emit(t, b->s + (lo - b->frame) * t->channels, hi - lo) != 0) return;
+    const float *x = b->s + (lo - b->frame) * t->channels;
+    if (emit(t, x, hi - lo) != 0) return;
+    /* the input's level, for "the input is silent" (the disk thread has the time; the audio thread not) */
+    float peak = atomic_load_explicit(&t->peak_done, memory_order_relaxed);
+    int64_t last = -1;
+    for (int64_t i = 0; i < (hi - lo) * t->channels; i++) {
+        float a = fabsf(x[i]);
+        if (a > LT_TAKE_SILENT) last = i / t->channels;
+        if (a > peak) peak = a;
+    }
+    atomic_store_explicit(&t->peak_done, peak, memory_order_relaxed);
+    if (last >= 0) atomic_store_explicit(&t->sound_end_done, lo + last + 1 - t->start_frame, memory_order_relaxed);
     t->next_frame = hi;
 }
 
@@ -613,6 +627,8 @@ static void fill_info(lt_take *t, lt_take_info *info) {
     info->start_frame = atomic_load_explicit(&t->start_done, memory_order_relaxed);
     info->frames = atomic_load_explicit(&t->frames_done, memory_order_relaxed);
     info->lost_frames = atomic_load_explicit(&t->lost_done, memory_order_relaxed);
+    info->sound_end = atomic_load_explicit(&t->sound_end_done, memory_order_relaxed);
+    info->peak = atomic_load_explicit(&t->peak_done, memory_order_relaxed);
     info->ring_peak = (double)atomic_load_explicit(&t->ring_peak, memory_order_relaxed) / (double)lt_ring_capacity(&t->ring);
     info->ring_seconds = (double)lt_ring_capacity(&t->ring) * LT_QUANTUM / t->rate;
     if (atomic_load_explicit(&t->failed, memory_order_acquire)) {

@@ -77,6 +77,10 @@ typedef struct lt_take_config {
 typedef struct lt_take lt_take;
 
 /* What a take holds, from lt_take_close, lt_take_recover or lt_take_status. */
+/* A frame of a take is sound when a channel is above -90 dBFS: the noise of an open, idle input is far
+ * above it, so a take that stays below is an input that is unplugged, muted or on the wrong channel. */
+#define LT_TAKE_SILENT 3.1623e-5f
+
 typedef struct lt_take_info {
     char     path[LT_TAKE_PATH_MAX];   /* the file */
     const char *file;                  /* its name inside the folder (points into path) */
@@ -86,6 +90,8 @@ typedef struct lt_take_info {
     int64_t  frames;                   /* frames in the file */
     int64_t  lost_frames;              /* frames filled with silence because the ring was full */
     uint64_t hash;                     /* FNV-1a 64 of the data chunk's bytes */
+    int64_t  sound_end;                /* frames into the take up to its last frame above LT_TAKE_SILENT (0: none yet) */
+    float    peak;                     /* the largest sample so far, any channel */
     double   ring_peak;                /* the fullest the ring got, 0..1 */
     double   ring_seconds;             /* the ring's size (rounded up to a power of two slots) */
     lt_take_err error;                 /* LT_TAKE_OK, or what ended the writing early */

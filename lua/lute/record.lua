@@ -373,8 +373,35 @@ function M.before_window(from, to)
   end
 end
 
--- Every tick: takes the engine has handed back are closed and reported.
+-- How long a take's input may stay below -90 dBFS (LT_TAKE_SILENT) before lute says so: longer than
+-- any rest a player leaves, short enough to save the take.
+M.SILENT_SECONDS = 2
+
+-- A take whose input has gone silent is said once per silent stretch, while it records: an unplugged
+-- cable, a muted channel or the wrong `channels` would otherwise be found only on playback.
+local function check_silence(tk)
+  if tk.calibrate then return end
+  local ok, st = pcall(tk.writer.status, tk.writer)
+  if not ok or not st.frames then return end
+  local rate = E.rate()
+  local quiet = st.frames - (st.sound_end or 0)
+  if quiet >= M.SILENT_SECONDS * rate then
+    if not tk.silent_said then
+      tk.silent_said = true
+      Rp.output(("lute: take %s (track '%s'): the input has been silent for %.1f s (nothing above -90 dBFS%s); "
+        .. "is it plugged in, and are its channels right (input \"...\" { channels = { ... } })?")
+        :format(st.file ~= "" and st.file or st.path, tostring(tk.track), quiet / rate,
+          (st.sound_end or 0) > 0 and (" since %.1f s into the take"):format(st.sound_end / rate) or " since it began"))
+    end
+  else
+    tk.silent_said = false
+  end
+end
+
+-- Every tick: takes being recorded are watched for a silent input; takes the engine has handed
+-- back are closed and reported.
 function M.poll()
+  if M.active then for _, tk in ipairs(M.active.takes) do check_silence(tk) end end
   local i = 1
   while i <= #M.closing do
     local tk = M.closing[i]
@@ -383,8 +410,10 @@ function M.poll()
       local info = tk.writer:close()
       M.recorded[#M.recorded + 1] = info
       local secs = info.frames / E.rate()
-      local msg = ("recorded %s: %.2f s (%d frames)%s"):format(info.file ~= "" and info.file or info.path, secs, info.frames,
-        info.lost > 0 and (", %d frames lost (the disk fell behind; they are silence)"):format(info.lost) or "")
+      local msg = ("recorded %s: %.2f s (%d frames)%s%s"):format(info.file ~= "" and info.file or info.path, secs, info.frames,
+        info.lost > 0 and (", %d frames lost (the disk fell behind; they are silence)"):format(info.lost) or "",
+        (info.frames > 0 and info.sound_end == 0 and not tk.calibrate)
+          and "; it is silent (nothing above -90 dBFS): check the input's cable and channels" or "")
       if info.error then msg = msg .. "; " .. info.error end
       Rp.output(msg)
     else

@@ -286,5 +286,58 @@ do
   stop_record()
 end
 
+-- 12. a silent input is said while the take records (an unplugged cable, a muted channel), once per
+-- silent stretch, and a take that stayed silent says so when it is closed; an input with sound says
+-- nothing of the kind.
+do
+  local Rp = require "lute.report"
+  local said, print_said = {}, Rp.output
+  Rp.output = function(text) said[#said + 1] = text end
+  local function silence_lines()
+    local t = {}
+    for _, l in ipairs(said) do if l:find("silent") then t[#t + 1] = l end end
+    return t
+  end
+  assert(lute.eval(song(), dir .. "/song.lua"))
+  require("lute.record").folder = dir .. "/takes"
+  run(BAR)
+  record{ bars = 2 }                       -- the counter input: never below -90 dBFS for long
+  run(4 * BAR)
+  check(#silence_lines() == 0, "a take of a sounding input says nothing of silence: %s", table.concat(silence_lines(), " | "))
+  -- the input from here: 0.25 (DC, mono) up to half a second into the next take, then nothing
+  local from = lute.next_switch_bar()
+  local a = lute.frame_of_bar(from)
+  local n = a + RATE // 2
+  local pcm = string.rep(string.pack("<f", 0.25), n)
+  local f = assert(io.open(dir .. "/quiet.wav", "wb"))
+  f:write("RIFF", string.pack("<I4", 36 + #pcm), "WAVE", "fmt ", string.pack("<I4I2I2I4I4I2I2", 16, 3, 1, RATE, RATE * 4, 4, 32),
+          "data", string.pack("<I4", #pcm), pcm)
+  f:close()
+  core.input_file(dir .. "/quiet.wav")
+  said = {}
+  record{ bars = 3 }
+  run(lute.frame_of_bar(from + 3) - core.frame() + 4 * 4800)
+  local tk = last_takes(1)[1]
+  local during = silence_lines()
+  check(tk and tk.start == a - lute._state.origin and tk.frames == 3 * BAR and tk.sound_end == RATE // 2 and tk.peak == 0.25,
+    "the take knows where its last sound was: %s frames in (want %d), peak %s (take from song frame %s, %s frames)",
+    tk and tostring(tk.sound_end), RATE // 2, tk and tostring(tk.peak), tk and tostring(tk.start), tk and tostring(tk.frames))
+  check(#during == 1 and during[1]:find("has been silent for 2%.%d s") and during[1]:find("since 0%.5 s into the take")
+    and during[1]:find("track 'vox'") and during[1]:find("channels"),
+    "a take whose input goes silent says so once, while it records, naming the track and what to check: %s",
+    table.concat(during, " | "))
+  check(not (said[#said] or ""):find("it is silent"), "... and a take that had sound is not called silent when it ends: %s",
+    said[#said])
+  said = {}
+  record{ bars = 2 }                       -- nothing at all now
+  run(4 * BAR + 4 * 4800)
+  local lines = silence_lines()
+  check(#lines == 2 and lines[1]:find("since it began") and lines[2]:find("^recorded .*it is silent %(nothing above %-90 dBFS%)"),
+    "a take silent from its start says so while recording and again when it ends: %s", table.concat(lines, " | "))
+  Rp.output = print_said
+  stop_record()
+  core.input_file(dir .. "/in.wav")
+end
+
 print(("test_record: %d passed, %d failed"):format(passed, failed))
 os.exit(failed == 0 and 0 or 1)
