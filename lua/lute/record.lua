@@ -410,10 +410,16 @@ function M.poll()
       local info = tk.writer:close()
       M.recorded[#M.recorded + 1] = info
       local secs = info.frames / E.rate()
+      local rate = E.rate()
+      local silence = ""
+      if not tk.calibrate and info.frames > 0 and info.sound_end == 0 then
+        silence = "; it is silent (nothing above -90 dBFS): check the input's cable and channels"
+      elseif not tk.calibrate and info.frames - info.sound_end >= M.SILENT_SECONDS * rate then
+        silence = ("; its input was silent from %.2f s to the end (nothing above -90 dBFS): check the input's cable "
+          .. "and channels"):format(info.sound_end / rate)
+      end
       local msg = ("recorded %s: %.2f s (%d frames)%s%s"):format(info.file ~= "" and info.file or info.path, secs, info.frames,
-        info.lost > 0 and (", %d frames lost (the disk fell behind; they are silence)"):format(info.lost) or "",
-        (info.frames > 0 and info.sound_end == 0 and not tk.calibrate)
-          and "; it is silent (nothing above -90 dBFS): check the input's cable and channels" or "")
+        info.lost > 0 and (", %d frames lost (the disk fell behind; they are silence)"):format(info.lost) or "", silence)
       if info.error then msg = msg .. "; " .. info.error end
       Rp.output(msg)
     else
