@@ -83,7 +83,7 @@ test-live: all
 test-asan: deps
 	@$(MAKE) --no-print-directory B=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	    LDFLAGS="-fsanitize=address,undefined" all
-	@B=build-asan LUTE_STALL_LIMIT=60 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 bash tests/run-all c lua oracle e2e
+	@B=build-asan LUTE_STALL_LIMIT=60 LUTE_EVAL_BUDGET_MS=20000 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 bash tests/run-all c lua oracle e2e
 
 bench: all
 	@sh vendor/install vendor/packages-bench.txt

@@ -9,6 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+int lt_eval_budget_ms(void) {
+    static int ms;   /* read once, on the control thread that evaluates */
+    if (!ms) {
+        const char *e = getenv("LUTE_EVAL_BUDGET_MS");
+        long v = e ? strtol(e, NULL, 10) : 0;
+        ms = v >= 100 && v <= 3600000 ? (int)v : 5000;
+    }
+    return ms;
+}
+
 /* Calls lute.<fn> (the language's table, kept in the registry when the session starts, so no global a
  * script or tool changes can take it away) with the `nargs` values on the stack, under the watchdog.
  * Leaves `nres` results, or an error message, on the stack. */

@@ -13,7 +13,11 @@ typedef struct lt_session {
     const char  *script;       /* the main script, or NULL */
 } lt_session;
 
-#define LT_EVAL_BUDGET_MS 5000
+/* The watchdog's budget for one evaluation of a script or a REPL chunk: 5000 ms, or $LUTE_EVAL_BUDGET_MS
+ * (100 .. 3600000) for builds that run slowly on purpose (make test-asan), as $LUTE_STALL_LIMIT is for the
+ * stall guard. */
+#define LT_EVAL_BUDGET_MS lt_eval_budget_ms()
+int lt_eval_budget_ms(void);
 
 /* Creates the engine at `rate` and the Lua state; loads lua/lute.lua.  -1 with a message printed. */
 int  lt_session_init(lt_session *s, int rate, int live, int lookahead_ms);
