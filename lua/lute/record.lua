@@ -377,25 +377,25 @@ end
 -- any rest a player leaves, short enough to save the take.
 M.SILENT_SECONDS = 2
 
+-- Where a take's silence began, in words: "since it began" or "since 1.5 s into the take".
+local function silent_since(info, rate)
+  return info.sound_end > 0 and (" since %.1f s into the take"):format(info.sound_end / rate) or " since it began"
+end
+
 -- A take whose input has gone silent is said once per silent stretch, while it records: an unplugged
 -- cable, a muted channel or the wrong `channels` would otherwise be found only on playback.
+-- (Calibration takes never record here: they go straight to M.closing.)
 local function check_silence(tk)
-  if tk.calibrate then return end
   local ok, st = pcall(tk.writer.status, tk.writer)
   if not ok or not st.frames then return end
   local rate = E.rate()
-  local quiet = st.frames - (st.sound_end or 0)
-  if quiet >= M.SILENT_SECONDS * rate then
-    if not tk.silent_said then
-      tk.silent_said = true
-      Rp.output(("lute: take %s (track '%s'): the input has been silent for %.1f s (nothing above -90 dBFS%s); "
-        .. "is it plugged in, and are its channels right (input \"...\" { channels = { ... } })?")
-        :format(st.file ~= "" and st.file or st.path, tostring(tk.track), quiet / rate,
-          (st.sound_end or 0) > 0 and (" since %.1f s into the take"):format(st.sound_end / rate) or " since it began"))
-    end
-  else
-    tk.silent_said = false
-  end
+  local quiet = st.frames - st.sound_end
+  if quiet < M.SILENT_SECONDS * rate then tk.silent_said = false; return end
+  if tk.silent_said then return end
+  tk.silent_said = true
+  Rp.output(("lute: take %s (track '%s'): the input has been silent for %.1f s (nothing above -90 dBFS%s); "
+    .. "is it plugged in, and are its channels right (input \"...\" { channels = { ... } })?")
+    :format(st.file ~= "" and st.file or st.path, tostring(tk.track), quiet / rate, silent_since(st, rate)))
 end
 
 -- Every tick: takes being recorded are watched for a silent input; takes the engine has handed
@@ -409,8 +409,8 @@ function M.poll()
       table.remove(M.closing, i)
       local info = tk.writer:close()
       M.recorded[#M.recorded + 1] = info
-      local secs = info.frames / E.rate()
       local rate = E.rate()
+      local secs = info.frames / rate
       local silence = ""
       if not tk.calibrate and info.frames > 0 and info.sound_end == 0 then
         silence = "; it is silent (nothing above -90 dBFS): check the input's cable and channels"
